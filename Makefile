@@ -1,0 +1,26 @@
+# kingmaker: two commands for a fresh machine with Python 3.11.
+#   make demo   set up a virtual environment and run the main job (2010 House of Commons coalitions)
+#   make test   set up the same environment and run the whole test suite and the linter
+PYTHON ?= python3
+VENV ?= .venv
+BIN = $(VENV)/bin
+
+.PHONY: demo test setup lint clean
+
+$(BIN)/kingmaker: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $(BIN)/kingmaker
+
+setup: $(BIN)/kingmaker
+
+demo: setup
+	$(BIN)/kingmaker coalitions
+
+test: setup
+	$(BIN)/ruff check kingmaker tests benchmarks
+	$(BIN)/python -m pytest -q -n 2
+
+clean:
+	rm -rf $(VENV) build *.egg-info

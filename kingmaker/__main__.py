@@ -1,0 +1,5 @@
+"""``python -m kingmaker`` runs the command line."""
+
+from kingmaker.cli.main import run
+
+run()

@@ -1,0 +1,1 @@
+"""The ``kingmaker`` command line (presentation only: every command calls the library)."""

@@ -1,0 +1,67 @@
+"""Entry point of the ``kingmaker`` command.
+
+Each command group lives in its own module under ``kingmaker.cli`` and exposes
+``register(app)``; this module only assembles them and turns :class:`KingmakerError`
+into one clear line on stderr and exit code 2.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+import typer
+
+from kingmaker.errors import KingmakerError
+
+#: Command modules, each with a ``register(app: typer.Typer) -> None``.
+COMMAND_MODULES: tuple[str, ...] = (
+    "coalitions",
+    "power",
+    "plot",
+    "count",
+    "seats",
+    "odds",
+    "spoilers",
+    "leadership",
+    "forecast",
+    "data",
+)
+
+app = typer.Typer(
+    name="kingmaker",
+    help="Elections, parliaments and coalitions: count, allocate seats, find governments, measure power.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def _register_all() -> None:
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(f"kingmaker.cli.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name == f"kingmaker.cli.{name}":
+                continue  # command group not built yet
+            raise
+        module.register(app)
+
+
+_register_all()
+
+
+def run(argv: list[str] | None = None) -> None:
+    """Run the CLI; a :class:`KingmakerError` becomes ``error: ...`` on stderr and exit code 2.
+
+    Usage errors (unknown options, missing arguments) are Typer's own and also exit with 2.
+    """
+    try:
+        app(args=argv, prog_name="kingmaker")
+    except KingmakerError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+if __name__ == "__main__":
+    run()
