@@ -37,6 +37,23 @@ app = typer.Typer(
 )
 
 
+def _version(value: bool) -> None:
+    if value:
+        from kingmaker import __version__
+
+        typer.echo(f"kingmaker {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version."
+    ),
+) -> None:
+    """Elections, parliaments and coalitions: count, allocate seats, find governments, measure power."""
+
+
 def _register_all() -> None:
     for name in COMMAND_MODULES:
         try:

@@ -1,0 +1,196 @@
+"""``kingmaker coalitions``: the governments the numbers allow."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from kingmaker.cli.common import (
+    FileOption,
+    Format,
+    PresetOption,
+    SeatsOption,
+    ThresholdOption,
+    console,
+    load_parliament,
+    parse_threshold,
+    print_csv,
+    print_json,
+)
+from kingmaker.coalitions import Coalition, Completion, coalitions, complete
+from kingmaker.errors import InputError
+from kingmaker.parliament import Parliament
+
+THEORY_TAGS = (
+    ("minimal_winning", "MW", "minimal winning (every member pivotal)"),
+    ("minimum_winning", "MinW", "minimum winning (fewest seats)"),
+    ("minimal_connected_winning", "MCW", "minimal connected winning (Axelrod)"),
+    ("minimal_range", "MR", "minimal range"),
+    ("fewest_parties", "FP", "fewest parties (Leiserson's bargaining proposition)"),
+)
+TABLE_DEFAULT_TOP = 20
+
+
+def _tags(c: Coalition) -> str:
+    return " ".join(tag for attr, tag, _ in THEORY_TAGS if getattr(c, attr))
+
+
+def _pairs(text: str | None) -> list[tuple[str, str]]:
+    if not text:
+        return []
+    out = []
+    for item in text.split(","):
+        parts = [p.strip() for p in item.split(":")]
+        if len(parts) != 2 or not all(parts):
+            raise InputError(f"--incompatible: cannot read {item!r}; expected A:B pairs, e.g. Con:Lab")
+        out.append((parts[0], parts[1]))
+    return out
+
+
+def _header(parliament: Parliament, threshold_label: str, quota: int) -> None:
+    title = parliament.title or parliament.name
+    console.print(f"[bold]{title}[/bold]")
+    for line in parliament.explain():
+        console.print(f"  {line}")
+    console.print(f"Threshold used: [bold]{threshold_label}[/bold], {quota} seats.\n")
+
+
+def _coalition_table(rows: tuple[Coalition, ...], title: str) -> Table:
+    table = Table(title=title, title_justify="left")
+    for col, just in (
+        ("Coalition", "left"),
+        ("Seats", "right"),
+        ("Majority", "right"),
+        ("Surplus", "right"),
+        ("Parties", "right"),
+        ("Range", "right"),
+        ("Connected", "center"),
+        ("Theories", "left"),
+        ("Pivotal (veto)", "left"),
+    ):
+        table.add_column(col, justify=just)  # type: ignore[arg-type]
+    for c in rows:
+        table.add_row(
+            "+".join(c.parties),
+            str(c.seats),
+            f"{c.majority:+d}",
+            str(c.surplus),
+            str(c.n_parties),
+            "-" if c.range is None else f"{c.range:.2f}",
+            {True: "yes", False: "no", None: "?"}[c.connected],
+            _tags(c),
+            ", ".join(c.pivotal) or "-",
+        )
+    return table
+
+
+def _print_completion(result: Completion, parliament: Parliament, threshold_label: str) -> None:
+    _header(parliament, threshold_label, result.quota)
+    group = "+".join(result.group)
+    if result.wins:
+        console.print(
+            f"[bold]{group}[/bold] = {result.seats} seats: a majority of {result.majority} "
+            f"({result.seats - result.quota} over the {result.quota} needed)."
+        )
+        console.print(f"Pivotal (veto) members: {', '.join(result.pivotal) or 'none'}")
+        return
+    console.print(
+        f"[bold]{group}[/bold] = {result.seats} seats: short by {result.shortfall} of the {result.quota} needed."
+    )
+    if not result.completions:
+        console.print("No combination of the other parties completes it.")
+        return
+    console.print(_coalition_table(result.completions, "Smallest sets of partners that complete it"))
+
+
+def coalitions_command(
+    preset: PresetOption = None,
+    file: FileOption = None,
+    seats: SeatsOption = None,
+    threshold: ThresholdOption = "absolute",
+    with_: Annotated[
+        str | None,
+        typer.Option(
+            "--with", help="A group, e.g. Lab,LD: its shortfall and the smallest sets that complete it."
+        ),
+    ] = None,
+    top: Annotated[
+        int | None,
+        typer.Option(help=f"Show the first N (table default {TABLE_DEFAULT_TOP}; 0 = all; json/csv: all)."),
+    ] = None,
+    order: Annotated[str, typer.Option(help="Sort by seats, parties or range.")] = "seats",
+    minimal: Annotated[bool, typer.Option("--minimal", help="Only minimal winning coalitions.")] = False,
+    exclude: Annotated[str | None, typer.Option(help="Parties that join no coalition, e.g. DUP,SNP.")] = None,
+    incompatible: Annotated[
+        str | None, typer.Option(help="Pairs that will not sit together, e.g. Con:Lab,LD:DUP.")
+    ] = None,
+    format: Annotated[Format, typer.Option("--format", help="table, json or csv.")] = Format.table,
+) -> None:
+    """List every government the numbers allow, with the coalition theories and each one's veto players."""
+    parliament = load_parliament(preset, file, seats)
+    thr = parse_threshold(threshold)
+    excluded = parliament.parse_party_list(exclude, "--exclude") if exclude else ()
+    pairs = _pairs(incompatible)
+    if top is not None and top < 0:
+        raise InputError(f"--top must be 0 (all) or positive, got {top}")
+    limit = top if top else None
+    if top is None and format == Format.table:
+        limit = TABLE_DEFAULT_TOP
+    label = threshold if isinstance(thr, str) else f"custom quota {thr}"
+
+    if with_ is not None:
+        result = complete(parliament, with_.split(","), thr, top=limit, excluded=excluded, incompatible=pairs)
+        if format == Format.json:
+            print_json(result.to_dict())
+        elif format == Format.csv:
+            print_csv(
+                [
+                    {"partners": "+".join(p), **_flat(c)}
+                    for p, c in zip(result.partners, result.completions, strict=True)
+                ]
+            )
+        else:
+            _print_completion(result, parliament, label)
+        return
+
+    table = coalitions(
+        parliament,
+        thr,
+        top=limit,
+        order=order,
+        minimal_only=minimal,
+        excluded=excluded,
+        incompatible=pairs,  # type: ignore[arg-type]
+    )
+    if format == Format.json:
+        print_json([c.to_dict() for c in table.coalitions])
+        return
+    if format == Format.csv:
+        print_csv([_flat(c) for c in table.coalitions])
+        return
+    _header(parliament, label, table.quota)
+    kind = "minimal winning" if minimal else "winning"
+    console.print(_coalition_table(table.coalitions, f"{kind.capitalize()} coalitions, by {order}"))
+    shown = len(table.coalitions)
+    total = (
+        len(coalitions(parliament, thr, minimal_only=True, excluded=excluded, incompatible=pairs))
+        if minimal
+        else table.total_winning
+    )
+    if shown < total:
+        console.print(f"Showing {shown} of {total} {kind} coalitions; --top 0 shows all.")
+    console.print("Theories: " + "; ".join(f"{tag} = {text}" for _, tag, text in THEORY_TAGS))
+
+
+def _flat(c: Coalition) -> dict[str, object]:
+    d = c.to_dict()
+    d["parties"] = "+".join(c.parties)
+    d["pivotal"] = "+".join(c.pivotal)
+    return d
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``coalitions`` to the CLI."""
+    app.command("coalitions")(coalitions_command)

@@ -1,0 +1,92 @@
+"""Options and helpers shared by several commands: where a parliament comes from, output formats."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from kingmaker.errors import InputError
+from kingmaker.parliament import DEFAULT_PRESET, Parliament, Threshold
+
+console = Console(highlight=False, soft_wrap=False, width=160)
+
+
+class Format(StrEnum):
+    """Output formats of analysis commands."""
+
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+PresetOption = Annotated[
+    str | None,
+    typer.Option("--preset", "-p", help="Embedded parliament: uk-2010 (default), uk-2015, uk-2017, uk-2019."),
+]
+FileOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--file", "-f", help="Parliament file: CSV (party,seats[,position,non_voting,flags]) or TOML."
+    ),
+]
+SeatsOption = Annotated[
+    str | None,
+    typer.Option(
+        "--seats", help='Parliament on the command line: "Con=306,Lab=258,LD=57" (party=seats[@position]).'
+    ),
+]
+ThresholdOption = Annotated[
+    str,
+    typer.Option(
+        "--threshold",
+        "-t",
+        help="absolute (more than half of all seats), working (of members who vote), or N.",
+    ),
+]
+
+
+def load_parliament(preset: str | None, file: Path | None, seats: str | None) -> Parliament:
+    """The parliament named by exactly one of --preset, --file, --seats (default: uk-2010)."""
+    given = [x for x in (preset, file, seats) if x is not None]
+    if len(given) > 1:
+        raise InputError("give only one of --preset, --file and --seats")
+    if file is not None:
+        return Parliament.read(file)
+    if seats is not None:
+        return Parliament.parse_seats(seats)
+    return Parliament.preset(preset or DEFAULT_PRESET)
+
+
+def parse_threshold(text: str) -> Threshold:
+    """``absolute``, ``working`` or a positive whole number of seats."""
+    text = text.strip().lower()
+    if text in ("absolute", "working"):
+        return text  # type: ignore[return-value]
+    try:
+        return int(text)
+    except ValueError:
+        raise InputError(
+            f"--threshold must be absolute, working or a number of seats, got {text!r}"
+        ) from None
+
+
+def print_json(data: Any) -> None:
+    """JSON on stdout, UTF-8, stable key order."""
+    typer.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+
+
+def print_csv(rows: list[dict[str, Any]]) -> None:
+    """Rows as CSV on stdout (header from the first row)."""
+    buf = io.StringIO()
+    if rows:
+        writer = csv.DictWriter(buf, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    typer.echo(buf.getvalue(), nl=False)

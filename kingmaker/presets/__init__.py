@@ -1,0 +1,1 @@
+"""Embedded presets: small facts (parliaments with their sources) shipped as TOML package data."""

@@ -1,0 +1,1 @@
+"""Presentation: plots and printed reports built from library results (no counting logic here)."""
