@@ -338,6 +338,13 @@ class Parliament:
         ]
         for nv in self.non_voting:
             lines.append(f"{nv.party}: {nv.seats} seat(s) do not vote. {nv.reason}")
+        absent = sum(nv.seats for nv in self.non_voting if nv.kind == "abstention")
+        if absent and absent < sum(nv.seats for nv in self.non_voting):
+            sitting = self.house - absent
+            lines.append(
+                f"Counting only the {absent} who do not take their seats: {sitting} sit, "
+                f"so {sitting // 2 + 1} is enough."
+            )
         if self.non_voting:
             lines.append(
                 f"That leaves {self.voting_members} voting members, so {self.working_majority_threshold} "

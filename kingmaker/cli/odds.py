@@ -1,0 +1,170 @@
+"""``kingmaker odds``: bookmakers' prices to fair probabilities, with an optional model's edge."""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from kingmaker.errors import InputError
+from kingmaker.odds import (
+    METHODS,
+    OddsAnalysis,
+    analyse_odds,
+    parse_market,
+    read_model_probabilities,
+)
+
+_METHOD_TITLES = {
+    "multiplicative": "Multiplicative",
+    "additive": "Additive",
+    "power": "Power",
+    "odds_ratio": "Odds ratio",
+    "shin": "Shin",
+}
+_PARAMETER_LABELS = {
+    "additive": "additive {:.4g}/runner",
+    "power": "power k={:.4g}",
+    "odds_ratio": "odds ratio c={:.4g}",
+    "shin": "Shin z={:.4g}",
+}
+
+
+class OutputFormat(StrEnum):
+    """How ``odds`` prints its result."""
+
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+class PriceFormat(StrEnum):
+    """How prices are read (``auto`` follows the documented rule)."""
+
+    auto = "auto"
+    fractional = "fractional"
+    decimal = "decimal"
+    american = "american"
+    exchange = "exchange"
+
+
+class Method(StrEnum):
+    """De-vig method the model's edge is measured against."""
+
+    multiplicative = "multiplicative"
+    additive = "additive"
+    power = "power"
+    odds_ratio = "odds_ratio"
+    shin = "shin"
+
+
+def _percent(x: float | None, signed: bool = False) -> str:
+    if x is None:
+        return "—"
+    return f"{x:+.2%}" if signed else f"{x:.2%}"
+
+
+def render_table(analysis: OddsAnalysis) -> Table:
+    """A Rich table: one row per runner, one column per method (plus model, edge, EV)."""
+    market = analysis.market
+    table = Table(title="Implied probabilities by de-vig method")
+    table.add_column("Runner")
+    table.add_column("Price", justify="right")
+    table.add_column("Raw", justify="right")
+    for result in analysis.results:
+        table.add_column(_METHOD_TITLES[result.method], justify="right")
+    has_model = analysis.model is not None
+    if has_model:
+        table.add_column("Model", justify="right")
+        table.add_column(f"Edge vs {_METHOD_TITLES[analysis.edge_method]}", justify="right")
+        table.add_column("EV of 1 unit", justify="right")
+    edge, ev = analysis.edge, analysis.expected_value
+    for i, (runner, price) in enumerate(zip(market.runners, market.prices, strict=True)):
+        row = [runner, price.text, _percent(float(market.raw_probabilities[i]))]
+        row += [_percent(r.probabilities[i]) for r in analysis.results]
+        if has_model and analysis.model is not None:
+            row.append(_percent(analysis.model[i]))
+            row.append(_percent(edge[i], signed=True) if edge is not None else "—")
+            row.append(f"{ev[i]:+.3f}" if ev is not None and ev[i] is not None else "—")
+        table.add_row(*row)
+    kind = "overround" if market.overround >= 0 else "underround"
+    summary = f"booksum {market.booksum:.2%}, {kind} {market.overround:+.2%}"
+    if market.commission:
+        summary += f", prices net of {market.commission:.2%} commission"
+    parameters = [
+        _PARAMETER_LABELS[r.method].format(r.parameter) for r in analysis.results if r.parameter is not None
+    ]
+    table.caption = summary + "\n" + "; ".join(parameters)
+    return table
+
+
+def odds(
+    market: Annotated[
+        list[str],
+        typer.Argument(
+            help='Runners and prices, e.g. "D Miliband 4/6, E Miliband 5/2, Balls 16/1" '
+            "(several arguments are joined with commas).",
+            show_default=False,
+        ),
+    ],
+    output: Annotated[
+        OutputFormat, typer.Option("--format", "-f", help="Output: table, json or csv.")
+    ] = OutputFormat.table,
+    price_format: Annotated[
+        PriceFormat,
+        typer.Option(
+            "--price-format",
+            help="Read prices as this form. auto: evens and a/b are fractional, +250/-150 "
+            "American, a plain number decimal, 2.1/2.14 an exchange back/lay pair.",
+        ),
+    ] = PriceFormat.auto,
+    commission: Annotated[
+        float,
+        typer.Option(help="Exchange commission on net winnings (e.g. 0.05), netted off each price."),
+    ] = 0.0,
+    model: Annotated[
+        Path | None,
+        typer.Option(
+            help='JSON with {"probabilities": {runner: p}} or {"win_probability": {runner: p}}: '
+            "adds the model's probability, its edge and the EV of a unit back bet.",
+            show_default=False,
+        ),
+    ] = None,
+    edge_method: Annotated[
+        Method, typer.Option(help="De-vig method the model's edge is measured against.")
+    ] = Method.shin,
+) -> None:
+    """Bookmakers' odds to probabilities: overround and every standard de-vig method."""
+    parsed = parse_market(", ".join(market), price_format.value, commission)
+    model_probabilities = None
+    if model is not None:
+        try:
+            data = json.loads(model.read_text(encoding="utf-8"))
+        except OSError as exc:
+            raise InputError(f"cannot read model file: {exc.strerror}", source=str(model)) from None
+        except json.JSONDecodeError as exc:
+            raise InputError(f"not valid JSON: {exc.msg}", source=str(model), line=exc.lineno) from None
+        if not isinstance(data, dict):
+            raise InputError("expected a JSON object", source=str(model))
+        model_probabilities = read_model_probabilities(data, source=str(model))
+    analysis = analyse_odds(parsed, METHODS, model_probabilities, edge_method.value)
+    if output is OutputFormat.json:
+        sys.stdout.write(json.dumps(analysis.to_dict(), indent=2) + "\n")
+    elif output is OutputFormat.csv:
+        sys.stdout.write(analysis.to_frame().to_csv())
+    else:
+        console = Console(file=sys.stdout, width=None if sys.stdout.isatty() else 160)
+        console.print(render_table(analysis))
+        for method, reason in analysis.skipped:
+            console.print(f"{_METHOD_TITLES[method]} not shown: {reason}", soft_wrap=True)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``odds`` command to ``app``."""
+    app.command("odds")(odds)
