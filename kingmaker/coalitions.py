@@ -87,6 +87,9 @@ class CoalitionTable:
         key = frozenset(parties)
         return next((c for c in self.coalitions if frozenset(c.parties) == key), None)
 
+    def _repr_html_(self) -> str:
+        return self.to_frame()._repr_html_()
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "parliament": self.parliament,

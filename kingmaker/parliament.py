@@ -368,6 +368,28 @@ class Parliament:
                 seen.append(item)
         return tuple(seen)
 
+    # ----- analysis shortcuts (the analysis lives in kingmaker.coalitions and kingmaker.power) --
+    def coalitions(self, threshold: Threshold = "absolute", **options: Any):
+        """Every winning coalition under ``threshold``: see :func:`kingmaker.coalitions.coalitions`."""
+        from kingmaker.coalitions import coalitions
+
+        return coalitions(self, threshold, **options)
+
+    def complete(self, group: Iterable[str], threshold: Threshold = "absolute", **options: Any):
+        """A group's shortfall and completions: see :func:`kingmaker.coalitions.complete`."""
+        from kingmaker.coalitions import complete
+
+        return complete(self, group, threshold, **options)
+
+    def power(self, threshold: Threshold = "absolute", **options: Any):
+        """Voting power of the parties that vote: see :func:`kingmaker.power.power_indices`."""
+        from kingmaker.power import power_indices
+
+        return power_indices(self.weights(threshold), self.quota(threshold), **options)
+
+    def _repr_html_(self) -> str:
+        return self.to_frame()._repr_html_()
+
     def to_dict(self) -> dict[str, Any]:
         """Plain data: parties, thresholds and conventions."""
         return {

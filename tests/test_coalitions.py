@@ -131,3 +131,10 @@ def test_matches_brute_force(weights, data):
         hi = max(positions[x] for x in c.parties)
         gap = any(lo < positions[x] < hi for x in players if x not in c.parties)
         assert c.connected == (not gap)
+
+
+def test_parliament_shortcuts_and_notebook_repr():
+    assert UK2010.coalitions().find(["Con", "LD"]).seats == 363
+    assert UK2010.complete(["Lab", "LD"]).shortfall == 11
+    assert "<table" in UK2010.coalitions(top=3)._repr_html_()
+    assert "<table" in UK2010._repr_html_()
