@@ -20,6 +20,7 @@ def test_uk_2010_thresholds():
     assert "SF" not in p.weights() and "Speaker" not in p.weights()
     text = "\n".join(p.explain())
     assert "326" in text and "641" in text and "321" in text and "Sinn Féin" in text
+    assert "645 sit, so 323 is enough" in text  # SF abstention alone (Independent, May 2010)
 
 
 def test_uk_2010_seats_match_official_totals():
