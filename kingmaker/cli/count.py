@@ -1,0 +1,191 @@
+"""``kingmaker count``: count ranked ballots and print the count sheet."""
+
+from __future__ import annotations
+
+import json
+from fractions import Fraction
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from kingmaker.errors import InputError
+from kingmaker.result import Result
+
+FORMATS = ("table", "json", "csv")
+
+
+def _fmt(x: object, places: int) -> str:
+    if x is None:
+        return ""
+    if isinstance(x, Fraction) and x.denominator != 1:
+        return f"{float(x):,.{places}f}"
+    if isinstance(x, float) and not x.is_integer():
+        return f"{x:,.{places}f}"
+    return f"{int(x):,}"  # type: ignore[call-overload]
+
+
+def _signed(x: object, places: int) -> str:
+    if not x:
+        return ""
+    s = _fmt(x, places)
+    return s if s.startswith("-") else "+" + s
+
+
+def _places(result: Result) -> int:
+    return {"stv-scottish": 5, "stv-ers97": 2, "stv-meek": 6, "college": 3}.get(result.method, 4)
+
+
+def render_table(result: Result, console: Console) -> None:
+    """Winners, then a returning-officer style count sheet (candidates x rounds)."""
+    p = _places(result)
+    console.print(
+        f"[bold]{result.method}[/bold], {result.seats} seat(s). "
+        f"Elected: [bold green]{', '.join(result.winners) or '-'}[/bold green]"
+    )
+    head = f"Valid votes: {_fmt(result.valid, p)}"
+    if result.quota is not None:
+        head += f"   Quota: {_fmt(result.quota, p)}"
+    console.print(head)
+    table = Table(show_lines=False, header_style="bold")
+    table.add_column("Candidate")
+    for r in result.rounds:
+        if r.number > 1:
+            table.add_column("transfer", justify="right", style="dim")
+        table.add_column(f"Stage {r.number}", justify="right")
+    status: dict[str, str] = {}
+    for c in result.candidates:
+        cells = [c]
+        for r in result.rounds:
+            if r.number > 1:
+                cells.append(_signed(r.transfers.get(c), p))
+            v = r.tallies.get(c)
+            mark = ""
+            if c in r.elected:
+                mark, status[c] = " *", "elected"
+            elif c in r.eliminated:
+                mark, status[c] = " x", "eliminated"
+            cells.append("" if v is None else _fmt(v, p) + mark)
+        table.add_row(*cells)
+    ex = ["Exhausted"]
+    loss = ["Loss to rounding"]
+    tot = ["Total"]
+    any_loss = any(r.loss for r in result.rounds)
+    for r in result.rounds:
+        if r.number > 1:
+            ex.append(_signed(r.exhausted_transfer, p))
+            loss.append("")
+            tot.append("")
+        ex.append(_fmt(r.exhausted, p))
+        loss.append(_fmt(r.loss, p))
+        tot.append(_fmt(r.continuing_total + r.exhausted + r.loss, p))
+    table.add_section()
+    table.add_row(*ex)
+    if any_loss:
+        table.add_row(*loss)
+    table.add_row(*tot)
+    console.print(table)
+    console.print("* elected, x eliminated at the end of that stage")
+    for r in result.rounds:
+        if r.number > 1 and r.action:
+            console.print(f"Stage {r.number}: {r.action}")
+    for t in result.ties:
+        console.print(
+            f"Tie at stage {t.round} ({t.purpose}) between {', '.join(t.tied)}: "
+            f"{t.chosen} chosen by {t.policy}" + (f" [{t.detail}]" if t.detail else "")
+        )
+    for note in result.notes:
+        console.print(f"Note: {note}")
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``count`` command to ``app``."""
+
+    @app.command("count")
+    def count_command(
+        files: list[Path] = typer.Argument(
+            ...,
+            help="Ballot file(s): .blt, .soi/.soc/.toi/.toc, .csv (CVR or count,rank1,...). Several for college (one per section) or exhaustive (MPs, members).",
+        ),
+        method: str = typer.Option(
+            "av",
+            "--method",
+            "-m",
+            help="av, stv-scottish, stv-ers97, stv-meek, stv-gregory, college, exhaustive",
+        ),
+        seats: int | None = typer.Option(
+            None, "--seats", "-s", help="Seats to fill (default: the file's, else 1)"
+        ),
+        fmt: str = typer.Option("table", "--format", "-f", help="table, json or csv"),
+        tiebreak: str | None = typer.Option(None, "--tiebreak", help="backwards, forwards, random or order"),
+        seed: int = typer.Option(0, "--seed", help="Seed of the random tie-break"),
+        order: str | None = typer.Option(None, "--order", help="Tie-break order, comma-separated names"),
+        overvote: str | None = typer.Option(None, "--overvote", help="exhaust or skip"),
+        skipped_limit: int | None = typer.Option(
+            None, "--skipped-limit", help="Consecutive skipped ranks that exhaust a ballot"
+        ),
+        duplicates: str | None = typer.Option(None, "--duplicates", help="skip or exhaust"),
+        batch: bool = typer.Option(False, "--batch", help="AV: batch-eliminate candidates who cannot win"),
+        until: str | None = typer.Option(None, "--until", help="AV: majority or two"),
+        weights: str | None = typer.Option(
+            None, "--weights", help="College section weights, comma-separated"
+        ),
+        names: str | None = typer.Option(None, "--sections", help="College section names, comma-separated"),
+    ) -> None:
+        """Count ranked ballots; print the winners and the count sheet."""
+        from kingmaker.ballots import Ballots
+        from kingmaker.counting import ALIASES, count
+
+        if fmt not in FORMATS:
+            raise InputError(f"unknown format {fmt!r}; use table, json or csv")
+        m = ALIASES.get(method.lower(), method.lower())
+        loaded = [Ballots.read(f) for f in files]
+        opts: dict[str, object] = {}
+        if tiebreak:
+            opts["tiebreak"] = tiebreak
+        if seed:
+            opts["seed"] = seed
+        if order:
+            opts["order"] = tuple(x.strip() for x in order.split(","))
+        marks = {
+            k: v
+            for k, v in (("overvote", overvote), ("skipped_limit", skipped_limit), ("duplicates", duplicates))
+            if v is not None
+        }
+        if m in ("college", "exhaustive"):
+            from kingmaker.rules.irv import MarkOptions
+
+            opts.pop("order", None)
+            if marks:
+                opts["marks"] = MarkOptions(**marks)  # type: ignore[arg-type]
+            if m == "college":
+                labels = [x.strip() for x in names.split(",")] if names else [f.stem for f in files]
+                if len(labels) != len(loaded):
+                    raise InputError(f"{len(labels)} section names for {len(loaded)} files")
+                if weights:
+                    try:
+                        opts["weights"] = [Fraction(x.strip()) for x in weights.split(",")]
+                    except ValueError:
+                        raise InputError(f"bad --weights {weights!r}") from None
+                result = count(dict(zip(labels, loaded, strict=True)), method=m, **opts)
+            else:
+                result = count(loaded, method=m, **opts)
+        else:
+            if len(loaded) != 1:
+                raise InputError(f"{m} counts one ballot file, {len(loaded)} given")
+            opts.update(marks)
+            if m == "av":
+                if batch:
+                    opts["batch"] = True
+                if until:
+                    opts["until"] = until
+            elif batch or until:
+                raise InputError("--batch and --until apply to av only")
+            result = count(loaded[0], method=m, seats=seats, **opts)
+        if fmt == "json":
+            typer.echo(json.dumps(result.to_dict(places=_places(result)), indent=2, ensure_ascii=False))
+        elif fmt == "csv":
+            typer.echo(result.to_frame().to_csv(), nl=False)
+        else:
+            render_table(result, Console(width=200))

@@ -1,0 +1,331 @@
+"""Alternative vote / instant-runoff voting on compressed ballots, with jurisdiction options.
+
+Also home of :func:`advance_to_continuing`, the vectorised "next available preference" walk
+shared by the STV rules: for each distinct ranking it moves a pointer past eliminated,
+withdrawn and elected candidates, skipped ranks and (by option) overvotes, until it reaches
+a continuing candidate or exhausts.
+
+Options (:class:`IRVOptions`) model the rules of US ranked-choice jurisdictions, e.g. Maine
+(21-A M.R.S. §723-A: an overvote exhausts, two consecutive skipped ranks exhaust, a repeated
+candidate is skipped, batch elimination, count to the final two) and San Francisco
+(overvote skipped past). The default is the plain alternative vote (UK usage): stop when a
+candidate has more than half of the continuing votes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import numpy as np
+
+from kingmaker.ballots import GROUP_BASE, OVERVOTE, PAD, SKIPPED, Ballots
+from kingmaker.errors import InputError, RuleError
+from kingmaker.result import Number, Result, Round, TieBreak
+from kingmaker.rules.tiebreak import TieBreaker, TieBreakPolicy, as_policy, pick_extreme
+
+
+@dataclass(frozen=True)
+class MarkOptions:
+    """How a rule reads the marks on a ballot.
+
+    ``overvote``: ``"exhaust"`` (the ballot stops counting there) or ``"skip"`` (go to the next
+    rank). ``skipped_limit``: that many consecutive skipped ranks exhaust the ballot (``None``:
+    never). ``duplicates``: a candidate ranked again is ``"skip"``-ped or ``"exhaust"``-s the
+    ballot. ``equal_rankings``: ``"overvote"`` treats ``a=b`` as an overvote; ``"resolve"``
+    counts it for the one member still continuing (an overvote while two or more are).
+    """
+
+    overvote: str = "exhaust"
+    skipped_limit: int | None = None
+    duplicates: str = "skip"
+    equal_rankings: str = "overvote"
+
+    def __post_init__(self) -> None:
+        if self.overvote not in ("exhaust", "skip"):
+            raise InputError("overvote must be 'exhaust' or 'skip'")
+        if self.duplicates not in ("exhaust", "skip"):
+            raise InputError("duplicates must be 'exhaust' or 'skip'")
+        if self.equal_rankings not in ("overvote", "resolve"):
+            raise InputError("equal_rankings must be 'overvote' or 'resolve'")
+        if self.skipped_limit is not None and self.skipped_limit < 1:
+            raise InputError("skipped_limit must be at least 1")
+
+
+def _duplicate_mask(R: np.ndarray) -> np.ndarray:
+    """True where a candidate code repeats one at an earlier rank of the same row."""
+    n, m = R.shape
+    dup = np.zeros((n, m), dtype=bool)
+    for j in range(1, m):
+        col = R[:, j]
+        hit = np.zeros(n, dtype=bool)
+        for k in range(j):
+            hit |= R[:, k] == col
+        dup[:, j] = hit & (col >= 0)
+    return dup
+
+
+class BallotWalker:
+    """Finds each distinct ranking's next continuing preference (vectorised over rows)."""
+
+    def __init__(self, ballots: Ballots, marks: MarkOptions):
+        self.R = ballots.rankings
+        self.marks = marks
+        self.n_cand = ballots.n_candidates
+        self.groups = [np.array(g, dtype=np.int64) for g in ballots.groups]
+        self.dup = _duplicate_mask(self.R) if marks.duplicates == "exhaust" else None
+
+    def advance(
+        self, rows: np.ndarray, start: np.ndarray, alive: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """For ranking ``rows`` looking from rank ``start`` on: (candidate or -1, its rank)."""
+        R = self.R
+        m = R.shape[1]
+        k = len(rows)
+        top = np.full(k, -1, dtype=np.int64)
+        pos = np.asarray(start, dtype=np.int64).copy()
+        skips = np.zeros(k, dtype=np.int64)
+        active = np.arange(k)
+        marks = self.marks
+        g_alive_count = g_member = None
+        if self.groups:
+            g_alive_count = np.array([int(alive[g].sum()) for g in self.groups], dtype=np.int64)
+            g_member = np.array(
+                [int(g[alive[g]][0]) if alive[g].any() else -1 for g in self.groups], dtype=np.int64
+            )
+        alive_ext = np.concatenate([alive, [False]])  # index n_cand for non-candidates
+        while active.size:
+            p = pos[active]
+            inside = p < m
+            active = active[inside]
+            if not active.size:
+                break
+            p = p[inside]
+            r = rows[active]
+            codes = R[r, p].astype(np.int64)
+            cand_idx = np.where(codes >= 0, codes, self.n_cand)
+            hit = alive_ext[cand_idx]
+            exhaust = codes == PAD
+            if self.dup is not None:
+                exhaust |= self.dup[r, p]
+                hit &= ~self.dup[r, p]
+            is_skip = codes == SKIPPED
+            is_over = codes == OVERVOTE
+            is_group = codes <= GROUP_BASE
+            if is_group.any():
+                gi = GROUP_BASE - codes[is_group]
+                cnt = g_alive_count[gi]  # type: ignore[index]
+                ghit = np.zeros(len(gi), dtype=bool)
+                if marks.equal_rankings == "resolve":
+                    ghit = cnt == 1
+                    sel = np.nonzero(is_group)[0][ghit]
+                    codes[sel] = g_member[gi[ghit]]  # type: ignore[index]
+                    hit[sel] = True
+                gover = (cnt >= 1) & ~ghit
+                if marks.equal_rankings == "overvote":
+                    gover = cnt >= 0
+                over_sel = np.nonzero(is_group)[0][gover]
+                is_over[over_sel] = True
+            if marks.overvote == "exhaust":
+                exhaust |= is_over
+            skips_now = skips[active] + 1
+            if marks.skipped_limit is not None:
+                exhaust |= is_skip & (skips_now >= marks.skipped_limit)
+            skips[active] = np.where(is_skip, skips_now, 0)
+            top[active[hit]] = codes[hit]
+            pos[active[hit]] = p[hit]
+            stop = hit | exhaust
+            pos[active[exhaust & ~hit]] = m
+            cont = active[~stop]
+            pos[cont] += 1
+            active = cont
+        return top, pos
+
+
+def valid_rows(ballots: Ballots) -> np.ndarray:
+    """Rows carrying at least one mark (blank ballots are not valid votes)."""
+    R = ballots.rankings
+    if R.shape[1] == 0:
+        return np.zeros(R.shape[0], dtype=bool)
+    return np.any((R != PAD) & (R != SKIPPED), axis=1)
+
+
+@dataclass(frozen=True)
+class IRVOptions:
+    """Options of an instant-runoff count (see the module docstring).
+
+    ``until``: ``"majority"`` stops when a candidate has more than half of the continuing
+    votes; ``"two"`` goes on until two remain. ``batch``: eliminate at once every candidate
+    who cannot win (the lowest group whose total is below the next-higher candidate).
+    ``min_votes``: candidates below this many first-round votes are eliminated together.
+    """
+
+    marks: MarkOptions = MarkOptions()
+    until: str = "majority"
+    batch: bool = False
+    min_votes: float | None = None
+    tiebreak: TieBreakPolicy = TieBreakPolicy("backwards")  # noqa: RUF009
+
+    def __post_init__(self) -> None:
+        if self.until not in ("majority", "two"):
+            raise InputError("until must be 'majority' or 'two'")
+
+
+def _num(x: Any, integral: bool) -> Number:
+    return int(x) if integral else float(x)
+
+
+def irv(ballots: Ballots, seats: int = 1, options: IRVOptions | None = None, **kw: Any) -> Result:
+    """Count by the alternative vote (instant runoff); one winner.
+
+    Keyword shortcuts: ``overvote``, ``skipped_limit``, ``duplicates``, ``equal_rankings``,
+    ``until``, ``batch``, ``min_votes``, ``tiebreak`` (name or policy), ``seed``.
+    """
+    if seats != 1:
+        raise RuleError("the alternative vote fills one seat; use an STV method for more")
+    opts = _irv_options(options, kw)
+    b = ballots
+    n = b.n_candidates
+    integral = b.is_integral
+    ok = valid_rows(b)
+    rows = np.nonzero(ok)[0]
+    w = b.weights[rows]
+    wf = w.astype(np.float64)
+    valid = _num(w.sum(), integral)
+    alive = np.ones(n, dtype=bool)
+    alive[list(b.withdrawn)] = False
+    if alive.sum() == 0:
+        raise RuleError("every candidate has withdrawn")
+    walker = BallotWalker(b, opts.marks)
+    top, pos = walker.advance(rows, np.zeros(len(rows), dtype=np.int64), alive)
+    breaker = TieBreaker(opts.tiebreak, b.candidates)
+    rounds: list[Round] = []
+    prev: dict[str, Number] | None = None
+    prev_exh: Number = 0
+    winners: tuple[str, ...] = ()
+    rnd = 0
+    while True:
+        rnd += 1
+        live = top >= 0
+        tally = np.bincount(top[live], weights=wf[live], minlength=n)
+        tallies = {c: _num(tally[c], integral) for c in range(n) if alive[c]}
+        breaker.record(tallies)
+        exhausted = valid - sum(tallies.values()) if integral else float(wf[~live].sum())
+        names = {b.candidates[c]: v for c, v in tallies.items()}
+        transfers = {}
+        if prev is not None:
+            transfers = {c: names.get(c, 0) - v for c, v in prev.items()}
+        cont_total = sum(tallies.values())
+        ties: list[TieBreak] = []
+        elected: tuple[str, ...] = ()
+        eliminated: list[int] = []
+        n_alive = len(tallies)
+        top_cand = max(tallies, key=lambda c: tallies[c])
+        majority = tallies[top_cand] * 2 > cont_total
+        if (
+            n_alive == 1
+            or (majority and opts.until == "majority")
+            or (n_alive == 2 and opts.until == "two")
+            or cont_total == 0
+        ):
+            if n_alive > 1:
+                top_cand, tie = pick_extreme(
+                    tallies, lowest=False, breaker=breaker, round_no=rnd, purpose="elect"
+                )
+                if tie:
+                    ties.append(tie)
+            elected = (b.candidates[top_cand],)
+            winners = elected
+        else:
+            if rnd == 1 and opts.min_votes is not None:
+                below = [c for c, v in tallies.items() if v < opts.min_votes]
+                if len(below) <= n_alive - 2:
+                    eliminated = below
+            if not eliminated and opts.batch:
+                eliminated = batch_losers(tallies, keep=2)
+            if not eliminated:
+                loser, tie = pick_extreme(
+                    tallies, lowest=True, breaker=breaker, round_no=rnd, purpose="eliminate"
+                )
+                if tie:
+                    ties.append(tie)
+                eliminated = [loser]
+        rounds.append(
+            Round(
+                number=rnd,
+                tallies=names,
+                exhausted=exhausted,
+                transfers=transfers,
+                exhausted_transfer=exhausted - prev_exh if prev is not None else 0,
+                elected=elected,
+                eliminated=tuple(b.candidates[c] for c in eliminated),
+                action="first preferences" if rnd == 1 else "transfer of " + ", ".join(rounds[-1].eliminated),
+                ties=tuple(ties),
+            )
+        )
+        if winners:
+            break
+        prev, prev_exh = names, exhausted
+        alive[eliminated] = False
+        moved = np.nonzero(np.isin(top, eliminated))[0]
+        if moved.size:
+            t2, p2 = walker.advance(rows[moved], pos[moved] + 1, alive)
+            top[moved] = t2
+            pos[moved] = p2
+    return Result(
+        method="av",
+        seats=1,
+        candidates=b.candidates,
+        winners=winners,
+        rounds=tuple(rounds),
+        valid=valid,
+        options=_options_dict(opts),
+    )
+
+
+def batch_losers(tallies: dict[int, Number], keep: int) -> list[int]:
+    """The largest group of lowest candidates whose combined votes are below the next one up.
+
+    Leaves at least ``keep`` candidates. Empty when no group of two or more qualifies.
+    """
+    order = sorted(tallies, key=lambda c: tallies[c])
+    best = 0
+    total: Number = 0
+    for k in range(1, len(order) - keep + 1):
+        total += tallies[order[k - 1]]
+        if total < tallies[order[k]]:
+            best = k
+    return order[:best] if best >= 2 else []
+
+
+def _irv_options(options: IRVOptions | None, kw: dict[str, Any]) -> IRVOptions:
+    if options is not None and not kw:
+        return options
+    base = options or IRVOptions()
+    mk = {k: kw.pop(k) for k in ("overvote", "skipped_limit", "duplicates", "equal_rankings") if k in kw}
+    marks = MarkOptions(**{**asdict(base.marks), **mk}) if mk else base.marks
+    tb = base.tiebreak
+    if "tiebreak" in kw or "seed" in kw or "order" in kw:
+        tb_arg = kw.pop("tiebreak", None)
+        extra = {}
+        if "seed" in kw:
+            extra["seed"] = int(kw.pop("seed"))
+        if "order" in kw:
+            extra["order"] = tuple(kw.pop("order"))
+        tb = tb_arg if isinstance(tb_arg, TieBreakPolicy) else as_policy(tb_arg or tb.name, **extra)
+    rest = {k: kw.pop(k) for k in ("until", "batch", "min_votes") if k in kw}
+    if kw:
+        raise InputError(f"unknown AV option(s): {', '.join(sorted(kw))}")
+    return IRVOptions(
+        marks=marks,
+        tiebreak=tb,
+        until=rest.get("until", base.until),
+        batch=rest.get("batch", base.batch),
+        min_votes=rest.get("min_votes", base.min_votes),
+    )
+
+
+def _options_dict(opts: IRVOptions) -> dict[str, Any]:
+    d = asdict(opts.marks)
+    d.update(until=opts.until, batch=opts.batch, min_votes=opts.min_votes, tiebreak=opts.tiebreak.describe())
+    return d

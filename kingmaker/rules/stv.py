@@ -1,0 +1,599 @@
+"""Single transferable vote: Scottish, ERS97, plain Gregory (last parcel) and Meek.
+
+All four work on compressed ballots: every distinct ranking travels as one parcel (its papers
+share a value and a next preference), so the counts are exact and fast.
+
+* :func:`stv_scottish` — The Scottish Local Government Elections Order 2007 (SSI 2007/42),
+  Schedule 1 rules 45-52: Droop quota ``floor(valid/(seats+1)) + 1``; weighted inclusive
+  Gregory: each paper of a candidate with a surplus moves on at ``surplus * value / total``
+  truncated to five decimal places (rule 48(3)); exclusions move papers at their current
+  value. Exact integer arithmetic in units of 0.00001. Ties: earliest stage where the
+  candidates differ (``forwards``), then lot.
+* :func:`stv_ers97` — Electoral Reform Society, *How to conduct an election by the Single
+  Transferable Vote*, 3rd ed. (1997): quota to two decimals rounded up, values in hundredths,
+  surplus taken from the last parcel received, surpluses deferred when they cannot change
+  the order of the two lowest candidates nor elect anyone, bulk exclusion; ties backwards.
+  Simplification: an excluded candidate's papers move in one stage (ERS97 moves them in
+  sub-stages by value; the totals after the exclusion are the same).
+* :func:`stv_gregory` — plain Gregory method (as in Irish and older UK practice, exact
+  fractions here): Droop quota, surplus from the last parcel, transferable papers only.
+* :func:`stv_meek` — Meek's method as specified by Hill, Wichmann & Woodall, "Algorithm 123:
+  Single Transferable Vote by Meek's method", Computer Journal 30(3) 1987 (also the NZ STV
+  Calculator rules): keep values iterated in fixed-point decimals (default 9 places, votes
+  rounded down, keep values rounded up) until every elected candidate is within
+  ``tolerance`` of the quota ``(valid - excess)/(seats+1)``.
+
+Marks (skipped ranks, overvotes, equal rankings, repeated candidates) are read with
+:class:`kingmaker.rules.irv.MarkOptions`; the default exhausts a ballot at an overvote.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+
+from kingmaker.ballots import GROUP_BASE, OVERVOTE, PAD, SKIPPED, Ballots
+from kingmaker.errors import InputError, RuleError
+from kingmaker.result import Number, Result, Round, TieBreak
+from kingmaker.rules.irv import BallotWalker, MarkOptions, valid_rows
+from kingmaker.rules.tiebreak import TieBreaker, TieBreakPolicy, pick_extreme
+
+
+@dataclass(frozen=True)
+class STVOptions:
+    """Options shared by the STV rules: how marks are read and how ties are broken."""
+
+    marks: MarkOptions = MarkOptions()  # noqa: RUF009 - frozen, safe to share
+    tiebreak: TieBreakPolicy | str | None = None  # None: the rule's own default
+    seed: int = 0
+    order: tuple[str, ...] = ()
+    precision: int = 9  # Meek: decimal places of the fixed-point arithmetic
+    tolerance: Fraction = Fraction(1, 10**5)  # Meek: total surplus tolerance, in votes (HWW)
+    max_iterations: int = 10_000
+
+
+@dataclass(frozen=True)
+class _Ruleset:
+    name: str
+    unit: int | None  # values in 1/unit of a vote; None: exact fractions
+    quota: str  # "droop_int" | "droop_2dp_up"
+    parcel: str  # "all" (inclusive) | "last"
+    defer: bool
+    bulk: bool
+    tiebreak: str
+
+
+SCOTTISH = _Ruleset("stv-scottish", 100_000, "droop_int", "all", False, False, "forwards")
+ERS97 = _Ruleset("stv-ers97", 100, "droop_2dp_up", "last", True, True, "backwards")
+GREGORY = _Ruleset("stv-gregory", None, "droop_int", "last", False, False, "backwards")
+
+
+def droop_quota(valid: int, seats: int) -> int:
+    """Droop quota as in SSI 2007/42 rule 46: ``floor(valid / (seats + 1)) + 1``."""
+    return valid // (seats + 1) + 1
+
+
+def _sum_by(keys: np.ndarray, amounts: np.ndarray, n: int) -> list[Any]:
+    """Exact sums of ``amounts`` grouped by ``keys`` (0..n-1)."""
+    if amounts.dtype == object:
+        out: list[Any] = [0] * n
+        for k, a in zip(keys.tolist(), amounts.tolist(), strict=True):
+            out[k] += a
+        return out
+    if amounts.size == 0:
+        return [0] * n
+    if int(np.abs(amounts).sum()) < 2**53:
+        return [int(x) for x in np.bincount(keys, weights=amounts.astype(np.float64), minlength=n)]
+    acc = np.zeros(n, dtype=np.int64)
+    np.add.at(acc, keys, amounts)
+    return [int(x) for x in acc]
+
+
+def _total(amounts: np.ndarray) -> Any:
+    if amounts.dtype == object:
+        return sum(amounts.tolist(), 0)
+    return int(amounts.sum())
+
+
+class _Count:
+    """Book-keeping shared by the parcel-based STV rules (not part of the public API)."""
+
+    def __init__(self, ballots: Ballots, seats: int, rs: _Ruleset, opts: STVOptions):
+        b = ballots
+        if not b.is_integral:
+            raise RuleError(f"{rs.name} needs whole-number ballot weights")
+        self.b, self.seats, self.rs = b, seats, rs
+        self.n = b.n_candidates
+        rows = np.nonzero(valid_rows(b))[0]
+        self.rows = rows
+        self.count = b.weights[rows].astype(np.int64)
+        self.valid_papers = int(self.count.sum())
+        unit = rs.unit
+        self.one: Any = unit if unit is not None else Fraction(1)
+        if unit is None:
+            self.value = np.array([Fraction(1)] * len(rows), dtype=object)
+        else:
+            self.value = np.full(len(rows), unit, dtype=np.int64)
+        self.walker = BallotWalker(b, opts.marks)
+        self.continuing = np.ones(self.n, dtype=bool)
+        self.continuing[list(b.withdrawn)] = False
+        self.hopeful_n = int(self.continuing.sum())
+        if self.hopeful_n < seats:
+            raise RuleError(f"{self.hopeful_n} candidates for {seats} seats")
+        self.holder, self.pos = self.walker.advance(
+            rows, np.zeros(len(rows), dtype=np.int64), self.continuing
+        )
+        self.received = np.zeros(len(rows), dtype=np.int64)
+        self.valid = self.valid_papers * self.one
+        amounts = self.count * self.value
+        live = self.holder >= 0
+        self.votes = _sum_by(self.holder[live], amounts[live], self.n)
+        self.exhausted = _total(amounts[~live])
+        self.loss: Any = 0
+        self.quota = self._quota()
+        self.elected: list[int] = []
+        self.excluded: set[int] = set(b.withdrawn)
+        self.surplus_pending: list[int] = []
+        self.elected_stage: dict[int, int] = {}
+        pol = opts.tiebreak if isinstance(opts.tiebreak, TieBreakPolicy) else TieBreakPolicy(rs.tiebreak)
+        self.breaker = TieBreaker(pol, b.candidates)
+        self.rounds: list[Round] = []
+        self.prev: dict[str, Number] | None = None
+        self.prev_exh: Any = 0
+        self.stage = 0
+
+    def _quota(self) -> Any:
+        v, s = self.valid_papers, self.seats
+        if self.rs.quota == "droop_int":
+            return droop_quota(v, s) * self.one
+        units = v * 100
+        return -(-units // (s + 1))  # two decimals, rounded up (unit is 1/100)
+
+    def as_votes(self, x: Any) -> Number:
+        if self.rs.unit is None:
+            return Fraction(x)
+        return Fraction(int(x), self.rs.unit)
+
+    def in_count(self) -> list[int]:
+        return [c for c in range(self.n) if self.continuing[c] or c in self.elected]
+
+    def record(self, action: str, elected: list[int], eliminated: list[int], ties: list[TieBreak]) -> None:
+        self.stage_tallies = None
+        names = {self.b.candidates[c]: self.as_votes(self.votes[c]) for c in self.in_count()}
+        names.update({self.b.candidates[c]: self.as_votes(self.votes[c]) for c in eliminated})
+        exh = self.as_votes(self.exhausted)
+        transfers = {}
+        if self.prev is not None:
+            transfers = {c: names.get(c, 0) - v for c, v in self.prev.items()}
+        self.rounds.append(
+            Round(
+                number=self.stage,
+                tallies=names,
+                exhausted=exh,
+                loss=self.as_votes(self.loss),
+                transfers=transfers,
+                exhausted_transfer=exh - self.prev_exh if self.prev is not None else 0,
+                elected=tuple(self.b.candidates[c] for c in elected),
+                eliminated=tuple(self.b.candidates[c] for c in eliminated),
+                action=action,
+                quota=self.as_votes(self.quota),
+                ties=tuple(ties),
+            )
+        )
+        self.prev = {k: v for k, v in names.items() if k not in {self.b.candidates[c] for c in eliminated}}
+        self.prev_exh = exh
+
+    def move(self, idx: np.ndarray, new_value: np.ndarray) -> tuple[Any, Any]:
+        """Move parcels ``idx`` to their next continuing preference at ``new_value``."""
+        t, p = self.walker.advance(self.rows[idx], self.pos[idx] + 1, self.continuing)
+        self.holder[idx] = t
+        self.pos[idx] = p
+        self.value[idx] = new_value
+        self.received[idx] = self.stage + 1
+        amounts = self.count[idx] * new_value
+        live = t >= 0
+        add = _sum_by(t[live], amounts[live], self.n)
+        for c in range(self.n):
+            if add[c]:
+                self.votes[c] += add[c]
+        nt = _total(amounts[~live])
+        self.exhausted += nt
+        return _total(amounts[live]), nt
+
+
+def _run_parcel_stv(ballots: Ballots, seats: int, rs: _Ruleset, opts: STVOptions) -> Result:
+    if seats < 1:
+        raise RuleError("seats must be at least 1")
+    st = _Count(ballots, seats, rs, opts)
+    action = "first preferences"
+    while True:
+        st.stage += 1
+        ties: list[TieBreak] = []
+        tallies = {c: st.votes[c] for c in range(st.n) if st.continuing[c]}
+        st.breaker.record({c: st.votes[c] for c in st.in_count()})
+        # elect everyone at or over the quota, highest first
+        newly = [c for c, v in tallies.items() if v >= st.quota]
+        newly_sorted: list[int] = []
+        pool = {c: tallies[c] for c in newly}
+        while pool:
+            c, tie = pick_extreme(pool, lowest=False, breaker=st.breaker, round_no=st.stage, purpose="elect")
+            if tie:
+                ties.append(tie)
+            newly_sorted.append(c)
+            del pool[c]
+        newly_sorted = newly_sorted[: seats - len(st.elected)]
+        for c in newly_sorted:
+            st.elected.append(c)
+            st.continuing[c] = False
+            st.elected_stage[c] = st.stage
+            if st.votes[c] > st.quota:
+                st.surplus_pending.append(c)
+        remaining = seats - len(st.elected)
+        cont = [c for c in range(st.n) if st.continuing[c]]
+        eliminated: list[int] = []
+        if remaining > 0 and len(cont) <= remaining:
+            newly_sorted += sorted(cont, key=lambda c: -st.votes[c])
+            for c in cont:
+                st.elected.append(c)
+                st.continuing[c] = False
+            remaining = 0
+        if remaining == 0:
+            st.record(action, newly_sorted, [], ties)
+            break
+        # next action: a surplus, or an exclusion
+        surpluses = {c: st.votes[c] - st.quota for c in st.surplus_pending}
+        total_surplus = sum(surpluses.values(), 0)
+        cvals = {c: st.votes[c] for c in cont}
+        defer = False
+        if rs.defer and surpluses:
+            low = sorted(cvals.values())
+            gap = low[1] - low[0] if len(low) > 1 else None
+            could_elect = max(low) + total_surplus >= st.quota
+            defer = gap is not None and total_surplus < gap and not could_elect
+        if surpluses and not defer:
+            c, tie = pick_extreme(
+                surpluses, lowest=False, breaker=st.breaker, round_no=st.stage, purpose="surplus order"
+            )
+            if tie:
+                ties.append(tie)
+            st.record(action, newly_sorted, [], ties)
+            _transfer_surplus(st, c, surpluses[c])
+            action = f"surplus of {st.b.candidates[c]}"
+            continue
+        losers: list[int] = []
+        if rs.bulk:
+            losers = _bulk_losers(cvals, total_surplus, keep=remaining)
+        if not losers:
+            c, tie = pick_extreme(
+                cvals, lowest=True, breaker=st.breaker, round_no=st.stage, purpose="eliminate"
+            )
+            if tie:
+                ties.append(tie)
+            losers = [c]
+        eliminated = losers
+        for c in losers:
+            st.continuing[c] = False
+            st.excluded.add(c)
+        st.record(action, newly_sorted, eliminated, ties)
+        idx = np.nonzero(np.isin(st.holder, losers))[0]
+        for c in losers:
+            st.votes[c] = 0
+        st.move(idx, st.value[idx])
+        action = "exclusion of " + ", ".join(st.b.candidates[c] for c in losers)
+    winners = tuple(st.b.candidates[c] for c in st.elected)
+    opt = asdict(opts.marks)
+    opt["tiebreak"] = st.breaker.policy.describe()
+    return Result(
+        method=rs.name,
+        seats=seats,
+        candidates=st.b.candidates,
+        winners=winners,
+        rounds=tuple(st.rounds),
+        valid=st.as_votes(st.valid),
+        quota=st.as_votes(st.quota),
+        options=opt,
+    )
+
+
+def _bulk_losers(cvals: dict[int, Any], surplus: Any, keep: int) -> list[int]:
+    order = sorted(cvals, key=lambda c: cvals[c])
+    best = 0
+    acc: Any = surplus
+    for k in range(1, len(order) - keep + 1):
+        acc += cvals[order[k - 1]]
+        if acc < cvals[order[k]]:
+            best = k
+    return order[:best] if best >= 2 else []
+
+
+def _transfer_surplus(st: _Count, c: int, surplus: Any) -> None:
+    st.surplus_pending.remove(c)
+    held = np.nonzero(st.holder == c)[0]
+    total = st.votes[c]
+    rs = st.rs
+    if rs.parcel == "all":
+        # SSI 2007/42 rule 48(3): surplus * value / total, to five places, remainder ignored
+        v = st.value[held]
+        if rs.unit is None:
+            new = np.array([Fraction(surplus) * x / total for x in v.tolist()], dtype=object)
+        else:
+            new = (v.astype(object) * surplus // total).astype(np.int64)
+        moved, nt = st.move(held, new)
+        st.loss += surplus - moved - nt
+    else:
+        last = held[st.received[held] == st.received[held].max()] if held.size else held
+        # which of the last parcel are transferable?
+        t, _ = st.walker.advance(st.rows[last], st.pos[last] + 1, st.continuing)
+        tr = last[t >= 0]
+        value_tr = _total(st.count[tr] * st.value[tr])
+        if value_tr > surplus:
+            v = st.value[tr]
+            if rs.unit is None:
+                new = np.array([Fraction(surplus) * x / value_tr for x in v.tolist()], dtype=object)
+            else:
+                new = (v.astype(object) * surplus // value_tr).astype(np.int64)
+            moved, _ = st.move(tr, new)
+            st.loss += surplus - moved
+        else:
+            moved, _ = st.move(tr, st.value[tr])
+            st.exhausted += surplus - moved  # the part of the surplus not transferable
+        # papers left behind stay with the elected candidate, who keeps exactly the quota
+    st.votes[c] = st.quota
+
+
+def _stv_options(options: STVOptions | None, kw: dict[str, Any]) -> STVOptions:
+    if options is not None and not kw:
+        return options
+    base = options or STVOptions()
+    mk = {k: kw.pop(k) for k in ("overvote", "skipped_limit", "duplicates", "equal_rankings") if k in kw}
+    marks = MarkOptions(**{**asdict(base.marks), **mk}) if mk else base.marks
+    fields = ("tiebreak", "seed", "order", "precision", "tolerance", "max_iterations")
+    rest = {k: kw.pop(k) for k in fields if k in kw}
+    if kw:
+        raise InputError(f"unknown STV option(s): {', '.join(sorted(kw))}")
+    if "tolerance" in rest:
+        rest["tolerance"] = Fraction(str(rest["tolerance"]))
+    if "order" in rest:
+        rest["order"] = tuple(rest["order"])
+    merged = {k: getattr(base, k) for k in fields}
+    merged.update(rest)
+    return STVOptions(marks=marks, **merged)
+
+
+def _with_default_tb(opts: STVOptions, default: str) -> STVOptions:
+    tb = opts.tiebreak
+    if isinstance(tb, TieBreakPolicy):
+        return opts
+    policy = TieBreakPolicy(tb or default, seed=opts.seed, order=opts.order)
+    return STVOptions(
+        opts.marks, policy, opts.seed, opts.order, opts.precision, opts.tolerance, opts.max_iterations
+    )
+
+
+def stv_scottish(ballots: Ballots, seats: int, options: STVOptions | None = None, **kw: Any) -> Result:
+    """STV by the Scottish Local Government Elections Order 2007 (SSI 2007/42), exact to 1e-5."""
+    opts = _with_default_tb(_stv_options(options, kw), SCOTTISH.tiebreak)
+    return _run_parcel_stv(ballots, seats, SCOTTISH, opts)
+
+
+def stv_ers97(ballots: Ballots, seats: int, options: STVOptions | None = None, **kw: Any) -> Result:
+    """STV by the ERS97 rules (Electoral Reform Society, 1997), values in hundredths."""
+    opts = _with_default_tb(_stv_options(options, kw), ERS97.tiebreak)
+    return _run_parcel_stv(ballots, seats, ERS97, opts)
+
+
+def stv_gregory(ballots: Ballots, seats: int, options: STVOptions | None = None, **kw: Any) -> Result:
+    """STV by the plain (last-parcel) Gregory method with exact fractions and a Droop quota."""
+    opts = _with_default_tb(_stv_options(options, kw), GREGORY.tiebreak)
+    return _run_parcel_stv(ballots, seats, GREGORY, opts)
+
+
+# ---------------------------------------------------------------------------- Meek
+def _meek_pass(
+    R: np.ndarray, w: np.ndarray, keep: np.ndarray, unit: int, n: int, stop_codes: np.ndarray
+) -> tuple[np.ndarray, int]:
+    """One Meek distribution: votes per candidate and the exhausted weight, in 1/unit."""
+    rem = np.full(R.shape[0], unit, dtype=np.int64)
+    votes = np.zeros(n + 1, dtype=np.int64)
+    keep_ext = np.concatenate([keep, [0]])
+    for j in range(R.shape[1]):
+        code = R[:, j]
+        cidx = np.where(code >= 0, code, n)
+        k = keep_ext[cidx]
+        give = rem * k // unit  # rounded down (HWW 1987)
+        give = np.where(stop_codes[:, j], 0, give)
+        rem = np.where(stop_codes[:, j], 0, rem - give)
+        votes += np.bincount(cidx, weights=(give * w).astype(np.float64), minlength=n + 1).astype(np.int64)
+    exhausted = int((rem * w).sum())
+    return votes[:n], exhausted
+
+
+def stv_meek(ballots: Ballots, seats: int, options: STVOptions | None = None, **kw: Any) -> Result:
+    """STV by Meek's method (Hill, Wichmann & Woodall 1987; NZ rules) in fixed-point decimals."""
+    opts = _with_default_tb(_stv_options(options, kw), "backwards")
+    b = ballots
+    if not b.is_integral:
+        raise RuleError("stv-meek needs whole-number ballot weights")
+    n = b.n_candidates
+    unit = 10**opts.precision
+    rows = np.nonzero(valid_rows(b))[0]
+    R0 = b.rankings[rows].astype(np.int64)
+    w = b.weights[rows].astype(np.int64)
+    if int(w.sum()) * unit >= 2**53:
+        raise RuleError("too many ballots for the fixed-point precision; lower precision")
+    # resolve marks once: positions after an exhausting mark are stopped; skip marks give nothing
+    m = R0.shape[1]
+    stop = np.zeros(R0.shape, dtype=bool)
+    R = R0.copy()
+    marks = opts.marks
+    for i_row in range(R.shape[0]) if (R0 < -1).any() or marks.duplicates == "exhaust" else ():
+        skips = 0
+        seen: set[int] = set()
+        ended = False
+        for j in range(m):
+            c = int(R0[i_row, j])
+            if ended:
+                stop[i_row, j] = True
+                continue
+            if c == PAD:
+                ended = True
+                stop[i_row, j] = True
+            elif c == SKIPPED:
+                skips += 1
+                R[i_row, j] = -1
+                if marks.skipped_limit is not None and skips >= marks.skipped_limit:
+                    ended = True
+                    stop[i_row, j] = True
+            elif c == OVERVOTE or c <= GROUP_BASE:
+                skips = 0
+                R[i_row, j] = -1
+                if marks.overvote == "exhaust":
+                    ended = True
+                    stop[i_row, j] = True
+            else:
+                skips = 0
+                if c in seen:
+                    R[i_row, j] = -1
+                    if marks.duplicates == "exhaust":
+                        ended = True
+                        stop[i_row, j] = True
+                seen.add(c)
+    if not (R0 < -1).any() and marks.duplicates == "skip":
+        # repeated candidates get nothing the second time round (their remainder is already kept)
+        dup = np.zeros(R.shape, dtype=bool)
+        for j in range(1, m):
+            for k in range(j):
+                dup[:, j] |= (R0[:, k] == R0[:, j]) & (R0[:, j] >= 0)
+        R[dup] = -1
+    valid_units = int(w.sum()) * unit
+    keep = np.full(n, unit, dtype=np.int64)
+    state = np.zeros(n, dtype=np.int64)  # 0 hopeful, 1 elected, 2 excluded
+    for c in b.withdrawn:
+        keep[c] = 0
+        state[c] = 2
+    hopeful = int((state == 0).sum())
+    if hopeful < seats:
+        raise RuleError(f"{hopeful} candidates for {seats} seats")
+    pol = opts.tiebreak if isinstance(opts.tiebreak, TieBreakPolicy) else TieBreakPolicy("backwards")
+    breaker = TieBreaker(pol, b.candidates)
+    tol = int(opts.tolerance * unit)
+    rounds: list[Round] = []
+    elected: list[int] = []
+    prev: dict[str, Number] | None = None
+    prev_exh: Fraction = Fraction(0)
+    action = "first preferences"
+    stage = 0
+    iterations_total = 0
+    notes: list[str] = []
+    while True:
+        stage += 1
+        it = 0
+        last_surplus: int | None = None
+        while True:
+            votes, exh = _meek_pass(R, w, keep, unit, n, stop)
+            excess = valid_units - int(votes.sum())
+            quota = (valid_units - excess) // (seats + 1) + 1  # HWW: truncate, then add 1e-9
+            it += 1
+            el = np.nonzero(state == 1)[0]
+            newly = [int(c) for c in np.nonzero((state == 0) & (votes >= quota))[0]]
+            if newly:
+                break
+            if el.size == 0:
+                break
+            surplus = int((votes[el] - quota).clip(min=0).sum())
+            stalled = last_surplus is not None and surplus >= last_surplus
+            last_surplus = surplus
+            if surplus <= tol or stalled or it >= opts.max_iterations:
+                if it >= opts.max_iterations:
+                    notes.append(f"stage {stage}: stopped after {it} iterations")
+                break
+            new_keep = keep.copy()
+            # keep value <- keep * quota / votes, rounded up
+            new_keep[el] = -(-(keep[el].astype(object) * quota) // votes[el].astype(object)).astype(np.int64)
+            new_keep = np.minimum(new_keep, unit)
+            if np.array_equal(new_keep, keep):
+                break
+            keep = new_keep
+        iterations_total += it
+        ties: list[TieBreak] = []
+        names = {b.candidates[c]: Fraction(int(votes[c]), unit) for c in range(n) if state[c] != 2}
+        exhausted = Fraction(exh, unit)
+        loss = Fraction(valid_units - int(votes[state != 2].sum()) - exh, unit)
+        breaker.record({c: int(votes[c]) for c in range(n) if state[c] != 2})
+        transfers = {} if prev is None else {k: names.get(k, 0) - v for k, v in prev.items()}
+        newly = [int(c) for c in np.nonzero((state == 0) & (votes >= quota))[0]]
+        newly.sort(key=lambda c: -int(votes[c]))
+        newly = newly[: seats - len(elected)]
+        for c in newly:
+            state[c] = 1
+            elected.append(c)
+        hopefuls = [int(c) for c in np.nonzero(state == 0)[0]]
+        eliminated: list[int] = []
+        done = False
+        if len(elected) >= seats:
+            done = True
+        elif len(hopefuls) + len(elected) <= seats:
+            hopefuls.sort(key=lambda c: -int(votes[c]))
+            for c in hopefuls:
+                state[c] = 1
+                elected.append(c)
+            newly += hopefuls
+            done = True
+        elif not newly:
+            c, tie = pick_extreme(
+                {c: int(votes[c]) for c in hopefuls},
+                lowest=True,
+                breaker=breaker,
+                round_no=stage,
+                purpose="eliminate",
+            )
+            if tie:
+                ties.append(tie)
+            eliminated = [c]
+            state[c] = 2
+            keep[c] = 0
+        rounds.append(
+            Round(
+                number=stage,
+                tallies=names,
+                exhausted=exhausted,
+                loss=loss,
+                transfers=transfers,
+                exhausted_transfer=exhausted - prev_exh if prev is not None else 0,
+                elected=tuple(b.candidates[c] for c in newly),
+                eliminated=tuple(b.candidates[c] for c in eliminated),
+                action=action,
+                quota=Fraction(int(quota), unit),
+                ties=tuple(ties),
+            )
+        )
+        if done:
+            break
+        prev = {k: v for k, v in names.items() if k not in {b.candidates[c] for c in eliminated}}
+        prev_exh = exhausted
+        action = (
+            ("exclusion of " + b.candidates[eliminated[0]])
+            if eliminated
+            else ("surplus of " + ", ".join(b.candidates[c] for c in newly))
+        )
+    opt = asdict(opts.marks)
+    opt.update(
+        precision=opts.precision,
+        tolerance=str(opts.tolerance),
+        tiebreak=breaker.policy.describe(),
+        iterations=iterations_total,
+    )
+    return Result(
+        method="stv-meek",
+        seats=seats,
+        candidates=b.candidates,
+        winners=tuple(b.candidates[c] for c in elected),
+        rounds=tuple(rounds),
+        valid=Fraction(valid_units, unit),
+        quota=rounds[-1].quota,
+        options=opt,
+        notes=tuple(notes),
+    )
