@@ -1,0 +1,417 @@
+"""Seat allocations: the result type, tie policies and thresholds shared by every seat rule.
+
+:class:`Allocation` is what :mod:`kingmaker.rules.plurality`, :mod:`~kingmaker.rules.divisor`,
+:mod:`~kingmaker.rules.quota` and :mod:`~kingmaker.rules.mixed` return: seats per party (and per
+district where the rule works by district), the votes they were allocated from, every tie that a
+policy had to break, the parties a threshold removed, and the components of mixed systems.
+
+:func:`allocate` runs any system by name (the names the ``kingmaker seats`` command accepts).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from fractions import Fraction
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from kingmaker.errors import InputError, RuleError, UnknownNameError
+
+if TYPE_CHECKING:
+    from kingmaker.indices import Disproportionality
+    from kingmaker.votes import VoteTable
+
+#: Tie policies: ``most-votes`` gives a tied seat to the party with more votes in that district
+#: (if their votes are equal too: lots drawn with the seed, or a :class:`RuleError` without one),
+#: ``lot`` draws by a seeded generator, ``raise`` refuses with a :class:`RuleError`.
+TIE_POLICIES: tuple[str, ...] = ("most-votes", "lot", "raise")
+
+
+@dataclass(frozen=True)
+class TieBreak:
+    """One tie for the last seat(s) of a district and how the policy broke it."""
+
+    district: str
+    seats: int
+    tied: tuple[str, ...]
+    winners: tuple[str, ...]
+    policy: str
+
+    def __str__(self) -> str:
+        return (
+            f"{self.district}: {', '.join(self.tied)} tied for {self.seats} seat(s); "
+            f"{self.policy} gave it to {', '.join(self.winners)}"
+        )
+
+
+@dataclass(frozen=True)
+class TiePolicy:
+    """How ties for the last seat are broken; ``seed`` feeds the ``lot`` policy's generator."""
+
+    name: str = "most-votes"
+    seed: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.name not in TIE_POLICIES:
+            raise InputError(f"unknown tie policy {self.name!r}; use one of {', '.join(TIE_POLICIES)}")
+
+    @property
+    def label(self) -> str:
+        """How the policy is reported in a :class:`TieBreak`."""
+        if self.name == "lot":
+            return f"lot(seed={self.seed})"
+        if self.name == "most-votes" and self.seed is not None:
+            return f"most-votes, then lot(seed={self.seed})"
+        return self.name
+
+    def generator(self) -> np.random.Generator:
+        """The seeded generator the ``lot`` policy draws from."""
+        return np.random.default_rng(self.seed)
+
+    def choose(
+        self,
+        tied: Sequence[int],
+        k: int,
+        votes: np.ndarray,
+        names: Sequence[str],
+        district: str,
+        rng: np.random.Generator | None = None,
+    ) -> list[int]:
+        """Pick ``k`` of the ``tied`` party columns (``votes`` are the district's votes)."""
+        tied = list(tied)
+        label = ", ".join(names[i] for i in tied)
+        if self.name == "raise":
+            raise RuleError(f"tie in {district}: {label} tied for {k} seat(s) (tie policy 'raise')")
+        if self.name == "lot":
+            rng = rng if rng is not None else self.generator()
+            picked = rng.choice(len(tied), size=k, replace=False)
+            return [tied[i] for i in sorted(picked)]
+        ordered = sorted(tied, key=lambda i: -int(votes[i]))
+        edge = int(votes[ordered[k - 1]])
+        if edge == int(votes[ordered[k]]):
+            if self.seed is None:
+                raise RuleError(
+                    f"tie in {district}: {label} tied for {k} seat(s) with equal votes; "
+                    "the 'most-votes' policy cannot break it: give a seed (--seed N) to draw "
+                    "lots among them, or use --tie lot"
+                )
+            sure = [i for i in ordered if int(votes[i]) > edge]
+            level = [i for i in ordered if int(votes[i]) == edge]
+            rng = rng if rng is not None else self.generator()
+            picked = rng.choice(len(level), size=k - len(sure), replace=False)
+            return sure + [level[i] for i in sorted(picked)]
+        return ordered[:k]
+
+
+def as_tie_policy(tie: str | TiePolicy | None, seed: int | None = None) -> TiePolicy:
+    """A :class:`TiePolicy` from a name (with ``seed``) or a policy."""
+    if isinstance(tie, TiePolicy):
+        return tie
+    return TiePolicy(tie or "most-votes", seed)
+
+
+@dataclass(frozen=True)
+class Threshold:
+    """Legal threshold: a party needs ``national`` share of all votes, or ``districts`` wins.
+
+    ``district`` is a share a party needs within a district (or region) to take seats there.
+    Shares are exact :class:`Fraction` values; ``districts`` is the alternative ("or win N
+    districts", as in Germany's three direct mandates).
+    """
+
+    national: Fraction | None = None
+    district: Fraction | None = None
+    districts: int | None = None
+
+    def __str__(self) -> str:
+        parts = []
+        if self.national is not None:
+            parts.append(f"{float(self.national) * 100:g}% nationally")
+        if self.district is not None:
+            parts.append(f"{float(self.district) * 100:g}% in the district")
+        if self.districts is not None:
+            parts.append(f"or {self.districts} district wins")
+        return " ".join(parts) or "none"
+
+    def eligible(self, votes: np.ndarray, wins: np.ndarray | None = None) -> np.ndarray:
+        """Boolean (districts, parties) mask of who may take seats; ``votes`` is 2-D."""
+        votes = np.asarray(votes, dtype=np.int64)
+        ok = np.ones(votes.shape, dtype=bool)
+        if self.national is not None:
+            totals = votes.sum(axis=0)
+            grand = int(totals.sum())
+            num, den = self.national.numerator, self.national.denominator
+            passes = np.array([int(t) * den >= num * grand for t in totals])
+            if self.districts is not None and wins is not None:
+                passes |= np.asarray(wins) >= self.districts
+            ok &= passes[None, :]
+        if self.district is not None:
+            num, den = self.district.numerator, self.district.denominator
+            row_totals = votes.sum(axis=1, dtype=object)
+            ok &= (votes.astype(object) * den >= row_totals[:, None] * num).astype(bool)
+        return ok
+
+
+def parse_share(text: str | float | Fraction) -> Fraction:
+    """``"5%"`` or ``5`` (percent) or ``Fraction(1, 20)`` -> exact fraction of the vote."""
+    if isinstance(text, Fraction):
+        value = text
+    else:
+        raw = str(text).strip()
+        if raw.endswith("%"):
+            raw = raw[:-1]
+        try:
+            value = Fraction(raw) / 100
+        except (ValueError, ZeroDivisionError):
+            raise InputError(f"threshold {text!r} is not a percentage like 5%") from None
+    if not 0 <= value <= 1:
+        raise InputError(f"threshold {text!r} must be between 0% and 100%")
+    return value
+
+
+def as_threshold(threshold: str | float | Fraction | Threshold | None) -> Threshold | None:
+    """A national :class:`Threshold` from ``"5%"``; passes thresholds and ``None`` through."""
+    if threshold is None or isinstance(threshold, Threshold):
+        return threshold
+    return Threshold(national=parse_share(threshold))
+
+
+@dataclass(frozen=True, eq=False)
+class Allocation:
+    """Seats per party from a rule, with the votes, ties and (per district) seats behind them.
+
+    ``district_seats`` has shape (districts, parties) where the rule allocates per district or
+    region (``districts`` names the rows). ``components`` splits mixed systems' seats, e.g.
+    ``{"constituency": ..., "list": ...}``. ``excluded`` are parties a threshold removed.
+    """
+
+    method: str
+    parties: tuple[str, ...]
+    seats: np.ndarray
+    votes: np.ndarray
+    districts: tuple[str, ...] = ()
+    district_seats: np.ndarray | None = None
+    ties: tuple[TieBreak, ...] = ()
+    excluded: tuple[str, ...] = ()
+    components: Mapping[str, np.ndarray] = field(default_factory=dict)
+    groups: Mapping[str, str] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        seats = np.asarray(self.seats, dtype=np.int64)
+        votes = np.asarray(self.votes, dtype=np.int64)
+        seats.setflags(write=False)
+        votes.setflags(write=False)
+        object.__setattr__(self, "seats", seats)
+        object.__setattr__(self, "votes", votes)
+        object.__setattr__(self, "parties", tuple(self.parties))
+        if self.district_seats is not None:
+            ds = np.asarray(self.district_seats, dtype=np.int64)
+            ds.setflags(write=False)
+            object.__setattr__(self, "district_seats", ds)
+        comps = {}
+        for key, value in self.components.items():
+            arr = np.asarray(value, dtype=np.int64)
+            arr.setflags(write=False)
+            comps[key] = arr
+        object.__setattr__(self, "components", MappingProxyType(comps))
+        object.__setattr__(self, "groups", MappingProxyType(dict(self.groups)))
+
+    @property
+    def house_size(self) -> int:
+        """Total seats allocated."""
+        return int(self.seats.sum())
+
+    def seats_of(self, party: str) -> int:
+        """Seats of one party; :class:`UnknownNameError` if the party is not in the table."""
+        try:
+            return int(self.seats[self.parties.index(party)])
+        except ValueError:
+            raise UnknownNameError(f"unknown party {party!r}") from None
+
+    def as_dict(self) -> dict[str, int]:
+        """``{party: seats}`` for every party, in table order."""
+        return {p: int(s) for p, s in zip(self.parties, self.seats, strict=True)}
+
+    def winners(self) -> dict[str, int]:
+        """``{party: seats}`` for parties with seats, most seats first."""
+        order = sorted(range(len(self.parties)), key=lambda i: (-self.seats[i], -self.votes[i]))
+        return {self.parties[i]: int(self.seats[i]) for i in order if self.seats[i] > 0}
+
+    def combined(self) -> Allocation:
+        """The same allocation with repeated-candidate columns (``"Ind (2)"``) folded into
+        their party (``"Ind"``); see :func:`kingmaker.io.hoc.read_hoc_candidates`."""
+        base = [
+            p.rsplit(" (", 1)[0]
+            if p.endswith(")") and " (" in p and p.rsplit(" (", 1)[1][:-1].isdigit()
+            else p
+            for p in self.parties
+        ]
+        names = tuple(dict.fromkeys(base))
+        if len(names) == len(self.parties):
+            return self
+        index = np.array([names.index(b) for b in base])
+
+        def fold(arr: np.ndarray) -> np.ndarray:
+            out = np.zeros((*arr.shape[:-1], len(names)), dtype=np.int64)
+            for j, i in enumerate(index):
+                out[..., i] += arr[..., j]
+            return out
+
+        return Allocation(
+            method=self.method,
+            parties=names,
+            seats=fold(self.seats),
+            votes=fold(self.votes),
+            districts=self.districts,
+            district_seats=fold(self.district_seats) if self.district_seats is not None else None,
+            ties=self.ties,
+            excluded=self.excluded,
+            components={k: fold(v) for k, v in self.components.items()},
+            groups=self.groups,
+            notes=self.notes,
+        )
+
+    def vote_shares(self) -> np.ndarray:
+        """Each party's share of the votes (fractions)."""
+        return self.votes / max(int(self.votes.sum()), 1)
+
+    def seat_shares(self) -> np.ndarray:
+        """Each party's share of the seats (fractions)."""
+        return self.seats / max(self.house_size, 1)
+
+    def indices(self) -> Disproportionality:
+        """Gallagher, Loosemore-Hanby and effective numbers of parties for this allocation."""
+        from kingmaker.indices import disproportionality
+
+        return disproportionality(self.votes, self.seats, self.parties)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain-Python form for JSON: seats, votes, shares, ties, indices."""
+        vs, ss = self.vote_shares(), self.seat_shares()
+        out: dict[str, Any] = {
+            "method": self.method,
+            "house_size": self.house_size,
+            "parties": [
+                {
+                    "party": p,
+                    "votes": int(self.votes[i]),
+                    "seats": int(self.seats[i]),
+                    "vote_share": float(vs[i]),
+                    "seat_share": float(ss[i]),
+                    **{k: int(v[i]) for k, v in self.components.items()},
+                }
+                for i, p in enumerate(self.parties)
+            ],
+            "ties": [t.__dict__ for t in self.ties],
+            "excluded": list(self.excluded),
+            "groups": dict(self.groups),
+            "notes": list(self.notes),
+            "indices": self.indices().to_dict(),
+        }
+        for tie in out["ties"]:
+            tie["tied"], tie["winners"] = list(tie["tied"]), list(tie["winners"])
+        return out
+
+    def to_frame(self) -> Any:
+        """pandas DataFrame: one row per party with votes, seats, shares and components."""
+        import pandas as pd
+
+        data: dict[str, Any] = {
+            "party": list(self.parties),
+            "votes": self.votes,
+            "seats": self.seats,
+            "vote_share": self.vote_shares(),
+            "seat_share": self.seat_shares(),
+        }
+        for key, value in self.components.items():
+            data[key] = value
+        return pd.DataFrame(data)
+
+    def _repr_html_(self) -> str:
+        rows = "".join(f"<tr><td>{p}</td><td>{s}</td></tr>" for p, s in self.winners().items())
+        return (
+            f"<p>{self.method}: {self.house_size} seats</p>"
+            f"<table><tr><th>party</th><th>seats</th></tr>{rows}</table>"
+        )
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{p}={s}" for p, s in list(self.winners().items())[:8])
+        ties = f", {len(self.ties)} ties" if self.ties else ""
+        return f"Allocation({self.method}: {shown}{ties})"
+
+
+# ---------------------------------------------------------------------------- dispatcher
+
+#: Every system name :func:`allocate` accepts, with a one-line description.
+SYSTEMS: Mapping[str, str] = MappingProxyType(
+    {
+        "fptp": "first past the post in every district",
+        "dhondt": "D'Hondt (divisors 1, 2, 3, ...)",
+        "sainte-lague": "Sainte-Lague / Webster (divisors 1, 3, 5, ...)",
+        "modified-sainte-lague": "modified Sainte-Lague (divisors 1.4, 3, 5, ...)",
+        "danish": "Danish method (divisors 1, 4, 7, ...)",
+        "imperiali": "Imperiali (divisors 2, 3, 4, ...)",
+        "huntington-hill": "Huntington-Hill (divisors sqrt(k(k+1)))",
+        "adams": "Adams (divisors 0, 1, 2, ...)",
+        "hare": "largest remainder with the Hare quota (Hamilton)",
+        "droop": "largest remainder with the Droop quota",
+        "ams": "additional member system (Scottish Parliament style, regional D'Hondt top-up)",
+        "mmp": "mixed-member proportional with overhang seats (national Sainte-Lague)",
+        "av-plus": "AV+ (Jenkins Commission): AV constituencies plus corrective regional top-up",
+        "av": "alternative vote in every constituency from a transfer matrix",
+    }
+)
+
+
+def allocate(
+    table: VoteTable,
+    system: str,
+    *,
+    seats: int | None = None,
+    level: str = "national",
+    threshold: str | Fraction | Threshold | None = None,
+    tie: str | TiePolicy = "most-votes",
+    seed: int | None = None,
+    **options: Any,
+) -> Allocation:
+    """Allocate seats from ``table`` by the system named ``system`` (see :data:`SYSTEMS`).
+
+    ``seats`` defaults to the seats the table's districts return. ``level`` pools the votes by
+    ``national``, ``nation``, ``region`` or ``district`` for list systems (seats per region are
+    the seats its districts return). Mixed systems take their own ``options``.
+    """
+    from kingmaker.rules import divisor, mixed, plurality, quota
+
+    policy = as_tie_policy(tie, seed)
+    key = system.lower().replace("_", "-").replace("'", "")
+    aliases = {
+        "d-hondt": "dhondt",
+        "webster": "sainte-lague",
+        "hamilton": "hare",
+        "saint-lague": "sainte-lague",
+        "avplus": "av-plus",
+        "av+": "av-plus",
+    }
+    key = aliases.get(key, key)
+    if key == "fptp":
+        return plurality.fptp(table, tie=policy)
+    if key in divisor.DIVISOR_METHODS:
+        return divisor.allocate_by_level(
+            table, key, seats=seats, level=level, threshold=threshold, tie=policy
+        )
+    if key in quota.QUOTAS:
+        return quota.allocate_by_level(table, key, seats=seats, level=level, threshold=threshold, tie=policy)
+    area = "region" if level == "national" else level  # top-up areas of ams / av-plus
+    if key == "ams":
+        return mixed.ams_counterfactual(table, level=area, threshold=threshold, tie=policy, **options)
+    if key == "mmp":
+        return mixed.mmp_counterfactual(table, threshold=threshold, tie=policy, **options)
+    if key == "av-plus":
+        return mixed.av_plus_counterfactual(table, level=area, threshold=threshold, tie=policy, **options)
+    if key == "av":
+        return mixed.av_counterfactual(table, tie=policy, **options)
+    raise UnknownNameError(f"unknown system {system!r}; known systems: {', '.join(SYSTEMS)}")

@@ -1,0 +1,406 @@
+"""``kingmaker seats``: votes to seats under any system, comparisons, marginal seats.
+
+Commands (a Typer group whose callback runs when no subcommand is given)::
+
+    kingmaker seats --election 2010 --system sainte-lague --level region --threshold 5%
+    kingmaker seats --data results.csv --system dhondt --seats 20
+    kingmaker seats compare --election 2010 --systems fptp,sainte-lague,ams,av
+    kingmaker seats marginal --election 2017 --top 15 [--party Lab]
+    kingmaker seats apportion --election 2010 --seats 650 --by electorate --method hare
+
+``--data`` is a results file (HoC Library, Electoral Commission 2010 or a long
+``district,party,votes`` CSV) or a data set name (``kingmaker data list``); without it
+``--election YEAR`` loads ``uk-YEAR-results`` (fetched and cached on first use).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import numpy as np
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from kingmaker.allocation import SYSTEMS, Allocation, allocate
+from kingmaker.errors import InputError
+from kingmaker.votes import VoteTable
+
+console = Console(highlight=False, soft_wrap=False, width=160)
+
+
+class Format(StrEnum):
+    """Output formats."""
+
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+ElectionOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--election",
+        "-e",
+        help="UK general election year (2010, 2015, 2017, 2019, 2024; others from the 1918-2019 file).",
+    ),
+]
+DataOpt = Annotated[
+    str | None,
+    typer.Option("--data", "-d", help="Results file or data set name (default: uk-ELECTION-results)."),
+]
+FormatOpt = Annotated[Format, typer.Option("--format", help="table, json or csv.")]
+LevelOpt = Annotated[
+    str, typer.Option("--level", help="Pool votes by national, nation, region or district (list systems).")
+]
+ThresholdOpt = Annotated[str | None, typer.Option("--threshold", "-t", help="National threshold, e.g. 5%.")]
+TieOpt = Annotated[str, typer.Option("--tie", help="Tie policy: most-votes, lot (with --seed) or raise.")]
+SeedOpt = Annotated[int | None, typer.Option("--seed", help="Seed for --tie lot.")]
+TransfersOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--transfers", help="AV transfer matrix CSV (from,to,share); default: the ILLUSTRATIVE preset."
+    ),
+]
+TopUpOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--top-up",
+        help="Top-up seats for ams / av-plus (default: Scottish share for ams, 17.5% for av-plus).",
+    ),
+]
+
+
+def load_votes(data: str | None, election: str | None) -> VoteTable:
+    """The vote table named by ``--data`` (file or data set) and/or ``--election``."""
+    from kingmaker.datasets import DATASETS, dataset_for_election, load_dataset
+    from kingmaker.io.hoc import read_results
+
+    if data is not None:
+        path = Path(data)
+        if path.exists():
+            return read_results(path, election=election)
+        if data in DATASETS:
+            return load_dataset(data, election=election)
+        raise InputError(f"--data {data!r} is neither a file nor a data set ({', '.join(DATASETS)})")
+    year = election or "2010"
+    return load_dataset(dataset_for_election(year), election=year)
+
+
+def _system_options(transfers: Path | None, top_up: int | None) -> dict[str, Any]:
+    options: dict[str, Any] = {}
+    if transfers is not None:
+        options["transfers"] = transfers
+    if top_up is not None:
+        options["top_up"] = top_up
+    return options
+
+
+def _run(
+    table: VoteTable,
+    system: str,
+    level: str,
+    threshold: str | None,
+    seats: int | None,
+    tie: str,
+    seed: int | None,
+    options: dict[str, Any],
+) -> Allocation:
+    return allocate(
+        table, system, seats=seats, level=level, threshold=threshold, tie=tie, seed=seed, **options
+    ).combined()
+
+
+def _shown(alloc: Allocation) -> list[int]:
+    vs = alloc.vote_shares()
+    order = sorted(range(len(alloc.parties)), key=lambda i: (-alloc.seats[i], -alloc.votes[i]))
+    return [i for i in order if alloc.seats[i] > 0 or vs[i] >= 0.005]
+
+
+def _emit_csv(rows: list[dict[str, Any]]) -> None:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(rows[0]) if rows else ["party"])
+    writer.writeheader()
+    writer.writerows(rows)
+    typer.echo(out.getvalue(), nl=False)
+
+
+def print_allocation(alloc: Allocation, fmt: Format, title: str) -> None:
+    """One allocation as a Rich table (with indices and ties), JSON or CSV."""
+    if fmt is Format.json:
+        typer.echo(json.dumps({"title": title, **alloc.to_dict()}, indent=2))
+        return
+    vs, ss = alloc.vote_shares(), alloc.seat_shares()
+    comps = list(alloc.components)
+    if fmt is Format.csv:
+        _emit_csv(
+            [
+                {
+                    "party": alloc.parties[i],
+                    "votes": int(alloc.votes[i]),
+                    "vote_share": f"{vs[i]:.6f}",
+                    "seats": int(alloc.seats[i]),
+                    "seat_share": f"{ss[i]:.6f}",
+                    **{c: int(alloc.components[c][i]) for c in comps},
+                }
+                for i in range(len(alloc.parties))
+            ]
+        )
+        return
+    table = Table(title=title)
+    for col in ("party", "votes", "vote %", "seats", "seat %", "seats - votes (pp)", *comps):
+        table.add_column(col, justify="left" if col == "party" else "right")
+    shown = _shown(alloc)
+    for i in shown:
+        table.add_row(
+            alloc.parties[i],
+            f"{alloc.votes[i]:,}",
+            f"{vs[i] * 100:.1f}",
+            str(alloc.seats[i]),
+            f"{ss[i] * 100:.1f}",
+            f"{(ss[i] - vs[i]) * 100:+.1f}",
+            *(str(alloc.components[c][i]) for c in comps),
+        )
+    rest = [i for i in range(len(alloc.parties)) if i not in set(shown)]
+    if rest:
+        table.add_row(
+            f"({len(rest)} others)",
+            f"{int(alloc.votes[rest].sum()):,}",
+            f"{vs[rest].sum() * 100:.1f}",
+            str(int(alloc.seats[rest].sum())),
+            "",
+            "",
+        )
+    table.add_row("total", f"{int(alloc.votes.sum()):,}", "100.0", str(alloc.house_size), "100.0", "")
+    console.print(table)
+    ind = alloc.indices()
+    console.print(
+        f"Gallagher {ind.gallagher:.2f}  Loosemore-Hanby {ind.loosemore_hanby:.2f}  "
+        f"ENP votes {ind.enp_votes:.2f}  ENP seats {ind.enp_seats:.2f}"
+    )
+    if alloc.excluded:
+        big = [p for p in alloc.excluded if p in alloc.parties and vs[alloc.parties.index(p)] >= 0.005]
+        more = len(alloc.excluded) - len(big)
+        console.print(
+            f"below the threshold: {', '.join(big) or '-'}" + (f" and {more} smaller parties" if more else "")
+        )
+    for tie in alloc.ties:
+        console.print(f"tie: {tie}")
+    for key, note in alloc.groups.items():
+        console.print(f"note: {key} is {note}")
+    for note in alloc.notes:
+        console.print(f"note: {note}")
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``seats`` command group to ``app``."""
+    seats_app = typer.Typer(
+        help="Votes to seats: any system, comparisons, marginal seats, apportionment. "
+        "Without a subcommand, allocates by --system.",
+        invoke_without_command=True,
+        no_args_is_help=False,
+    )
+
+    @seats_app.callback()
+    def seats_main(
+        ctx: typer.Context,
+        election: ElectionOpt = None,
+        data: DataOpt = None,
+        system: Annotated[
+            str, typer.Option("--system", "-s", help=f"One of: {', '.join(SYSTEMS)}.")
+        ] = "fptp",
+        level: LevelOpt = "national",
+        threshold: ThresholdOpt = None,
+        seats: Annotated[
+            int | None, typer.Option("--seats", help="House size (default: seats the districts return).")
+        ] = None,
+        tie: TieOpt = "most-votes",
+        seed: SeedOpt = None,
+        transfers: TransfersOpt = None,
+        top_up: TopUpOpt = None,
+        fmt: FormatOpt = Format.table,
+    ) -> None:
+        """Seats per party under --system, with vote and seat shares and disproportionality."""
+        if ctx.invoked_subcommand is not None:
+            return
+        table = load_votes(data, election)
+        alloc = _run(table, system, level, threshold, seats, tie, seed, _system_options(transfers, top_up))
+        label = table.election or Path(table.source or "").name
+        print_allocation(alloc, fmt, f"{label}: {alloc.method}")
+
+    @seats_app.command("compare")
+    def compare(
+        systems: Annotated[
+            str, typer.Option("--systems", help="Comma-separated systems.")
+        ] = "fptp,sainte-lague,ams,av",
+        election: ElectionOpt = None,
+        data: DataOpt = None,
+        level: LevelOpt = "national",
+        threshold: ThresholdOpt = None,
+        tie: TieOpt = "most-votes",
+        seed: SeedOpt = None,
+        transfers: TransfersOpt = None,
+        fmt: FormatOpt = Format.table,
+    ) -> None:
+        """One table, one column of seats per system, with each system's Gallagher index."""
+        table = load_votes(data, election)
+        names = [s.strip() for s in systems.split(",") if s.strip()]
+        if not names:
+            raise InputError("--systems needs at least one system")
+        results = {
+            s: _run(table, s, level, threshold, None, tie, seed, _system_options(transfers, None))
+            for s in names
+        }
+        parties: list[str] = []
+        for r in results.values():
+            for i in _shown(r):
+                if r.parties[i] not in parties:
+                    parties.append(r.parties[i])
+        first = next(iter(results.values()))
+        shares = dict(zip(first.parties, first.vote_shares(), strict=True))
+        rows = [
+            {
+                "party": p,
+                "vote_share": float(shares.get(p, 0.0)),
+                **{s: r.as_dict().get(p, 0) for s, r in results.items()},
+            }
+            for p in parties
+        ]
+        if fmt is Format.json:
+            typer.echo(
+                json.dumps({"systems": {s: r.to_dict() for s, r in results.items()}, "rows": rows}, indent=2)
+            )
+            return
+        if fmt is Format.csv:
+            _emit_csv(rows)
+            return
+        out = Table(title=f"{table.election or table.source}: seats by system")
+        out.add_column("party")
+        out.add_column("vote %", justify="right")
+        for s in names:
+            out.add_column(s, justify="right")
+        for row in rows:
+            out.add_row(row["party"], f"{row['vote_share'] * 100:.1f}", *(str(row[s]) for s in names))
+        out.add_row("total", "100.0", *(str(r.house_size) for r in results.values()))
+        out.add_row("Gallagher", "", *(f"{r.indices().gallagher:.2f}" for r in results.values()))
+        out.add_row("ENP seats", "", *(f"{r.indices().enp_seats:.2f}" for r in results.values()))
+        console.print(out)
+        for s, r in results.items():
+            for tie_ in r.ties:
+                console.print(f"tie ({s}): {tie_}")
+
+    @seats_app.command("marginal")
+    def marginal(
+        election: ElectionOpt = None,
+        data: DataOpt = None,
+        top: Annotated[int, typer.Option("--top", "-n", help="How many seats to list.")] = 10,
+        party: Annotated[
+            str | None,
+            typer.Option(
+                "--party",
+                help="List this party's targets (seats it came second in) and its most vulnerable seats.",
+            ),
+        ] = None,
+        fmt: FormatOpt = Format.table,
+    ) -> None:
+        """Most marginal and safest seats, or a party's target list (swing needed = half the majority share)."""
+        from kingmaker.rules.plurality import marginality
+
+        table = load_votes(data, election)
+        if top <= 0:
+            raise InputError("--top must be positive")
+        m = marginality(table)
+        if party is not None:
+            table.party_index(party)
+            sections = {
+                f"{party} targets": m.targets(party, top),
+                f"{party} defences": m.defences(party, top),
+            }
+        else:
+            sections = {"most marginal": m.most_marginal(top), "safest": m.safest(top)}
+        if fmt is Format.json:
+            typer.echo(
+                json.dumps(
+                    {k: v.to_dict(orient="records") for k, v in sections.items()}, indent=2, default=float
+                )
+            )
+            return
+        if fmt is Format.csv:
+            rows = []
+            for k, frame in sections.items():
+                for rec in frame.to_dict(orient="records"):
+                    rows.append({"list": k, **rec})
+            _emit_csv(rows)
+            return
+        for title, frame in sections.items():
+            out = Table(title=title)
+            for col in ("seat", "region", "winner", "runner-up", "majority", "majority %", "swing needed %"):
+                out.add_column(col, justify="right" if "%" in col or col == "majority" else "left")
+            for rec in frame.to_dict(orient="records"):
+                out.add_row(
+                    rec["district"],
+                    str(rec.get("region") or ""),
+                    rec["winner"],
+                    str(rec["runner_up"] or "-"),
+                    f"{rec['majority']:,}",
+                    f"{rec['majority_share'] * 100:.2f}",
+                    f"{rec['swing_needed'] * 100:.2f}",
+                )
+            console.print(out)
+
+    @seats_app.command("apportion")
+    def apportion_cmd(
+        seats: Annotated[int, typer.Option("--seats", help="Seats to apportion.")],
+        election: ElectionOpt = None,
+        data: DataOpt = None,
+        level: Annotated[str, typer.Option("--level", help="region or nation.")] = "region",
+        by: Annotated[str, typer.Option("--by", help="electorate or seats (current seats).")] = "electorate",
+        method: Annotated[
+            str, typer.Option("--method", help="Any divisor method or hare/droop.")
+        ] = "sainte-lague",
+        fmt: FormatOpt = Format.table,
+    ) -> None:
+        """Apportion seats to regions (or nations) by electorate with any method."""
+        from kingmaker.rules.divisor import apportion
+
+        table = load_votes(data, election).aggregate(level)
+        if by == "electorate":
+            if table.electorates is None or not np.any(table.electorates):
+                raise InputError("this data has no electorates; use --by seats")
+            weights = table.electorates
+        elif by == "seats":
+            weights = table.seat_magnitudes()
+        else:
+            raise InputError("--by must be electorate or seats")
+        result = apportion(dict(zip(table.ids, weights.tolist(), strict=True)), seats, method)
+        rows = [
+            {"area": a, by: int(w), "seats": int(s), "current": int(c)}
+            for a, w, s, c in zip(
+                result.parties, result.votes, result.seats, table.seat_magnitudes(), strict=True
+            )
+        ]
+        if fmt is Format.json:
+            typer.echo(
+                json.dumps(
+                    {"method": result.method, "rows": rows, "ties": [str(t) for t in result.ties]}, indent=2
+                )
+            )
+            return
+        if fmt is Format.csv:
+            _emit_csv(rows)
+            return
+        out = Table(title=f"{seats} seats by {by} ({result.method})")
+        for col in ("area", by, "seats", "current"):
+            out.add_column(col, justify="left" if col == "area" else "right")
+        for r in rows:
+            out.add_row(r["area"], f"{r[by]:,}", str(r["seats"]), str(r["current"]))
+        console.print(out)
+        for t in result.ties:
+            console.print(f"tie: {t}")
+
+    app.add_typer(seats_app, name="seats")

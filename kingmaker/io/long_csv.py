@@ -1,0 +1,116 @@
+"""Generic long vote CSV: ``district,party,votes[,region,nation,electorate]``, one row per cell.
+
+A header row is required; extra columns are ignored. A district's region, nation and electorate
+must agree on every one of its rows. Problems raise :class:`InputError` with the file and line.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import numpy as np
+
+from kingmaker.errors import InputError
+from kingmaker.votes import VoteTable
+
+REQUIRED = ("district", "party", "votes")
+OPTIONAL = ("region", "nation", "electorate")
+
+
+def read_long_csv(path: str | Path, *, election: str | None = None) -> VoteTable:
+    """Read a long ``district,party,votes`` CSV into a :class:`VoteTable`."""
+    path = Path(path)
+    src = str(path)
+    if not path.exists():
+        raise InputError("file not found", source=src)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"not UTF-8 text ({exc.reason})", source=src) from None
+    reader = csv.reader(text.splitlines())
+    try:
+        header = [h.strip().lower() for h in next(reader)]
+    except StopIteration:
+        raise InputError("empty file", source=src, line=1) from None
+    missing = [c for c in REQUIRED if c not in header]
+    if missing:
+        raise InputError(
+            f"missing column(s) {', '.join(missing)}; need {','.join(REQUIRED)}", source=src, line=1
+        )
+    col = {c: header.index(c) for c in REQUIRED + OPTIONAL if c in header}
+    districts: dict[str, int] = {}
+    parties: dict[str, int] = {}
+    meta: dict[str, dict[str, str]] = {}
+    cells: dict[tuple[int, int], int] = {}
+    try:
+        for row in reader:
+            line = reader.line_num
+            if not row or not any(c.strip() for c in row):
+                continue
+            if len(row) < len(header):
+                raise InputError(f"expected {len(header)} fields, found {len(row)}", source=src, line=line)
+            district, party, raw = (row[col[c]].strip() for c in REQUIRED)
+            if not district or not party:
+                raise InputError("empty district or party", source=src, line=line)
+            try:
+                votes = int(raw)
+            except ValueError:
+                raise InputError(f"votes {raw!r} is not a whole number", source=src, line=line) from None
+            if votes < 0:
+                raise InputError(f"negative votes ({votes}) for {party} in {district}", source=src, line=line)
+            d = districts.setdefault(district, len(districts))
+            p = parties.setdefault(party, len(parties))
+            if (d, p) in cells:
+                raise InputError(f"duplicate row for {party} in {district}", source=src, line=line)
+            cells[(d, p)] = votes
+            known = meta.setdefault(district, {})
+            for c in OPTIONAL:
+                if c in col:
+                    value = row[col[c]].strip()
+                    if known.setdefault(c, value) != value:
+                        raise InputError(
+                            f"{district} has {c} {known[c]!r} and {value!r}", source=src, line=line
+                        )
+    except csv.Error as exc:
+        raise InputError(f"malformed CSV: {exc}", source=src, line=reader.line_num) from None
+    if not cells:
+        raise InputError("no vote rows", source=src)
+    table = np.zeros((len(districts), len(parties)), dtype=np.int64)
+    for (d, p), v in cells.items():
+        table[d, p] = v
+    names = tuple(districts)
+    electorates = None
+    if "electorate" in col:
+        try:
+            electorates = np.array([int(meta[n]["electorate"] or 0) for n in names])
+        except ValueError:
+            raise InputError("electorate must be a whole number", source=src) from None
+    return VoteTable(
+        table,
+        tuple(parties),
+        names,
+        regions=tuple(meta[n]["region"] for n in names) if "region" in col else None,
+        nations=tuple(meta[n]["nation"] for n in names) if "nation" in col else None,
+        electorates=electorates,
+        source=src,
+        election=election,
+    )
+
+
+def write_long_csv(table: VoteTable, path: str | Path) -> None:
+    """Write ``table`` as a long CSV that :func:`read_long_csv` reads back unchanged."""
+    with Path(path).open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["district", "party", "votes", "region", "nation"])
+        for d, name in enumerate(table.ids):
+            for p, party in enumerate(table.parties):
+                writer.writerow(
+                    [
+                        name,
+                        party,
+                        int(table.votes[d, p]),
+                        (table.regions or [""] * table.n_districts)[d] or "",
+                        (table.nations or [""] * table.n_districts)[d] or "",
+                    ]
+                )

@@ -1,0 +1,516 @@
+"""Mixed systems: AMS (Scottish Parliament), MMP with overhang and levelling seats, AV+
+(Jenkins Commission), and AV counterfactuals of first-past-the-post results.
+
+- :func:`ams`: regional top-up by D'Hondt where a party's first divisor is its constituency
+  seats in the region + 1 (the Scotland Act 1998, s. 7).
+- :func:`mmp`: national proportional entitlement (Sainte-Laguë by default) among parties over
+  the threshold (or with N constituency wins); constituency seats beyond the entitlement are
+  *overhang* seats; with ``levelling=True`` the house grows until no party has overhang.
+- :func:`av_plus`: the Jenkins Commission's AV+ (1998): constituency MPs by the alternative
+  vote plus a top-up share allocated correctively (as in AMS) in top-up areas.
+- :func:`av_counterfactual`: every constituency counted by AV from first preferences and a
+  transfer matrix (how each party's voters rank the others), built as weighted synthetic
+  ballots and counted by :func:`kingmaker.rules.irv.irv`.
+
+The ``*_counterfactual`` functions apply these systems to a UK-style :class:`VoteTable`,
+treating constituency votes as list votes too (there was no second vote).
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from kingmaker.allocation import Allocation, Threshold, TiePolicy, as_threshold, as_tie_policy
+from kingmaker.errors import InputError, UnknownNameError
+from kingmaker.rules.divisor import apportion, check_seats, highest_averages
+from kingmaker.rules.plurality import plurality_winners
+from kingmaker.votes import VoteTable
+
+#: The ILLUSTRATIVE transfer matrix shipped as package data (invented, not survey data).
+ILLUSTRATIVE_TRANSFERS = Path(__file__).resolve().parents[1] / "presets" / "av_transfers_illustrative.csv"
+#: Share of the Scottish Parliament's seats that are list seats (56 of 129).
+SCOTTISH_TOP_UP_SHARE = Fraction(56, 129)
+#: Top-up share used for AV+ when none is given: the middle of the Jenkins Commission's
+#: recommended 15-20% of the House.
+JENKINS_TOP_UP_SHARE = Fraction(35, 200)
+
+
+def _region_party_seats(
+    labels: Sequence[str], winners: np.ndarray, n_parties: int, regions: Sequence[str]
+) -> np.ndarray:
+    out = np.zeros((len(regions), n_parties), dtype=np.int64)
+    index = {r: i for i, r in enumerate(regions)}
+    for lab, w in zip(labels, winners, strict=True):
+        out[index[lab], w] += 1
+    return out
+
+
+def ams(
+    list_votes: VoteTable,
+    constituency_seats: np.ndarray | Mapping[str, Mapping[str, int]],
+    list_seats: int | Sequence[int] | np.ndarray,
+    *,
+    method: str = "dhondt",
+    threshold: str | Fraction | Threshold | None = None,
+    tie: str | TiePolicy = "most-votes",
+    seed: int | None = None,
+) -> Allocation:
+    """Additional member system: list seats per region, corrective for constituency seats.
+
+    ``list_votes`` has one row per region (``districts`` = region names). ``constituency_seats``
+    is a (regions, parties) array in the same order, or ``{region: {party: seats}}``; a party
+    that won constituencies but has no list (an independent) must still be a column.
+    ``list_seats`` is one number for all regions or one per region.
+    """
+    parties = list_votes.parties
+    regions = list_votes.districts
+    if isinstance(constituency_seats, Mapping):
+        cs = np.zeros(list_votes.votes.shape, dtype=np.int64)
+        for region, seats in constituency_seats.items():
+            r = list_votes.district_index(region)
+            for party, n in seats.items():
+                cs[r, list_votes.party_index(party)] = int(n)
+    else:
+        cs = np.asarray(constituency_seats, dtype=np.int64)
+        if cs.shape != list_votes.votes.shape:
+            raise InputError(f"constituency seats have shape {cs.shape}, list votes {list_votes.votes.shape}")
+    if np.any(cs < 0):
+        raise InputError("constituency seats cannot be negative")
+    seats_arr = check_seats(np.broadcast_to(np.asarray(list_seats), (len(regions),)))
+    threshold = as_threshold(threshold)
+    mask = threshold.eligible(list_votes.votes) if threshold is not None else None
+    ls, ties = highest_averages(
+        list_votes.votes,
+        seats_arr,
+        method,
+        initial=cs,
+        eligible=mask,
+        tie=as_tie_policy(tie, seed),
+        names=parties,
+        districts=regions,
+    )
+    const = cs.sum(axis=0)
+    lists = ls.sum(axis=0)
+    return Allocation(
+        method=f"ams ({method})",
+        parties=parties,
+        seats=const + lists,
+        votes=list_votes.totals(),
+        districts=regions,
+        district_seats=cs + ls,
+        ties=tuple(ties),
+        components={"constituency": const, "list": lists},
+        groups=list_votes.groups,
+    )
+
+
+def mmp(
+    list_votes: Mapping[str, int] | VoteTable,
+    constituency_seats: Mapping[str, int],
+    house_size: int,
+    *,
+    method: str = "sainte-lague",
+    threshold: str | Fraction | Threshold | None = None,
+    levelling: bool = False,
+    tie: str | TiePolicy = "most-votes",
+    seed: int | None = None,
+) -> Allocation:
+    """Mixed-member proportional: national entitlement, overhang, optional levelling seats.
+
+    ``list_votes`` are national party votes (a mapping, or a table whose totals are used);
+    ``constituency_seats`` the constituency seats each party won. Parties below ``threshold``
+    (unless it has ``districts`` and they won that many constituencies) get no list seats but
+    keep their constituencies. ``levelling`` enlarges the house until no eligible party has
+    more constituency seats than its entitlement (as in Germany 2013-2020).
+    """
+    if isinstance(list_votes, VoteTable):
+        votes = dict(zip(list_votes.parties, list_votes.totals().tolist(), strict=True))
+    else:
+        votes = {str(k): int(v) for k, v in list_votes.items()}
+    for party in constituency_seats:
+        if party not in votes:
+            votes[party] = 0
+    parties = tuple(votes)
+    v = np.array([votes[p] for p in parties], dtype=np.int64)
+    if np.any(v < 0):
+        raise InputError("votes cannot be negative")
+    cs = np.array([int(constituency_seats.get(p, 0)) for p in parties], dtype=np.int64)
+    if np.any(cs < 0):
+        raise InputError("constituency seats cannot be negative")
+    check_seats(house_size)
+    threshold = as_threshold(threshold)
+    eligible = np.ones(len(parties), dtype=bool) & (v > 0)
+    if threshold is not None:
+        eligible &= threshold.eligible(v[None, :], wins=cs)[0]
+    if not eligible.any():
+        raise InputError(f"the threshold ({threshold}) removes every party")
+    # Constituency seats of ineligible parties (independents, small parties) come off the top.
+    fixed = np.where(eligible, 0, cs)
+    base = house_size - int(fixed.sum())
+    if base <= 0:
+        raise InputError("constituency seats of ineligible parties fill the whole house")
+    policy = as_tie_policy(tie, seed)
+
+    def entitlement(size: int) -> tuple[np.ndarray, list[Any]]:
+        seats, ties = highest_averages(
+            v, size, method, eligible=eligible[None, :], tie=policy, names=parties, districts=("national",)
+        )
+        return seats[0], ties
+
+    ent, ties = entitlement(base)
+    overhang = np.where(eligible, np.maximum(cs - ent, 0), 0)
+    levelling_seats = np.zeros_like(ent)
+    if levelling and overhang.any():
+        size = base
+        while True:  # smallest house with no overhang; grows by at most the overhang x parties
+            size += 1
+            ent2, ties2 = entitlement(size)
+            if np.all(ent2[eligible] >= cs[eligible]):
+                break
+        levelling_seats = ent2 - ent
+        ent, ties = ent2, ties2
+        overhang = np.zeros_like(ent)
+    seats = np.where(eligible, np.maximum(ent, cs), cs)
+    list_seats = np.where(eligible, seats - cs, 0)
+    return Allocation(
+        method=f"mmp ({method}{', levelling' if levelling else ''})",
+        parties=parties,
+        seats=seats,
+        votes=v,
+        ties=tuple(ties),
+        excluded=tuple(p for p, e, n in zip(parties, eligible, v, strict=True) if not e and n > 0),
+        components={
+            "constituency": cs,
+            "list": list_seats,
+            "overhang": overhang,
+            "levelling": levelling_seats,
+        },
+    )
+
+
+# ---------------------------------------------------------------------------- AV from transfers
+
+
+@dataclass(frozen=True)
+class TransferMatrix:
+    """How each party's voters rank the others: ``shares[p][q]`` of ``p``'s voters put ``q``
+    next; the rest of each row exhausts. ``label`` says where the figures come from."""
+
+    shares: Mapping[str, Mapping[str, float]]
+    label: str = ""
+
+    @classmethod
+    def read(cls, path: str | Path) -> TransferMatrix:
+        """Read a ``from,to,share`` CSV (lines starting with ``#`` are comments)."""
+        path = Path(path)
+        src = str(path)
+        try:
+            lines = path.read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InputError(f"cannot read transfer matrix: {exc}", source=src) from None
+        label = next((ln.lstrip("# ").strip() for ln in lines if ln.startswith("#")), "")
+        body = [(i + 1, ln) for i, ln in enumerate(lines) if ln.strip() and not ln.startswith("#")]
+        if not body:
+            raise InputError("empty transfer matrix", source=src)
+        header = [h.strip().lower() for h in next(csv.reader([body[0][1]]))]
+        if header[:3] != ["from", "to", "share"]:
+            raise InputError("header must be from,to,share", source=src, line=body[0][0])
+        shares: dict[str, dict[str, float]] = {}
+        for line, text in body[1:]:
+            row = next(csv.reader([text]))
+            if len(row) < 3:
+                raise InputError("expected from,to,share", source=src, line=line)
+            try:
+                share = float(row[2])
+            except ValueError:
+                raise InputError(f"share {row[2]!r} is not a number", source=src, line=line) from None
+            if not 0 <= share <= 1:
+                raise InputError(f"share {share} is not between 0 and 1", source=src, line=line)
+            a, b = row[0].strip(), row[1].strip()
+            if a == b:
+                raise InputError(f"{a} cannot transfer to itself", source=src, line=line)
+            shares.setdefault(a, {})[b] = share
+        for a, row in shares.items():
+            if sum(row.values()) > 1 + 1e-9:
+                raise InputError(f"{a}'s transfer shares add up to more than 1", source=src)
+        return cls(shares, label)
+
+    @classmethod
+    def illustrative(cls) -> TransferMatrix:
+        """The ILLUSTRATIVE matrix shipped with kingmaker (invented round numbers, not data)."""
+        return cls.read(ILLUSTRATIVE_TRANSFERS)
+
+    def next_shares(self, party: str, ranked: Sequence[str], standing: Sequence[str]) -> dict[str, float]:
+        """Next-preference shares of ``party``'s voters among ``standing`` parties not yet
+        ``ranked`` (shares to parties not standing are dropped, i.e. exhaust)."""
+        row = self.shares.get(party, {})
+        return {q: s for q, s in row.items() if q in standing and q not in ranked and s > 0}
+
+
+def synthetic_ballots(votes: Mapping[str, int], matrix: TransferMatrix, depth: int = 3) -> Any:
+    """Weighted :class:`~kingmaker.ballots.Ballots` for one constituency from first preferences.
+
+    A voter of ``p`` ranks ``q`` second with probability ``matrix[p][q]``, then ``r`` third with
+    probability ``matrix[q][r]`` (restricted to parties standing and not yet ranked), up to
+    ``depth`` preferences; the rest of each share exhausts. Weights are fractional votes.
+    """
+    from kingmaker.ballots import Ballots
+
+    standing = [p for p, n in votes.items() if n > 0]
+    rankings: list[list[str]] = []
+    weights: list[float] = []
+
+    def extend(prefix: list[str], weight: float) -> None:
+        if len(prefix) >= depth:
+            rankings.append(prefix)
+            weights.append(weight)
+            return
+        nxt = matrix.next_shares(prefix[-1], prefix, standing)
+        rest = 1.0 - sum(nxt.values())
+        if rest > 1e-12:
+            rankings.append(prefix)
+            weights.append(weight * rest)
+        for q, s in nxt.items():
+            extend([*prefix, q], weight * s)
+
+    for p in standing:
+        extend([p], float(votes[p]))
+    return Ballots.from_rankings(rankings, candidates=standing, weights=weights)
+
+
+def av_winners(
+    table: VoteTable, matrix: TransferMatrix | None = None, *, depth: int = 3
+) -> tuple[np.ndarray, list[str]]:
+    """Column of each constituency's AV winner, and the constituencies where AV changed it."""
+    from kingmaker.rules.irv import irv
+
+    matrix = matrix or TransferMatrix.illustrative()
+    winners = np.zeros(table.n_districts, dtype=np.int64)
+    changed: list[str] = []
+    fptp_w = table.votes.argmax(axis=1)
+    for d in range(table.n_districts):
+        row = {p: int(n) for p, n in zip(table.parties, table.votes[d], strict=True) if n > 0}
+        top = max(row.values())
+        if 2 * top > sum(row.values()):  # a majority of first preferences: AV agrees with FPTP
+            winners[d] = fptp_w[d]
+            continue
+        result = irv(synthetic_ballots(row, matrix, depth))
+        winner = _winner_name(result)
+        winners[d] = table.party_index(winner)
+        if winners[d] != fptp_w[d]:
+            changed.append(table.ids[d])
+    return winners, changed
+
+
+def _winner_name(result: Any) -> str:
+    for attr in ("winner", "winners", "elected"):
+        value = getattr(result, attr, None)
+        if value is None:
+            continue
+        if isinstance(value, str):
+            return value
+        return str(next(iter(value)))
+    raise UnknownNameError("the IRV result has no winner")
+
+
+def av_counterfactual(
+    table: VoteTable,
+    *,
+    transfers: TransferMatrix | str | Path | None = None,
+    depth: int = 3,
+    tie: str | TiePolicy = "most-votes",
+    **_: Any,
+) -> Allocation:
+    """Every constituency counted by AV from first preferences and a transfer matrix
+    (default: the ILLUSTRATIVE preset, which says so in the result's notes)."""
+    matrix = _matrix(transfers)
+    winners, changed = av_winners(table, matrix, depth=depth)
+    ds = np.zeros(table.votes.shape, dtype=np.int64)
+    ds[np.arange(table.n_districts), winners] = 1
+    return Allocation(
+        method="av",
+        parties=table.parties,
+        seats=ds.sum(axis=0),
+        votes=table.totals(),
+        districts=table.ids,
+        district_seats=ds,
+        groups=table.groups,
+        notes=(
+            f"transfers: {matrix.label or 'user matrix'}",
+            f"{len(changed)} constituencies change hands compared with FPTP",
+        ),
+    )
+
+
+def _matrix(transfers: TransferMatrix | str | Path | None) -> TransferMatrix:
+    if transfers is None:
+        return TransferMatrix.illustrative()
+    if isinstance(transfers, TransferMatrix):
+        return transfers
+    return TransferMatrix.read(transfers)
+
+
+# ---------------------------------------------------------------------------- counterfactuals
+
+
+def _top_up_per_region(
+    table: VoteTable, level: str, share: Fraction, top_up: int | None
+) -> tuple[VoteTable, np.ndarray]:
+    pooled = table.aggregate(level)
+    n = int(table.seat_magnitudes().sum())
+    total = top_up if top_up is not None else round(n * share / (1 - share))
+    check_seats(total)
+    if len(pooled.ids) == 1:
+        return pooled, np.array([total])
+    per = apportion(
+        dict(zip(pooled.ids, pooled.seat_magnitudes().tolist(), strict=True)), total, "sainte-lague"
+    ).seats
+    return pooled, per
+
+
+def ams_counterfactual(
+    table: VoteTable,
+    *,
+    level: str = "region",
+    top_up: int | None = None,
+    top_up_share: Fraction = SCOTTISH_TOP_UP_SHARE,
+    threshold: str | Fraction | Threshold | None = None,
+    tie: str | TiePolicy = "most-votes",
+    winners: np.ndarray | None = None,
+    method_label: str = "ams",
+    **_: Any,
+) -> Allocation:
+    """AMS on a first-past-the-post table: its constituencies stay, and ``top_up`` list seats
+    (default: the Scottish share, 56 of every 129) are added per ``level`` area in proportion to
+    its constituencies, allocated by D'Hondt from the constituency votes."""
+    if winners is None:
+        winners, _ = plurality_winners(table, tie)
+    pooled, per = _top_up_per_region(table, level, top_up_share, top_up)
+    labels = table.labels(level)
+    cs = _region_party_seats(labels, winners, table.n_parties, pooled.ids)
+    result = ams(pooled, cs, per, threshold=threshold, tie=tie)
+    return Allocation(
+        method=method_label,
+        parties=result.parties,
+        seats=result.seats,
+        votes=result.votes,
+        districts=result.districts,
+        district_seats=result.district_seats,
+        ties=result.ties,
+        components=result.components,
+        groups=table.groups,
+        notes=(
+            f"{int(per.sum())} top-up seats over {len(per)} {level} area(s), "
+            f"added to {table.n_districts} constituencies",
+        ),
+    )
+
+
+def av_plus_counterfactual(
+    table: VoteTable,
+    *,
+    level: str = "region",
+    top_up: int | None = None,
+    top_up_share: Fraction = JENKINS_TOP_UP_SHARE,
+    transfers: TransferMatrix | str | Path | None = None,
+    threshold: str | Fraction | Threshold | None = None,
+    tie: str | TiePolicy = "most-votes",
+    **_: Any,
+) -> Allocation:
+    """AV+ (Jenkins 1998): AV constituencies (from a transfer matrix) plus a corrective top-up
+    (default 17.5% of the house, the middle of Jenkins' 15-20%) in ``level`` areas."""
+    matrix = _matrix(transfers)
+    winners, changed = av_winners(table, matrix)
+    result = ams_counterfactual(
+        table,
+        level=level,
+        top_up=top_up,
+        top_up_share=top_up_share,
+        threshold=threshold,
+        tie=tie,
+        winners=winners,
+        method_label="av-plus",
+    )
+    return Allocation(
+        method="av-plus",
+        parties=result.parties,
+        seats=result.seats,
+        votes=result.votes,
+        districts=result.districts,
+        district_seats=result.district_seats,
+        ties=result.ties,
+        components=result.components,
+        groups=table.groups,
+        notes=(
+            *result.notes,
+            f"transfers: {matrix.label or 'user matrix'}",
+            f"{len(changed)} constituencies change hands under AV",
+        ),
+    )
+
+
+def av_plus(
+    constituency_winners: Mapping[str, Mapping[str, int]] | np.ndarray,
+    top_up_votes: VoteTable,
+    top_up_seats: int | Sequence[int] | np.ndarray,
+    **options: Any,
+) -> Allocation:
+    """AV+ from AV constituency results already counted: corrective D'Hondt top-up per area
+    (``top_up_votes`` has one row per top-up area), exactly as :func:`ams`."""
+    result = ams(top_up_votes, constituency_winners, top_up_seats, **options)
+    return Allocation(
+        method="av-plus",
+        parties=result.parties,
+        seats=result.seats,
+        votes=result.votes,
+        districts=result.districts,
+        district_seats=result.district_seats,
+        ties=result.ties,
+        components={"constituency": result.components["constituency"], "top-up": result.components["list"]},
+        groups=result.groups,
+    )
+
+
+def mmp_counterfactual(
+    table: VoteTable,
+    *,
+    house_size: int | None = None,
+    levelling: bool = False,
+    threshold: str | Fraction | Threshold | None = None,
+    tie: str | TiePolicy = "most-votes",
+    method: str = "sainte-lague",
+    **_: Any,
+) -> Allocation:
+    """MMP on a first-past-the-post table: the constituencies stay and the house is twice
+    their number (German style) unless ``house_size`` is given; entitlement by national
+    Sainte-Laguë from the constituency votes."""
+    winners, _ = plurality_winners(table, tie)
+    cs = np.bincount(winners, minlength=table.n_parties)
+    size = house_size if house_size is not None else 2 * table.n_districts
+    result = mmp(
+        table,
+        dict(zip(table.parties, cs.tolist(), strict=True)),
+        size,
+        method=method,
+        threshold=threshold,
+        levelling=levelling,
+        tie=tie,
+    )
+    return Allocation(
+        method=result.method,
+        parties=result.parties,
+        seats=result.seats,
+        votes=result.votes,
+        ties=result.ties,
+        excluded=result.excluded,
+        components=result.components,
+        groups=table.groups,
+        notes=(f"house of {size} before overhang; {table.n_districts} constituencies",),
+    )

@@ -1,0 +1,127 @@
+"""``kingmaker seats`` and ``kingmaker data`` through the real entry point."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.cli_runner import invoke
+from tests.conftest import shared_path
+
+
+@pytest.fixture
+def uk(monkeypatch, tmp_path):
+    folder = shared_path("uk", "README.md").parent
+    monkeypatch.setenv("KINGMAKER_DATA_DIR", str(folder))
+    monkeypatch.setenv("KINGMAKER_CACHE", str(tmp_path / "cache"))
+    return folder
+
+
+@pytest.fixture
+def small(tmp_path):
+    path = tmp_path / "votes.csv"
+    path.write_text("district,party,votes,region\nd1,A,100000,R\nd1,B,80000,R\nd1,C,30000,R\nd1,D,20000,R\n")
+    return path
+
+
+def test_fptp_2010_table(uk):
+    r = invoke("seats", "--election", "2010", "--system", "fptp")
+    assert r.exit_code == 0, r.stderr
+    assert "306" in r.stdout and "258" in r.stdout and "Gallagher" in r.stdout
+
+
+def test_json_output(uk):
+    r = invoke(
+        "seats", "--election", "2017", "--system", "sainte-lague", "--threshold", "5%", "--format", "json"
+    )
+    assert r.exit_code == 0, r.stderr
+    data = json.loads(r.stdout)
+    assert data["house_size"] == 650
+    assert data["indices"]["gallagher"] < 10
+    assert "UKIP" in data["excluded"]
+
+
+def test_csv_output_from_file(small):
+    r = invoke("seats", "--data", str(small), "--system", "dhondt", "--seats", "8", "--format", "csv")
+    assert r.exit_code == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert lines[0].startswith("party,votes")
+    assert any(line.startswith("A,100000,") and ",4," in line for line in lines)
+
+
+def test_ties_are_printed(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_text("district,party,votes\nd,A,200\nd,B,100\n")
+    r = invoke("seats", "--data", str(path), "--system", "dhondt", "--seats", "2")
+    assert r.exit_code == 0 and "tie:" in r.stdout
+    r = invoke("seats", "--data", str(path), "--system", "dhondt", "--seats", "2", "--tie", "raise")
+    assert r.exit_code == 2 and r.stderr.startswith("error: tie")
+
+
+def test_compare(uk):
+    r = invoke("seats", "compare", "--election", "2010", "--systems", "fptp,sainte-lague,ams,av")
+    assert r.exit_code == 0, r.stderr
+    assert "sainte-lague" in r.stdout and "ams" in r.stdout and "Gallagher" in r.stdout
+
+
+def test_marginal(uk):
+    r = invoke("seats", "marginal", "--election", "2010", "--top", "5", "--format", "json")
+    assert r.exit_code == 0, r.stderr
+    data = json.loads(r.stdout)
+    marg = data["most marginal"]
+    assert len(marg) == 5 and marg[0]["majority_share"] <= marg[-1]["majority_share"]
+    assert data["safest"][0]["majority_share"] > 0.5
+    r = invoke("seats", "marginal", "--election", "2010", "--party", "LD", "--top", "3")
+    assert r.exit_code == 0 and "LD targets" in r.stdout
+
+
+def test_apportion(uk):
+    r = invoke("seats", "apportion", "--election", "2010", "--seats", "600", "--format", "json")
+    assert r.exit_code == 0, r.stderr
+    assert sum(row["seats"] for row in json.loads(r.stdout)["rows"]) == 600
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--system", "borda"), "unknown system"),
+        (("--system", "dhondt", "--seats", "0"), "positive"),
+        (("--system", "dhondt", "--seats", "-2"), "positive"),
+        (("--system", "dhondt", "--threshold", "99%"), "removes every party"),
+        (("--system", "dhondt", "--threshold", "lots"), "percentage"),
+        (("--system", "dhondt", "--tie", "coin"), "tie policy"),
+    ],
+)
+def test_bad_requests_exit_2_with_one_line(small, args, message):
+    r = invoke("seats", "--data", str(small), *args)
+    assert r.exit_code == 2
+    assert message in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1
+
+
+def test_malformed_and_missing_files(tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("district,party,votes\nd,A,5\nd,B,-1\n")
+    r = invoke("seats", "--data", str(bad))
+    assert r.exit_code == 2 and f"{bad}:3:" in r.stderr
+    r = invoke("seats", "--data", str(tmp_path / "nope.csv"))
+    assert r.exit_code == 2 and "neither a file nor a data set" in r.stderr
+    r = invoke("seats", "marginal", "--data", str(bad))
+    assert r.exit_code == 2
+
+
+def test_unknown_party_target(uk):
+    r = invoke("seats", "marginal", "--election", "2010", "--party", "Whigs")
+    assert r.exit_code == 2 and "unknown party" in r.stderr
+
+
+def test_data_fetch_from_local_folder(uk, tmp_path):
+    r = invoke("data", "fetch", "uk-2019-results", "--from", str(uk), "--cache", str(tmp_path / "c"))
+    assert r.exit_code == 0, r.stderr
+    assert (tmp_path / "c" / "HoC-GE2019-results-by-candidate.csv").exists()
+    assert "Open Parliament Licence" in r.stdout
+    r = invoke("data", "fetch", "uk-1066")
+    assert r.exit_code == 2 and "unknown data set" in r.stderr
+    r = invoke("data", "list")
+    assert r.exit_code == 0 and "uk-2010-results" in r.stdout
