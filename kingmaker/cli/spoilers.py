@@ -1,0 +1,81 @@
+"""``kingmaker spoilers``: recount without each candidate; Condorcet and other methods beside AV."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from kingmaker.ballots import Ballots
+from kingmaker.cli.common import console, print_json
+from kingmaker.spoilers import METHOD_TITLES, SpoilerReport, spoiler_analysis
+
+
+class OutputFormat(StrEnum):
+    """How the report is printed."""
+
+    table = "table"
+    json = "json"
+
+
+def render_report(rep: SpoilerReport, title: str) -> None:
+    """Print the methods table, the Condorcet verdicts and the recounts."""
+    table = Table(title=f"{title}: winners by method")
+    table.add_column("Method")
+    table.add_column("Winner(s)")
+    table.add_row(METHOD_TITLES.get(rep.method, rep.method), rep.winner)
+    for m, w in rep.methods.items():
+        table.add_row(METHOD_TITLES.get(m, m), " = ".join(w) + (" (tie)" if len(w) > 1 else ""))
+    table.add_row("Condorcet winner", rep.condorcet_winner or "none (majority cycle or tie)")
+    table.add_row("Condorcet loser", rep.condorcet_loser or "none")
+    console.print(table)
+    rec = Table(title="Recount without each candidate")
+    rec.add_column("Withdrawn")
+    rec.add_column("Winner")
+    rec.add_column("")
+    for r in rep.recounts:
+        flag = "the winner stood down" if r.was_winner else ("SPOILER" if r.changed else "")
+        rec.add_row(r.removed, r.winner, flag)
+    console.print(rec)
+    if rep.spoilers:
+        for s in rep.spoilers:
+            console.print(f"Spoiler: {s.describe()}.")
+    else:
+        console.print("No spoiler: withdrawing any losing candidate leaves the winner unchanged.")
+    for note in rep.notes:
+        console.print(f"Note: {note}")
+
+
+def spoilers(
+    file: Annotated[
+        Path,
+        typer.Argument(help="Ballot file (BLT, PrefLib, CVR or simple CSV) or a leadership contest TOML."),
+    ],
+    fmt: Annotated[OutputFormat, typer.Option("--format", help="table or json.")] = OutputFormat.table,
+    ballot_format: Annotated[
+        str | None, typer.Option("--ballot-format", help="Force the reader: blt, preflib, cvr or csv.")
+    ] = None,
+) -> None:
+    """Spoilers (recount without each candidate), Condorcet winner and loser, other methods beside AV."""
+    if file.suffix.lower() == ".toml":
+        from kingmaker.leadership import Contest
+
+        contest = Contest.read(file)
+        rep = contest.spoilers()
+        title = contest.title or file.name
+    else:
+        ballots = Ballots.read(file, format=ballot_format)
+        rep = spoiler_analysis(ballots)
+        title = ballots.title or file.name
+    if fmt == OutputFormat.json:
+        print_json(rep.to_dict())
+        return
+    render_report(rep, title)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``spoilers`` command to ``app``."""
+    app.command("spoilers")(spoilers)
