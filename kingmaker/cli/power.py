@@ -1,0 +1,279 @@
+"""``kingmaker power``: voting power indices of a parliament or of any weighted game."""
+
+from __future__ import annotations
+
+import csv
+import sys
+import warnings
+from enum import StrEnum
+from fractions import Fraction
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from kingmaker.cli.common import console, print_json
+from kingmaker.errors import InputError
+from kingmaker.power import KingmakerWarning, PowerResult, power_indices
+
+#: Above this many DP cells (players x weights) a progress bar is shown on a terminal.
+PROGRESS_MIN_WORK = 5_000_000
+
+_COLUMNS = (
+    ("shapley_shubik", "Shapley-Shubik"),
+    ("banzhaf", "Banzhaf"),
+    ("banzhaf_absolute", "Penrose (abs. Banzhaf)"),
+    ("deegan_packel", "Deegan-Packel"),
+    ("holler", "Holler"),
+    ("johnston", "Johnston"),
+)
+
+
+class PowerFormat(StrEnum):
+    """Output formats of ``power``."""
+
+    table = "table"
+    json = "json"
+
+
+def read_weights_csv(path: Path) -> dict[str, int]:
+    """Players and weights from a CSV file with a ``player,weight`` header.
+
+    Blank lines and lines starting with ``#`` are skipped. Every problem is an InputError naming
+    the file and line: a missing column, an empty name, a weight that is not a whole number >= 0,
+    a duplicate name, or no players at all.
+    """
+    source = str(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise InputError(f"cannot read the weights file: {exc.strerror or exc}", source=source) from None
+    except UnicodeDecodeError:
+        raise InputError("not a UTF-8 text file", source=source) from None
+    reader = csv.reader(text.splitlines())
+    header: list[str] | None = None
+    col_player = col_weight = 0
+    weights: dict[str, int] = {}
+    first_line: dict[str, int] = {}
+    for row in reader:
+        line = reader.line_num
+        if not row or all(not cell.strip() for cell in row) or row[0].lstrip().startswith("#"):
+            continue
+        if header is None:
+            header = [cell.strip().lower() for cell in row]
+            if "player" not in header or "weight" not in header:
+                raise InputError(
+                    f"expected a header row with columns player,weight; got {','.join(row)!r}",
+                    source=source,
+                    line=line,
+                )
+            col_player, col_weight = header.index("player"), header.index("weight")
+            continue
+        if len(row) != len(header):
+            raise InputError(
+                f"expected {len(header)} fields ({','.join(header)}), got {len(row)}: {','.join(row)!r}",
+                source=source,
+                line=line,
+            )
+        name, raw = row[col_player].strip(), row[col_weight].strip()
+        if not name:
+            raise InputError("empty player name", source=source, line=line)
+        try:
+            weight = int(raw)
+        except ValueError:
+            raise InputError(
+                f"the weight of {name} must be a whole number, got {raw!r}", source=source, line=line
+            ) from None
+        if weight < 0:
+            raise InputError(f"the weight of {name} is negative ({weight})", source=source, line=line)
+        if name in weights:
+            raise InputError(
+                f"duplicate player name {name!r} (first on line {first_line[name]})",
+                source=source,
+                line=line,
+            )
+        weights[name] = weight
+        first_line[name] = line
+    if not weights:
+        raise InputError("the game is empty: no players (expected rows player,weight)", source=source)
+    return weights
+
+
+def _pairs(text: str | None) -> list[tuple[str, str]]:
+    if not text:
+        return []
+    out = []
+    for item in text.split(","):
+        parts = [p.strip() for p in item.split(":")]
+        if len(parts) != 2 or not all(parts):
+            raise InputError(f"--incompatible: cannot read {item!r}; expected A:B pairs, e.g. Con:Lab")
+        out.append((parts[0], parts[1]))
+    return out
+
+
+def _names(text: str | None) -> list[str]:
+    return [x.strip() for x in text.split(",") if x.strip()] if text else []
+
+
+def _game_from_options(
+    preset: str | None,
+    file: Path | None,
+    seats: str | None,
+    weights_file: Path | None,
+    quota: int | None,
+    threshold: str | None,
+) -> tuple[dict[str, int], int, str]:
+    """Weights, quota and a one-line description from the command-line options."""
+    if quota is not None and threshold is not None:
+        raise InputError("give either --quota or --threshold, not both")
+    if weights_file is not None:
+        if any(x is not None for x in (preset, file, seats)):
+            raise InputError("give either --weights or a parliament (--preset, --file, --seats), not both")
+        weights = read_weights_csv(weights_file)
+        total = sum(weights.values())
+        if quota is not None:
+            return weights, quota, f"{weights_file}: quota {quota} of {total}"
+        thr = (threshold or "").strip().lower()
+        if thr == "absolute":
+            return weights, total // 2 + 1, f"{weights_file}: absolute majority, {total // 2 + 1} of {total}"
+        if thr == "working":
+            raise InputError("--threshold working needs a parliament (--preset, --file or --seats)")
+        if not thr:
+            raise InputError("--weights needs --quota Q (or --threshold absolute|N)")
+        try:
+            q = int(thr)
+        except ValueError:
+            raise InputError(f"--threshold must be absolute or a number, got {threshold!r}") from None
+        return weights, q, f"{weights_file}: quota {q} of {total}"
+    from kingmaker.cli.common import load_parliament, parse_threshold
+
+    parliament = load_parliament(preset, file, seats)
+    thr_value = parse_threshold(str(quota) if quota is not None else threshold or "absolute")
+    q = parliament.quota(thr_value)
+    weights = parliament.weights(thr_value)
+    label = thr_value if isinstance(thr_value, str) else "custom quota"
+    title = parliament.title or parliament.name
+    return weights, q, f"{title}: {label} majority threshold, {q} seats"
+
+
+def _cell(value: float | Fraction | None) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, Fraction):
+        return str(value)
+    return f"{value:.4f}"
+
+
+def _print_table(result: PowerResult, description: str) -> None:
+    console.print(f"[bold]{description}[/bold]")
+    total = sum(result.weights)
+    console.print(
+        f"Quota {result.quota} of {total} (coalitions with at least {result.quota} win)"
+        + (
+            f"; {result.minimal_winning_coalitions:,} minimal winning coalitions"
+            if result.minimal_winning_coalitions is not None
+            else ""
+        )
+    )
+    if result.excluded:
+        console.print(f"Excluded (never join): {', '.join(result.excluded)}")
+    if result.incompatible:
+        console.print("Incompatible: " + ", ".join(f"{a}:{b}" for a, b in result.incompatible))
+    table = Table(title_justify="left")
+    table.add_column("Player")
+    table.add_column("Weight", justify="right")
+    for key, title in _COLUMNS:
+        if getattr(result, key) is not None:
+            table.add_column(title, justify="right")
+    for player, weight in zip(result.players, result.weights, strict=True):
+        cells = [player, str(weight)]
+        for key, _ in _COLUMNS:
+            values = getattr(result, key)
+            if values is not None:
+                cells.append(_cell(values[player]))
+        table.add_row(*cells)
+    console.print(table)
+
+
+def power_command(
+    preset: Annotated[
+        str | None, typer.Option("--preset", "-p", help="Embedded parliament, e.g. uk-2010 (the default).")
+    ] = None,
+    file: Annotated[
+        Path | None, typer.Option("--file", "-f", help="Parliament file (party,seats CSV or TOML).")
+    ] = None,
+    seats: Annotated[
+        str | None, typer.Option("--seats", help='Parliament inline: "Con=306,Lab=258,LD=57".')
+    ] = None,
+    weights: Annotated[
+        Path | None,
+        typer.Option("--weights", "-w", help="Any weighted game: CSV with columns player,weight."),
+    ] = None,
+    quota: Annotated[
+        int | None, typer.Option("--quota", "-q", help="Weight a coalition needs to win.")
+    ] = None,
+    threshold: Annotated[
+        str | None,
+        typer.Option(
+            "--threshold",
+            "-t",
+            help="absolute (default; more than half), working (of members who vote), or N.",
+        ),
+    ] = None,
+    exact: Annotated[bool, typer.Option("--exact", help="Exact fractions instead of floats.")] = False,
+    exclude: Annotated[str | None, typer.Option(help="Players who join no coalition, e.g. DUP,SNP.")] = None,
+    incompatible: Annotated[
+        str | None, typer.Option(help="Pairs that will not sit together, e.g. Con:Lab (at most 25 players).")
+    ] = None,
+    coalition_indices: Annotated[
+        bool,
+        typer.Option(
+            "--coalition-indices/--no-coalition-indices",
+            help="Deegan-Packel, Holler, Johnston (need an enumeration that very large games refuse).",
+        ),
+    ] = True,
+    format: Annotated[PowerFormat, typer.Option("--format", help="table or json.")] = PowerFormat.table,
+) -> None:
+    """Voting power: Shapley-Shubik, Banzhaf (normalised and absolute), Deegan-Packel, Holler, Johnston."""
+    game_weights, q, description = _game_from_options(preset, file, seats, weights, quota, threshold)
+    err = Console(stderr=True, highlight=False)
+    work = len(game_weights) * sum(game_weights.values())
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", KingmakerWarning)
+        with Progress(
+            TextColumn("computing power indices"),
+            BarColumn(),
+            TimeElapsedColumn(),
+            console=err,
+            transient=True,
+            disable=not err.is_terminal or work < PROGRESS_MIN_WORK,
+        ) as bar:
+            task = bar.add_task("power", total=None)
+
+            def progress(done: int, total: int) -> None:
+                bar.update(task, completed=done, total=total)
+
+            result = power_indices(
+                game_weights,
+                q,
+                exact=exact,
+                excluded=_names(exclude),
+                incompatible=_pairs(incompatible),
+                coalition_indices=coalition_indices,
+                progress=progress,
+            )
+    for w in caught:
+        if issubclass(w.category, KingmakerWarning):
+            print(f"warning: {w.message}", file=sys.stderr)
+    if format == PowerFormat.json:
+        print_json(result.to_dict(json_safe=True))
+    else:
+        _print_table(result, description)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``power`` to the CLI."""
+    app.command("power")(power_command)
