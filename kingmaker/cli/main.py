@@ -26,6 +26,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "leadership",
     "forecast",
     "data",
+    "web",
 )
 
 app = typer.Typer(

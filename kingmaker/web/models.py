@@ -1,0 +1,108 @@
+"""Request bodies of the web API (pydantic), and the limits on what one request may ask for.
+
+Every limit is enforced before any work starts and refused with a 4xx JSON error that names it:
+
+* :data:`MAX_BODY_BYTES` -- any request body (JSON, CSV, upload), 2 MiB; larger gets 413.
+* :data:`MAX_PARTIES` -- parties named in one request (a coalition, a seat override, a result), 64.
+* :data:`MAX_SEATS` -- seats in an overridden parliament, 10 000.
+* :data:`MAX_BALLOTS` -- ballots (weighted total) in an uploaded ballot file, 200 000.
+* :data:`MAX_CANDIDATES` -- candidates in an uploaded ballot file, 60.
+* :data:`MAX_SIMULATIONS` -- Monte Carlo draws behind the live coalition probabilities, 2 000.
+* :data:`MAX_RESULTS_PER_REQUEST` -- declared constituency results in one write, 700.
+* :data:`MAX_COALITIONS_LISTED` -- rows of the governments table, 200.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+
+MAX_BODY_BYTES = 2 * 1024 * 1024
+MAX_PARTIES = 64
+MAX_SEATS = 10_000
+MAX_BALLOTS = 200_000
+MAX_CANDIDATES = 60
+MAX_SIMULATIONS = 2_000
+MAX_RESULTS_PER_REQUEST = 700
+MAX_COALITIONS_LISTED = 200
+MAX_VOTES_PER_PARTY = 10_000_000
+
+LIMITS = {
+    "max_body_bytes": MAX_BODY_BYTES,
+    "max_parties": MAX_PARTIES,
+    "max_seats": MAX_SEATS,
+    "max_ballots": MAX_BALLOTS,
+    "max_candidates": MAX_CANDIDATES,
+    "max_simulations": MAX_SIMULATIONS,
+    "max_results_per_request": MAX_RESULTS_PER_REQUEST,
+    "max_coalitions_listed": MAX_COALITIONS_LISTED,
+}
+
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
+ThresholdName = Literal["absolute", "working"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SeatsRequest(_Strict):
+    """A threshold and, optionally, other seat numbers than the served parliament's (``seats``: a
+    projection; ``live``: the live House of results night)."""
+
+    threshold: ThresholdName = "absolute"
+    seats: dict[Name, Annotated[int, Field(ge=0, le=MAX_SEATS)]] | None = Field(
+        default=None, max_length=MAX_PARTIES
+    )
+    live: bool = False
+
+    @field_validator("seats")
+    @classmethod
+    def _total(cls, v: dict[str, int] | None) -> dict[str, int] | None:
+        if v is not None and sum(v.values()) > MAX_SEATS:
+            raise ValueError(f"at most {MAX_SEATS} seats in all")
+        return v
+
+
+class CoalitionRequest(SeatsRequest):
+    """A group of parties to test; optionally against other seat numbers (projected or live)."""
+
+    parties: list[Name] = Field(default_factory=list, max_length=MAX_PARTIES)
+
+
+class ProjectionRequest(_Strict):
+    """National vote shares in percent for some parties; the others keep their base share."""
+
+    shares: dict[Name, Annotated[float, Field(ge=0, le=100)]] = Field(min_length=1, max_length=MAX_PARTIES)
+    model: Literal["uniform", "proportional"] = "uniform"
+
+
+class DeclaredResult(_Strict):
+    """One constituency's declared result: votes per party (whole, non-negative)."""
+
+    constituency: Name
+    votes: dict[Name, Annotated[int, Field(ge=0, le=MAX_VOTES_PER_PARTY)]] = Field(
+        min_length=1, max_length=MAX_PARTIES
+    )
+
+    @field_validator("votes")
+    @classmethod
+    def _some_votes(cls, v: dict[str, int]) -> dict[str, int]:
+        if sum(v.values()) <= 0:
+            raise ValueError("a declared result needs at least one vote")
+        return v
+
+
+class ResultBatch(_Strict):
+    """Several declared results, stored all together or not at all."""
+
+    results: list[DeclaredResult] = Field(min_length=1, max_length=MAX_RESULTS_PER_REQUEST)
+
+
+class CoalitionsRequest(SeatsRequest):
+    """The governments table: order, how many rows, minimal winning only."""
+
+    order: Literal["seats", "parties", "range"] = "seats"
+    top: int = Field(default=50, ge=1, le=MAX_COALITIONS_LISTED)
+    minimal_only: bool = True

@@ -1,0 +1,368 @@
+// kingmaker page: vanilla JS + SVG. Every number comes from the server's JSON API.
+"use strict";
+
+const SVG = "http://www.w3.org/2000/svg";
+const THEORIES = ["minimum_winning", "minimal_connected_winning", "minimal_range", "fewest_parties"];
+const state = {
+  config: null,
+  parliament: null, // hemicycle payload currently drawn
+  selected: new Set(),
+  seats: null, // seat override (projection or live); null = the served parliament
+  governments: [],
+  sortKey: "seats",
+  sortDir: 1,
+  liveVersion: -1,
+  live: false,
+};
+
+function $(id) { return document.getElementById(id); }
+
+function el(tag, attrs = {}, text = null) {
+  const node = tag.startsWith("svg:") ? document.createElementNS(SVG, tag.slice(4)) : document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, String(v));
+  if (text !== null) node.textContent = text;
+  return node;
+}
+
+async function api(path, body = undefined) {
+  const init = body === undefined ? {} : {
+    method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body),
+  };
+  const res = await fetch(path, init);
+  const data = await res.json().catch(() => ({ error: res.statusText }));
+  if (!res.ok) throw new Error(data.error || res.statusText);
+  return data;
+}
+
+function debounce(fn, ms) {
+  let timer = null;
+  return (...args) => { clearTimeout(timer); timer = setTimeout(() => fn(...args), ms); };
+}
+
+function threshold() { return $("threshold").value; }
+
+// which House the analysis runs on: the live one, a projection's seats, or the served parliament
+function scope() { return state.live ? { live: true } : { seats: state.seats }; }
+
+function colourOf(name) {
+  const p = state.parliament.parties.find((q) => q.name === name);
+  return p ? p.colour : "#999";
+}
+
+// ----------------------------------------------------------------- hemicycle
+function drawHemicycle() {
+  const svg = $("hemicycle");
+  svg.replaceChildren();
+  const p = state.parliament;
+  const r = p.layout.radius;
+  const chosen = state.selected;
+  for (const [x, y, party] of p.layout.seats) {
+    const c = el("svg:circle", { cx: x, cy: -y, r, fill: colourOf(party) });
+    c.setAttribute("fill-opacity", chosen.size === 0 || chosen.has(party) ? "1" : "0.18");
+    c.dataset.party = party;
+    svg.appendChild(c);
+  }
+  const legend = [];
+  for (const line of p.layout.lines) {
+    const theta = Math.PI - line.angle;
+    svg.appendChild(el("svg:line", {
+      class: line.kind, x1: 0.42 * Math.cos(theta), y1: -0.42 * Math.sin(theta),
+      x2: 1.08 * Math.cos(theta), y2: -1.08 * Math.sin(theta),
+    }));
+    legend.push(line.kind === "majority"
+      ? `dashed line: majority, ${line.seats} of ${p.house}`
+      : `dotted line: working majority, ${line.seats} of ${p.voting_members} voting`);
+  }
+  const inSeats = [...chosen].reduce((s, n) => s + (p.parties.find((q) => q.name === n)?.seats || 0), 0);
+  svg.appendChild(el("svg:text", { x: 0, y: -0.08 }, chosen.size ? `${inSeats} seats` : `${p.house} seats`));
+  $("lines-legend").textContent = legend.join("; ");
+}
+
+// ----------------------------------------------------------------- chips and the coalition
+function drawChips() {
+  const box = $("chips");
+  box.replaceChildren();
+  for (const party of state.parliament.parties) {
+    if (party.voting_seats <= 0) continue;
+    const chip = el("button", { type: "button", class: "chip", "data-party": party.name,
+      "aria-pressed": state.selected.has(party.name) ? "true" : "false",
+      title: `${party.full_name || party.name}: ${party.seats} seats` });
+    const swatch = el("span", { class: "swatch" });
+    swatch.style.background = party.colour;
+    chip.append(swatch, `${party.name} ${party.seats}`);
+    chip.addEventListener("click", () => toggle(party.name));
+    box.appendChild(chip);
+  }
+}
+
+function toggle(name) {
+  if (state.selected.has(name)) state.selected.delete(name); else state.selected.add(name);
+  drawChips();
+  drawHemicycle();
+  updateCoalition();
+}
+
+let coalitionRequest = 0;
+async function updateCoalition() {
+  const ticket = ++coalitionRequest;
+  const text = $("coalition-text");
+  const list = $("completions");
+  if (state.selected.size === 0) {
+    text.textContent = "Click parties to build a coalition.";
+    $("pivotal").textContent = "";
+    list.replaceChildren();
+    return;
+  }
+  const order = state.parliament.parties.map((p) => p.name).filter((n) => state.selected.has(n));
+  try {
+    const r = await api("/api/coalition", { parties: order, threshold: threshold(), ...scope() });
+    if (ticket !== coalitionRequest) return;
+    text.textContent = r.text;
+    text.classList.remove("error");
+    $("pivotal").textContent = r.wins
+      ? `Pivotal (each could bring it down): ${r.pivotal.join(", ") || "none"}. Needed: ${r.quota}.`
+      : `Needed: ${r.quota}. Smallest sets of partners that complete it:`;
+    list.replaceChildren(...r.completions.map((c) =>
+      el("li", {}, `+ ${c.partners.join("+")} → ${c.seats} seats, majority of ${c.majority}`)));
+  } catch (err) {
+    if (ticket !== coalitionRequest) return;
+    text.textContent = err.message;
+    text.classList.add("error");
+  }
+}
+
+// ----------------------------------------------------------------- governments and power
+async function loadGovernments() {
+  try {
+    const t = await api("/api/coalitions", { threshold: threshold(), ...scope(), top: 100, minimal_only: true });
+    state.governments = t.coalitions;
+  } catch (err) {
+    state.governments = [];
+  }
+  drawGovernments();
+}
+
+function sortValue(c, key) {
+  if (key === "parties") return c.parties.join("+");
+  if (key === "pivotal") return c.pivotal.length;
+  if (THEORIES.includes(key)) return c[key] ? 0 : 1; // tagged first
+  return c[key] === null ? Infinity : c[key];
+}
+
+function drawGovernments() {
+  const body = $("government-table").querySelector("tbody");
+  const rows = [...state.governments].sort((a, b) => {
+    const x = sortValue(a, state.sortKey), y = sortValue(b, state.sortKey);
+    return (x < y ? -1 : x > y ? 1 : a.seats - b.seats) * state.sortDir;
+  });
+  body.replaceChildren(...rows.map((c) => {
+    const tr = el("tr");
+    const cells = [c.parties.join("+"), c.seats, `+${c.majority}`, c.range === null ? "–" : c.range.toFixed(2),
+      ...THEORIES.map((k) => (c[k] ? "✓" : "")), c.pivotal.join(", ")];
+    for (const v of cells) tr.appendChild(el("td", {}, String(v)));
+    tr.addEventListener("click", () => { state.selected = new Set(c.parties); drawChips(); drawHemicycle(); updateCoalition(); });
+    return tr;
+  }));
+}
+
+async function loadPower() {
+  const body = $("power-table").querySelector("tbody");
+  if (!state.config.features.power) {
+    $("power-note").textContent = "Power indices are not available in this installation.";
+    return;
+  }
+  try {
+    const r = await api("/api/power", { threshold: threshold(), ...scope() });
+    body.replaceChildren(...r.rows.map((row) => {
+      const tr = el("tr");
+      for (const v of [row.party, row.seats, row.shapley_shubik.toFixed(4), row.banzhaf.toFixed(4)]) tr.appendChild(el("td", {}, String(v)));
+      return tr;
+    }));
+    $("power-note").textContent = `Quota ${r.quota} (${r.threshold} majority).`;
+  } catch (err) {
+    $("power-note").textContent = err.message;
+  }
+}
+
+function refreshAnalysis() { updateCoalition(); loadGovernments(); loadPower(); }
+
+// ----------------------------------------------------------------- projection sliders
+function setupSliders(base) {
+  const box = $("sliders");
+  const send = debounce(async () => {
+    const shares = {};
+    for (const input of box.querySelectorAll("input")) shares[input.dataset.party] = Number(input.value);
+    try {
+      const r = await api("/api/project", { shares, model: $("swing-model").value });
+      state.seats = r.seats;
+      state.parliament = r.parliament;
+      $("projection-text").textContent = r.text || "";
+      drawChips(); drawHemicycle(); refreshAnalysis();
+    } catch (err) {
+      $("projection-text").textContent = err.message;
+    }
+  }, 250);
+  for (const [party, share] of Object.entries(base)) {
+    const row = el("div", { class: "slider-row" });
+    const out = el("span", {}, share.toFixed(1));
+    const input = el("input", { type: "range", min: 0, max: 60, step: 0.1, value: share, "data-party": party, "aria-label": `${party} vote share` });
+    input.addEventListener("input", () => { out.textContent = Number(input.value).toFixed(1); send(); });
+    row.append(el("label", {}, party), input, out);
+    box.appendChild(row);
+  }
+  $("swing-model").addEventListener("change", send);
+}
+
+// ----------------------------------------------------------------- ballot upload
+function setupUpload() {
+  $("upload-limit").textContent = `${Math.round(state.config.limits.max_body_bytes / 1024)} KiB and ${state.config.limits.max_ballots} ballots`;
+  $("count-form").addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    const file = $("ballot-file").files[0];
+    if (!file) return;
+    if (file.size > state.config.limits.max_body_bytes) { $("count-text").textContent = "file too large"; return; }
+    const q = new URLSearchParams({ method: $("count-method").value, seats: $("count-seats").value, format: $("ballot-format").value });
+    try {
+      const res = await fetch(`/api/count?${q}`, { method: "POST", headers: { "Content-Type": "application/octet-stream" }, body: file });
+      const data = await res.json();
+      if (!res.ok) throw new Error(data.error || res.statusText);
+      drawCount(data);
+    } catch (err) {
+      $("count-text").textContent = err.message;
+    }
+  });
+}
+
+function drawCount(result) {
+  $("count-text").textContent = `Elected: ${result.winners.join(", ")} (${result.method}, ${result.rounds.length} rounds)`;
+  const table = el("table");
+  const candidates = result.candidates;
+  const head = el("tr", {}, null);
+  head.appendChild(el("th", {}, "Candidate"));
+  result.rounds.forEach((r) => head.appendChild(el("th", {}, `Round ${r.round}`)));
+  table.appendChild(head);
+  for (const name of [...candidates, "exhausted"]) {
+    const tr = el("tr");
+    tr.appendChild(el("td", {}, name));
+    for (const r of result.rounds) {
+      const v = name === "exhausted" ? r.exhausted : r.tallies[name];
+      tr.appendChild(el("td", {}, v === undefined || v === null ? "" : String(v)));
+    }
+    table.appendChild(tr);
+  }
+  $("count-rounds").replaceChildren(table);
+  drawFlow(result);
+}
+
+// transfers between rounds: a column of bars per round, a band from each loser to each gainer
+function drawFlow(result) {
+  const svg = $("flow");
+  svg.replaceChildren();
+  const rounds = result.rounds;
+  const names = [...result.candidates, "exhausted"];
+  const colW = 130, barW = 14, height = 28 * names.length + 30;
+  const width = colW * rounds.length + 80;
+  svg.setAttribute("viewBox", `0 0 ${width} ${height}`);
+  const maxTotal = Math.max(...rounds.map((r) => Object.values(r.tallies).reduce((a, b) => a + b, 0) + r.exhausted));
+  const scale = (height - 40) / (maxTotal || 1);
+  const yPos = {};
+  rounds.forEach((r, i) => {
+    let y = 20;
+    const x = 10 + i * colW;
+    yPos[i] = {};
+    svg.appendChild(el("svg:text", { x, y: 12 }, `Round ${r.round}`));
+    for (const name of names) {
+      const v = name === "exhausted" ? r.exhausted : (r.tallies[name] || 0);
+      const h = Math.max(0, v * scale);
+      yPos[i][name] = { y, h };
+      if (h > 0) {
+        svg.appendChild(el("svg:rect", { x, y, width: barW, height: h, fill: name === "exhausted" ? "#bbb" : "#4E79A7" }));
+        if (i === 0 || h > 10) svg.appendChild(el("svg:text", { x: x + barW + 3, y: y + Math.min(h, 12) }, name));
+      }
+      y += h + 4;
+    }
+    if (i === 0) return;
+    const moves = Object.entries(r.transfers || {});
+    const losers = moves.filter(([, d]) => d < 0);
+    const gainers = moves.filter(([, d]) => d > 0);
+    if (r.exhausted_transfer > 0) gainers.push(["exhausted", r.exhausted_transfer]);
+    const lost = losers.reduce((s, [, d]) => s - d, 0) || 1;
+    for (const [from, d] of losers) {
+      const src = yPos[i - 1][from];
+      if (!src) continue;
+      let offset = 0;
+      for (const [to, g] of gainers) {
+        const dst = yPos[i][to];
+        const band = g * (-d / lost) * scale;
+        if (!dst || band <= 0) continue;
+        const x0 = 10 + (i - 1) * colW + barW, x1 = 10 + i * colW;
+        const y0 = src.y + offset, y1 = dst.y + dst.h - band;
+        const path = `M${x0},${y0} C${(x0 + x1) / 2},${y0} ${(x0 + x1) / 2},${y1} ${x1},${y1} ` +
+          `L${x1},${y1 + band} C${(x0 + x1) / 2},${y1 + band} ${(x0 + x1) / 2},${y0 + band} ${x0},${y0 + band} Z`;
+        svg.appendChild(el("svg:path", { d: path, fill: "#F28E2B", "fill-opacity": 0.45 }));
+        offset += band;
+      }
+    }
+  });
+}
+
+// ----------------------------------------------------------------- live results night
+function applyLive(s) {
+  if (s.version === state.liveVersion) return;
+  state.liveVersion = s.version;
+  $("live-panel").hidden = false;
+  $("live-status").hidden = false;
+  $("live-status").textContent = `LIVE: ${s.declared} of ${s.total} declared`;
+  $("live-summary").textContent = s.summary;
+  state.parliament = s.parliament;
+  state.live = true;
+  for (const n of [...state.selected]) if (!s.parliament.parties.some((p) => p.name === n && p.voting_seats > 0)) state.selected.delete(n);
+  const seatBody = $("live-seats").querySelector("tbody");
+  seatBody.replaceChildren(...s.seats.map((r) => {
+    const tr = el("tr");
+    for (const v of [r.party, r.declared, r.projected, r.total]) tr.appendChild(el("td", {}, String(v)));
+    return tr;
+  }));
+  const coBody = $("live-coalitions").querySelector("tbody");
+  coBody.replaceChildren(...s.coalitions.map((c) => {
+    const tr = el("tr");
+    for (const v of [c.parties.join("+"), c.seats, c.probability === null ? "–" : `${(100 * c.probability).toFixed(0)}%`]) tr.appendChild(el("td", {}, String(v)));
+    return tr;
+  }));
+  drawChips(); drawHemicycle(); refreshAnalysis();
+}
+
+function connectLive() {
+  const source = new EventSource("/api/live/events");
+  source.addEventListener("state", (ev) => applyLive(JSON.parse(ev.data)));
+  source.onerror = () => { $("live-status").textContent = "LIVE: reconnecting…"; };
+}
+
+// ----------------------------------------------------------------- start
+async function start() {
+  state.config = await api("/api/config");
+  state.parliament = await api("/api/parliament");
+  $("title").textContent = state.parliament.title || state.parliament.name;
+  $("subtitle").textContent = state.parliament.explain.join(" ");
+  $("threshold").addEventListener("change", () => { drawHemicycle(); refreshAnalysis(); });
+  for (const th of $("government-table").querySelectorAll("th[data-key]")) {
+    th.addEventListener("click", () => {
+      const key = th.dataset.key;
+      state.sortDir = state.sortKey === key ? -state.sortDir : 1;
+      state.sortKey = key;
+      drawGovernments();
+    });
+  }
+  drawChips();
+  drawHemicycle();
+  refreshAnalysis();
+  if (state.config.features.projection) {
+    const base = await api("/api/project/base").catch(() => null);
+    if (base) { $("projection").hidden = false; setupSliders(base.shares); }
+  }
+  if (state.config.features.count) { $("count").hidden = false; setupUpload(); }
+  if (state.config.mode === "live") connectLive();
+  document.body.dataset.ready = "true";
+}
+
+document.addEventListener("DOMContentLoaded", start);

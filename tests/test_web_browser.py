@@ -1,0 +1,138 @@
+"""The page in real headless Chromium (Playwright): build coalitions by clicking, watch a live result arrive.
+
+Needs Debian's ``/usr/bin/chromium`` (``.ci/install-browser.sh``); Playwright's own browser
+download is never used. One browser session serves every test; screenshots go to ``test-artifacts/``.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+if not CHROMIUM.exists():
+    pytest.skip("browser tests need /usr/bin/chromium (run .ci/install-browser.sh)", allow_module_level=True)
+pytest.importorskip("playwright.sync_api", reason="the playwright Python package is not installed")
+pytest.importorskip("uvicorn", reason="uvicorn is not installed")
+
+import httpx  # noqa: E402
+import uvicorn  # noqa: E402
+from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright  # noqa: E402
+
+from kingmaker.parliament import Parliament  # noqa: E402
+from kingmaker.web.app import create_app  # noqa: E402
+from kingmaker.web.live import LiveService, ResultStore  # noqa: E402
+from tests.test_web_live import TOKEN, base_table, free_port, result_of  # noqa: E402
+
+ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+class ServerThread:
+    """A uvicorn server on a free loopback port, in a background thread."""
+
+    def __init__(self, app: object) -> None:
+        self.port = free_port()
+        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="error"))
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def __enter__(self) -> ServerThread:
+        self.thread.start()
+        deadline = time.monotonic() + 20
+        while not self.server.started and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert self.server.started, "server did not start"
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="module")
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 1200, "height": 1600})
+    pg = context.new_page()
+    errors: list[str] = []
+    pg.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    pg.on("pageerror", lambda e: errors.append(str(e)))
+    yield pg
+    context.close()
+    assert not [e for e in errors if "Content Security Policy" in e], errors
+
+
+def chip(page: Page, party: str) -> Locator:
+    """The chip button of ``party``."""
+    return page.locator(f'#chips button[data-party="{party}"]')
+
+
+def test_build_coalitions_by_clicking(page: Page) -> None:
+    with ServerThread(create_app(Parliament.preset("uk-2010"))) as server:
+        page.goto(server.url + "/")
+        expect(page.locator("body[data-ready=true]")).to_have_count(1, timeout=15_000)
+        assert page.locator("#hemicycle circle").count() == 650
+        assert page.locator("#hemicycle line").count() == 2
+        chip(page, "Con").click()
+        chip(page, "LD").click()
+        headline = page.locator("#coalition-text")
+        expect(headline).to_contain_text("363")
+        expect(headline).to_contain_text("majority of 76")
+        expect(page.locator("#pivotal")).to_contain_text("Pivotal")
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "web-con-ld.png"), full_page=True)
+        chip(page, "Con").click()
+        chip(page, "Lab").click()
+        expect(headline).to_have_text("Lab+LD: 315 seats — short by 11")
+        expect(page.locator("#completions li").first).to_contain_text("+")
+        assert page.locator("#government-table tbody tr").count() > 0
+        page.locator('#government-table th[data-key="fewest_parties"]').click()
+        expect(page.locator("#government-table tbody tr").first).to_contain_text("✓")
+
+
+def test_live_result_updates_the_page(page: Page, tmp_path: Path) -> None:
+    service = LiveService(base_table(), ResultStore(tmp_path / "live.duckdb"), token=TOKEN, simulations=50)
+    try:
+        with ServerThread(create_app(service.parliament, live=service)) as server:
+            page.goto(server.url + "/")
+            status = page.locator("#live-status")
+            expect(status).to_contain_text("0 of 12 declared", timeout=15_000)
+            r = httpx.post(
+                f"{server.url}/api/live/results",
+                json={"results": [result_of(7, shift=200)]},
+                headers={"Authorization": f"Bearer {TOKEN}"},
+            )
+            assert r.status_code == 200, r.text
+            expect(status).to_contain_text("1 of 12 declared", timeout=15_000)
+            expect(page.locator("#live-summary")).to_contain_text("swing seen")
+            expect(page.locator("#live-seats tbody tr").first).to_be_visible()
+            totals = httpx.get(f"{server.url}/api/live/state").json()["totals"]
+            first = page.locator("#power-table tbody tr").first
+            expect(first).to_contain_text(str(max(totals.values())))
+            ARTIFACTS.mkdir(exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / "web-live.png"), full_page=True)
+    finally:
+        service.close()
