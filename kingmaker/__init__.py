@@ -1,8 +1,65 @@
-"""kingmaker: the numbers of elections, parliaments and coalitions."""
+"""kingmaker: the numbers of elections, parliaments and coalitions.
+
+The public API is re-exported here and loaded lazily (PEP 562), so ``import kingmaker`` stays
+quick and pulls in pandas, SciPy or pref_voting only when the part that needs them is used::
+
+    import kingmaker as km
+
+    commons = km.Parliament.preset("uk-2010")
+    commons.coalitions().find(["Con", "LD"])          # 363 seats, majority 76
+    km.shapley_shubik(commons.weights(), commons.quota())
+    km.count(km.Ballots.read("ballots.blt"), method="stv-scottish", seats=3)
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
 
 from kingmaker.errors import InputError, KingmakerError, RuleError, TooLargeError, UnknownNameError
 
 __version__ = "0.1.0"
+
+#: public name -> module that defines it
+_EXPORTS: dict[str, str] = {
+    # parliaments, coalitions, power
+    "Parliament": "kingmaker.parliament",
+    "PRESETS": "kingmaker.parliament",
+    "coalitions": "kingmaker.coalitions",
+    "complete": "kingmaker.coalitions",
+    "power_indices": "kingmaker.power",
+    "shapley_shubik": "kingmaker.power",
+    "banzhaf": "kingmaker.power",
+    "banzhaf_absolute": "kingmaker.power",
+    "deegan_packel": "kingmaker.power",
+    "holler": "kingmaker.power",
+    "johnston": "kingmaker.power",
+    "minimal_winning_coalitions": "kingmaker.power",
+    # ranked ballots and their counts
+    "Ballots": "kingmaker.ballots",
+    "Result": "kingmaker.result",
+    "count": "kingmaker.counting",
+    # vote tables and seats
+    "VoteTable": "kingmaker.votes",
+    "Allocation": "kingmaker.allocation",
+    "allocate": "kingmaker.allocation",
+    "fptp": "kingmaker.rules.plurality",
+    "load_dataset": "kingmaker.datasets",
+    "fetch": "kingmaker.datasets",
+    # projection and forecasts
+    "project": "kingmaker.projection",
+    "forecast": "kingmaker.forecast",
+    "PollingError": "kingmaker.forecast",
+    # leadership, spoilers, odds
+    "Contest": "kingmaker.leadership",
+    "PartyRules": "kingmaker.leadership",
+    "labour_2010_reproduction": "kingmaker.leadership",
+    "spoiler_analysis": "kingmaker.spoilers",
+    "to_pref_voting": "kingmaker.spoilers",
+    "parse_market": "kingmaker.odds",
+    "fair_probabilities": "kingmaker.odds",
+    "analyse_odds": "kingmaker.odds",
+}
 
 __all__ = [
     "InputError",
@@ -11,4 +68,18 @@ __all__ = [
     "TooLargeError",
     "UnknownNameError",
     "__version__",
+    *_EXPORTS,
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'kingmaker' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

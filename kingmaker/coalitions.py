@@ -21,13 +21,14 @@ costs it the majority.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
 import numpy as np
 
-from kingmaker.errors import InputError, TooLargeError
+from kingmaker.errors import InputError, KingmakerWarning, TooLargeError
 from kingmaker.parliament import Parliament, Threshold
 
 #: Most coalition members enumerated exhaustively (2**22 = 4.2 million subsets, ~0.5 GB peak).
@@ -166,6 +167,13 @@ class _Game:
         self.threshold = threshold
         self.quota = parliament.quota(threshold)
         self.basis = parliament.basis(threshold)
+        if 2 * self.quota <= self.basis:
+            warnings.warn(
+                f"the threshold {self.quota} is at most half of {self.basis}: two disjoint coalitions "
+                "can both win; the analysis is still done",
+                KingmakerWarning,
+                stacklevel=3,
+            )
         self.excluded = excluded
         self.players = tuple(p for p in weights if p not in excluded)
         if len(self.players) > MAX_PLAYERS:

@@ -40,3 +40,10 @@ class RuleError(KingmakerError):
 
 class TooLargeError(KingmakerError):
     """A request that would take too long or too much memory, refused with the documented limit."""
+
+
+class KingmakerWarning(UserWarning):
+    """Something suspicious but computable, e.g. a quota at or below half of the total weight.
+
+    The command line prints it as ``warning: ...`` on stderr and goes on (exit code 0).
+    """

@@ -55,7 +55,7 @@ from typing import Any
 
 import numpy as np
 
-from kingmaker.errors import InputError, TooLargeError, UnknownNameError
+from kingmaker.errors import InputError, KingmakerWarning, TooLargeError, UnknownNameError
 
 Value = float | Fraction
 Weights = Sequence[int] | Mapping[str, int]
@@ -79,10 +79,6 @@ MAX_EXACT_DP_CELLS = 5_000_000
 _UNSCALED_MAX_PLAYERS = 1000
 #: Largest multi-criteria table (coalition sizes x the product of the criteria ranges): 10 million.
 MAX_MULTI_CRITERIA_CELLS = 10_000_000
-
-
-class KingmakerWarning(UserWarning):
-    """Something suspicious but computable, e.g. a quota at or below half of the total weight."""
 
 
 # --------------------------------------------------------------------------------------------

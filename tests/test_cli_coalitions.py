@@ -127,3 +127,11 @@ def test_plot_hemicycle(tmp_path):
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert invoke("plot", "hemicycle", "--coalition", "Con,Whig", "-o", str(out)).exit_code == 2
     assert invoke("plot", "hemicycle", "-o", str(tmp_path / "p.gif")).exit_code == 2
+
+
+def test_threshold_at_or_below_half_warns_but_runs():
+    r = invoke("coalitions", "--seats", "A=40,B=35,C=25", "--threshold", "50", "--format", "json")
+    assert r.exit_code == 0
+    assert r.stderr.count("warning: the threshold 50 is at most half of 100") == 1
+    winners = {frozenset(x["parties"]) for x in json.loads(r.stdout)}
+    assert frozenset({"B", "C"}) in winners and frozenset({"A"}) not in winners

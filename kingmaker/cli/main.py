@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import importlib
 import sys
+import warnings
 
 import typer
 
-from kingmaker.errors import KingmakerError
+from kingmaker.errors import KingmakerError, KingmakerWarning
 
 #: Command modules, each with a ``register(app: typer.Typer) -> None``.
 COMMAND_MODULES: tuple[str, ...] = (
@@ -74,11 +75,25 @@ def run(argv: list[str] | None = None) -> None:
 
     Usage errors (unknown options, missing arguments) are Typer's own and also exit with 2.
     """
+    shown: set[str] = set()
+    default_show = warnings.showwarning
+
+    def show(message, category, filename, lineno, file=None, line=None):  # type: ignore[no-untyped-def]
+        if issubclass(category, KingmakerWarning):
+            if str(message) not in shown:
+                shown.add(str(message))
+                print(f"warning: {message}", file=sys.stderr)
+            return
+        default_show(message, category, filename, lineno, file, line)
+
+    warnings.showwarning = show
     try:
         app(args=argv, prog_name="kingmaker")
     except KingmakerError as exc:
         print(f"error: {exc}", file=sys.stderr)
         raise SystemExit(2) from None
+    finally:
+        warnings.showwarning = default_show
 
 
 if __name__ == "__main__":

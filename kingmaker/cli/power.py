@@ -16,8 +16,8 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from kingmaker.cli.common import console, print_json
-from kingmaker.errors import InputError
-from kingmaker.power import KingmakerWarning, PowerResult, power_indices
+from kingmaker.errors import InputError, KingmakerWarning
+from kingmaker.power import PowerResult, power_indices
 
 #: Above this many DP cells (players x weights) a progress bar is shown on a terminal.
 PROGRESS_MIN_WORK = 5_000_000
