@@ -15,6 +15,7 @@ from kingmaker.cli.common import (
     ThresholdOption,
     console,
     load_parliament,
+    parse_pairs,
     parse_threshold,
     print_csv,
     print_json,
@@ -35,18 +36,6 @@ TABLE_DEFAULT_TOP = 20
 
 def _tags(c: Coalition) -> str:
     return " ".join(tag for attr, tag, _ in THEORY_TAGS if getattr(c, attr))
-
-
-def _pairs(text: str | None) -> list[tuple[str, str]]:
-    if not text:
-        return []
-    out = []
-    for item in text.split(","):
-        parts = [p.strip() for p in item.split(":")]
-        if len(parts) != 2 or not all(parts):
-            raise InputError(f"--incompatible: cannot read {item!r}; expected A:B pairs, e.g. Con:Lab")
-        out.append((parts[0], parts[1]))
-    return out
 
 
 def _header(parliament: Parliament, threshold_label: str, quota: int) -> None:
@@ -132,7 +121,7 @@ def coalitions_command(
     parliament = load_parliament(preset, file, seats)
     thr = parse_threshold(threshold)
     excluded = parliament.parse_party_list(exclude, "--exclude") if exclude else ()
-    pairs = _pairs(incompatible)
+    pairs = parse_pairs(incompatible)
     if top is not None and top < 0:
         raise InputError(f"--top must be 0 (all) or positive, got {top}")
     limit = top if top else None

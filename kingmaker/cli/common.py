@@ -77,6 +77,19 @@ def parse_threshold(text: str) -> Threshold:
         ) from None
 
 
+def parse_pairs(text: str | None, option: str = "--incompatible") -> list[tuple[str, str]]:
+    """``"Con:Lab,LD:DUP"`` -> ``[("Con", "Lab"), ("LD", "DUP")]``: pairs that will not sit together."""
+    if not text:
+        return []
+    out = []
+    for item in text.split(","):
+        parts = [p.strip() for p in item.split(":")]
+        if len(parts) != 2 or not all(parts):
+            raise InputError(f"{option}: cannot read {item!r}; expected A:B pairs, e.g. Con:Lab")
+        out.append((parts[0], parts[1]))
+    return out
+
+
 def print_json(data: Any) -> None:
     """JSON on stdout, UTF-8, stable key order."""
     typer.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))

@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from kingmaker.cli.common import console, print_json
+from kingmaker.cli.common import console, parse_pairs, print_json
 from kingmaker.errors import InputError, KingmakerWarning
 from kingmaker.power import PowerResult, power_indices
 
@@ -100,18 +100,6 @@ def read_weights_csv(path: Path) -> dict[str, int]:
     if not weights:
         raise InputError("the game is empty: no players (expected rows player,weight)", source=source)
     return weights
-
-
-def _pairs(text: str | None) -> list[tuple[str, str]]:
-    if not text:
-        return []
-    out = []
-    for item in text.split(","):
-        parts = [p.strip() for p in item.split(":")]
-        if len(parts) != 2 or not all(parts):
-            raise InputError(f"--incompatible: cannot read {item!r}; expected A:B pairs, e.g. Con:Lab")
-        out.append((parts[0], parts[1]))
-    return out
 
 
 def _names(text: str | None) -> list[str]:
@@ -261,7 +249,7 @@ def power_command(
                 q,
                 exact=exact,
                 excluded=_names(exclude),
-                incompatible=_pairs(incompatible),
+                incompatible=parse_pairs(incompatible),
                 coalition_indices=coalition_indices,
                 progress=progress,
             )
