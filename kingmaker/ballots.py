@@ -388,6 +388,19 @@ class Ballots:
             self.source,
         )
 
+    def to_pref_voting(self, kind: str = "auto") -> Any:
+        """These ballots as a ``pref_voting`` profile over the continuing candidates.
+
+        A shortcut for :func:`kingmaker.spoilers.to_pref_voting` (imported only when called;
+        it needs the ``pref_voting`` package). ``kind="auto"`` gives a linear ``Profile`` when
+        every ballot is a complete strict ranking, else a ``ProfileWithTies`` with extended
+        strict preference (ranked above unranked); ``"ties"`` always the latter; ``"linear"``
+        insists on the former. ``cmap`` maps the profile's candidates ``0..k-1`` to the names.
+        """
+        from kingmaker.spoilers import to_pref_voting
+
+        return to_pref_voting(self, kind)
+
     def __repr__(self) -> str:
         return (
             f"Ballots({self.total} ballots, {self.n_unique} unique rankings, "

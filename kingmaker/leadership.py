@@ -30,6 +30,8 @@ Contest configuration (TOML)::
     rules = "labour-2010"              # a preset name, or a [rules] table like a preset file
     candidates = ["A", "B", "C"]
     concentration = 300                # Dirichlet concentration for every section; omit: none
+    transfer_concentration = 50        # Dirichlet noise on each transfer row; omit: none
+    transfer_draws = 200               # distinct noisy matrices per model (default 200)
 
     [transfers]                        # candidate-to-candidate matrix, percent; rest exhausts
     A = { B = 60, C = 30 }             # a candidate without a row splits equally
@@ -40,7 +42,19 @@ Contest configuration (TOML)::
     shares = { A = 40, B = 35, C = 25 }   # percent, adding up to 100 (+-1); or votes = {...}
     voters = 126870                    # needed to pool sections under one member one vote
     concentration = 500                # overrides the top-level one
+    transfer_concentration = 20        # overrides the top-level one
     # [sections.NAME.transfers] / [sections.NAME.spatial] override the top-level model
+
+Transfer uncertainty: with ``transfer_concentration = c`` each row of a transfer matrix (the
+shares going to every other candidate plus the share that exhausts) is drawn from
+Dirichlet(``c`` x row) in every simulation: its mean is the row as given, each entry ``p``
+has standard deviation ``sqrt(p (1 - p) / (c + 1))``, and zero entries stay zero. The
+vectorised count needs a landing table per matrix, so ``transfer_draws`` distinct matrices
+are drawn once per run (from the seed) and each simulation picks one of them at random.
+Sections that share a transfer model (the top-level one) and its concentration share the
+draw in each simulation (the uncertainty is about voters' behaviour, common to sections);
+a section with its own matrix gets its own draws. Without ``transfer_concentration`` the
+matrix is fixed and the simulation is exactly the engine's count of the drawn shares.
 """
 
 from __future__ import annotations
@@ -77,6 +91,10 @@ MAX_SIMS = 50_000_000
 CHUNK = 50_000
 #: Relative tolerance on shares adding up to 100.
 SHARE_TOLERANCE = 1.0
+#: Distinct noisy transfer matrices drawn per model and run (``transfer_draws``) by default.
+TRANSFER_DRAWS = 200
+#: Memory allowed for the landing tables of the noisy transfer matrices of one model.
+MAX_TRANSFER_TABLE_BYTES = 512 * 2**20
 
 
 # ============================================================================ rules
@@ -244,6 +262,15 @@ class PublishedRound:
     eliminated: str | None
     sections: Mapping[str, Mapping[str, str | int]] | None
     note: str = ""
+    missing: tuple[str, ...] = ()
+    partial: Mapping[str, Fraction] | None = None
+
+    @property
+    def basis(self) -> str:
+        """How the round's college totals are known: recomputed, or published totals only."""
+        if self.computed is not None:
+            return "recomputed from every section"
+        return f"published total only ({', '.join(self.missing) or 'section'} figures not found)"
 
     def computed_rounded(self, places: int = 2) -> dict[str, float] | None:
         """The computed college totals rounded half-up to ``places`` decimals."""
@@ -272,6 +299,11 @@ class PublishedRound:
             "computed_2dp": self.computed_rounded(2),
             "matches": self.matches(2),
             "eliminated": self.eliminated,
+            "basis": self.basis,
+            "missing_sections": list(self.missing),
+            "known_sections_points": None
+            if self.partial is None
+            else {c: float(v) for c, v in self.partial.items()},
             "note": self.note,
         }
 
@@ -333,8 +365,10 @@ def labour_2010_reproduction() -> PublishedContest:
     Rounds 1 and 4 (the final) have every section's figures published: the engine's
     :func:`~kingmaker.rules.college.college_totals` recomputes the college totals exactly
     (Fractions). For rounds 2 and 3 only the college totals and the MPs' and MEPs' section
-    (recounted from its published ballots) are public; the members' and affiliates' split
-    was not found, so those rounds carry the published totals and the elimination they imply.
+    (recounted from its published ballots) were found; the members' and affiliates' section
+    figures were not, so those rounds are published-total-only (:attr:`PublishedRound.basis`,
+    :attr:`PublishedRound.missing`): they carry the published totals, the elimination they
+    imply, and the college points the known section contributes (:attr:`PublishedRound.partial`).
     Figures and sources: the embedded ``labour-2010-result.toml``.
     """
     from kingmaker.rules.college import college_totals
@@ -345,9 +379,21 @@ def labour_2010_reproduction() -> PublishedContest:
     for r in data["rounds"]:
         published = {str(k): float(v) for k, v in r["college"].items()}
         sections = r.get("sections")
-        computed = None
-        if sections and set(sections) == set(weights):
+        computed = partial = None
+        missing = tuple(n for n in weights if not sections or n not in sections)
+        if tuple(r.get("missing", ())) != missing:
+            raise InputError(
+                f"round {r['round']}: 'missing' must list the sections without figures: {missing}"
+            )
+        if sections and not missing:
             computed = college_totals(sections, weights)
+        elif sections:
+            # points (of 100) from the sections that are known: weight x share of that section
+            partial = {c: Fraction(0) for c in published}
+            for name, tally in sections.items():
+                got = college_totals({name: tally})
+                for c, v in got.items():
+                    partial[c] += weights[name] * v
         basis = computed if computed is not None else published
         eliminated = None
         if not r.get("final", False):
@@ -360,6 +406,8 @@ def labour_2010_reproduction() -> PublishedContest:
                 eliminated=eliminated,
                 sections=sections,
                 note=str(r.get("note", "")),
+                missing=missing,
+                partial=None if partial is None else MappingProxyType(partial),
             )
         )
     final = rounds[-1]
@@ -501,6 +549,30 @@ class TransferMatrix:
                 m[i, i] = 0.0
                 notes.append(f"no transfers given for {c}: split equally")
         return cls(cands, m, tuple(notes))
+
+    def draw(self, rng: np.random.Generator, concentration: float) -> TransferMatrix:
+        """One noisy matrix: each row (with its exhausting share) drawn from Dirichlet(c x row).
+
+        The row given is the mean; entries that are zero stay zero, and a row with a single
+        non-zero entry is unchanged.
+        """
+        if not (concentration > 0 and math.isfinite(concentration)):
+            raise InputError("transfer concentration must be a positive number")
+        n = len(self.candidates)
+        full = np.zeros((n, n + 1))
+        full[:, :n] = self.matrix
+        full[:, n] = np.clip(1.0 - self.matrix.sum(axis=1), 0.0, 1.0)
+        out = full.copy()
+        for i in range(n):
+            pos = full[i] > 0
+            if pos.sum() > 1:
+                out[i] = 0.0
+                out[i, pos] = rng.dirichlet(concentration * full[i, pos])
+        m = out[:, :n]
+        m[np.arange(n), np.arange(n)] = 0.0
+        over = m.sum(axis=1)
+        m = np.where(over[:, None] > 1, m / np.where(over > 1, over, 1)[:, None], m)  # rounding only
+        return TransferMatrix(self.candidates, m, self.notes)
 
     def ranking_model(self) -> RankingModel:
         """Every ranking the chain can produce, with its probability given its first preference."""
@@ -648,6 +720,7 @@ class SectionInput:
     transfers: TransferModel
     voters: float | None = None
     concentration: float | None = None
+    transfer_concentration: float | None = None
 
     def __post_init__(self) -> None:
         s = np.array(self.shares, dtype=np.float64)
@@ -662,6 +735,19 @@ class SectionInput:
             raise InputError(f"section {self.name!r}: concentration must be positive (omit it for none)")
         if self.concentration is not None and math.isinf(self.concentration):
             object.__setattr__(self, "concentration", None)
+        tc = self.transfer_concentration
+        if tc is not None:
+            if not tc > 0:
+                raise InputError(
+                    f"section {self.name!r}: transfer_concentration must be positive (omit it for none)"
+                )
+            if math.isinf(tc):
+                object.__setattr__(self, "transfer_concentration", None)
+            elif not isinstance(self.transfers, TransferMatrix):
+                raise InputError(
+                    f"section {self.name!r}: transfer_concentration needs a [transfers] matrix "
+                    "(a spatial model has its own spread)"
+                )
 
     def draw(self, rng: np.random.Generator, size: int) -> np.ndarray:
         """``size`` draws of the shares: Dirichlet(concentration * shares), or the shares themselves."""
@@ -691,8 +777,18 @@ class Contest:
     title: str = ""
     notes: tuple[str, ...] = ()
     source: str | None = field(default=None, compare=False)
+    transfer_draws: int = TRANSFER_DRAWS
 
     def __post_init__(self) -> None:
+        if (
+            isinstance(self.transfer_draws, bool)
+            or not isinstance(self.transfer_draws, int | np.integer)
+            or not 1 <= self.transfer_draws <= 100_000
+        ):
+            raise InputError(
+                f"transfer_draws must be a whole number from 1 to 100,000, got {self.transfer_draws!r}",
+                source=self.source,
+            )
         cands = tuple(str(c) for c in self.candidates)
         if len(cands) < 2:
             raise InputError("a contest needs at least two candidates", source=self.source)
@@ -760,18 +856,22 @@ class Contest:
         raise UnknownNameError(f"no section {name!r}; sections: {', '.join(self.rules.section_names)}")
 
     def expected_ballots(
-        self, shares: Mapping[str, np.ndarray] | None = None, withdrawn: Sequence[str] = ()
+        self,
+        shares: Mapping[str, np.ndarray] | None = None,
+        withdrawn: Sequence[str] = (),
+        transfers: Mapping[str, TransferModel] | None = None,
     ) -> dict[str, Ballots]:
         """Each section's ranked ballots implied by its shares and transfer model.
 
         Weights are the section's voters (or 100) times share times ranking probability.
-        ``shares`` overrides the sections' shares (one draw of a simulation).
+        ``shares`` and ``transfers`` override the sections' shares and transfer models
+        (one draw of a simulation: ``Simulation.kept``).
         """
         out = {}
         for s in self.sections:
             sh = s.shares if shares is None else np.asarray(shares[s.name], dtype=np.float64)
             total = s.voters if s.voters is not None else 100.0
-            model = _ranking_model(s.transfers)
+            model = _ranking_model(s.transfers if transfers is None else transfers.get(s.name, s.transfers))
             out[s.name] = model.ballots(
                 self.candidates,
                 sh / sh.sum() * total,
@@ -780,10 +880,18 @@ class Contest:
             )
         return out
 
-    def count(self, shares: Mapping[str, np.ndarray] | None = None, withdrawn: Sequence[str] = ()) -> Result:
-        """The deterministic count by the engine under the party's rules."""
+    def count(
+        self,
+        shares: Mapping[str, np.ndarray] | None = None,
+        withdrawn: Sequence[str] = (),
+        transfers: Mapping[str, TransferModel] | None = None,
+    ) -> Result:
+        """The deterministic count by the engine under the party's rules.
+
+        ``shares`` and ``transfers`` (section -> model) override the central inputs.
+        """
         _check_names(list(withdrawn), self.candidates, "withdrawn")
-        ballots = self.expected_ballots(shares, withdrawn)
+        ballots = self.expected_ballots(shares, withdrawn, transfers)
         return count_sections(self.rules, ballots, {s.name: s.voters for s in self.sections})
 
     # ------------------------------------------------------------------ Monte Carlo
@@ -841,10 +949,12 @@ class Contest:
                     },
                     "voters": s.voters,
                     "concentration": s.concentration,
+                    "transfer_concentration": s.transfer_concentration,
                     **s.transfers.to_dict(),
                 }
                 for s in self.sections
             },
+            "transfer_draws": self.transfer_draws,
             "notes": list(self.notes),
         }
 
@@ -1003,7 +1113,18 @@ def _parse_transfers(spec: Mapping[str, Any], cands: tuple[str, ...], where: str
 
 
 def _contest_from_dict(data: Mapping[str, Any], source: str | None) -> Contest:
-    known = {"title", "rules", "candidates", "concentration", "transfers", "spatial", "sections", "notes"}
+    known = {
+        "title",
+        "rules",
+        "candidates",
+        "concentration",
+        "transfer_concentration",
+        "transfer_draws",
+        "transfers",
+        "spatial",
+        "sections",
+        "notes",
+    }
     extra = set(data) - known
     if extra:
         raise InputError(f"unknown key(s) {', '.join(sorted(extra))}; known: {', '.join(sorted(known))}")
@@ -1023,6 +1144,12 @@ def _contest_from_dict(data: Mapping[str, Any], source: str | None) -> Contest:
         conc0 = _number(conc0, "concentration")
         if conc0 is not None and conc0 <= 0:
             raise InputError(f"concentration must be positive (omit it for no uncertainty), got {conc0:g}")
+    tconc0 = _number(data.get("transfer_concentration"), "transfer_concentration")
+    if tconc0 is not None and tconc0 <= 0:
+        raise InputError(f"transfer_concentration must be positive (omit it for none), got {tconc0:g}")
+    draws = data.get("transfer_draws", TRANSFER_DRAWS)
+    if isinstance(draws, bool) or not isinstance(draws, int):
+        raise InputError(f"transfer_draws must be a whole number, got {draws!r}")
     default_model = None
     if "transfers" in data or "spatial" in data:
         default_model = _parse_transfers(data, cands_t, "top level")
@@ -1035,7 +1162,16 @@ def _contest_from_dict(data: Mapping[str, Any], source: str | None) -> Contest:
     for name, sec in secs.items():
         if not isinstance(sec, Mapping):
             raise InputError(f"[sections.{name}] must be a table")
-        allowed = {"shares", "votes", "voters", "concentration", "transfers", "spatial", "title"}
+        allowed = {
+            "shares",
+            "votes",
+            "voters",
+            "concentration",
+            "transfer_concentration",
+            "transfers",
+            "spatial",
+            "title",
+        }
         extra = set(sec) - allowed
         if extra:
             raise InputError(f"section {name!r}: unknown key(s) {', '.join(sorted(extra))}")
@@ -1054,7 +1190,17 @@ def _contest_from_dict(data: Mapping[str, Any], source: str | None) -> Contest:
         voters = _number(sec.get("voters"), f"section {name!r}: voters")
         if voters is None and "votes" in sec and rules.kind == "omov":
             voters = float(sum(v for v in sec["votes"].values()))
-        sections.append(SectionInput(str(name), shares, model, voters, conc))
+        tconc = _number(
+            sec.get("transfer_concentration", tconc0), f"section {name!r}: transfer_concentration"
+        )
+        if tconc is not None and not isinstance(model, TransferMatrix):
+            if "transfer_concentration" in sec or ("transfers" not in sec and "spatial" not in sec):
+                raise InputError(
+                    f"section {name!r}: transfer_concentration needs a [transfers] matrix "
+                    "(a spatial model has its own spread)"
+                )
+            tconc = None  # the top-level concentration does not reach a section's own spatial model
+        sections.append(SectionInput(str(name), shares, model, voters, conc, tconc))
         if isinstance(model, TransferMatrix):
             notes += [n for n in model.notes if n not in notes]
     return Contest(
@@ -1064,6 +1210,7 @@ def _contest_from_dict(data: Mapping[str, Any], source: str | None) -> Contest:
         title=str(data.get("title", "")),
         notes=tuple(str(n) for n in notes),
         source=source,
+        transfer_draws=draws,
     )
 
 
@@ -1164,33 +1311,53 @@ def simulate_contest(
     if n_active < 1:
         raise RuleError("every candidate has withdrawn")
     labels = _round_labels(rules.kind, n_active)
-    tables = [_landing_tables(s.transfers) for s in contest.sections]
     det = contest.count(withdrawn=withdrawn).winner
     rng = np.random.default_rng(seed)
+    # transfer uncertainty draws from a child stream, so the share draws are the same with or without it
+    pools, pool_of = _transfer_pools(contest, rng.spawn(1)[0] if _has_transfer_noise(contest) else None)
+    tables = [
+        _landing_tables(s.transfers) if pool_of[i] is None else pools[pool_of[i]][1]
+        for i, s in enumerate(contest.sections)
+    ]
+    trng = rng.spawn(1)[0] if pools else None
     wins = np.zeros(n, dtype=np.int64)
     reach = np.zeros((len(labels), n), dtype=np.int64)
     ties = 0
     winners_all = np.empty(sims, dtype=np.int64)
     kept_shares: dict[str, list[np.ndarray]] = {s.name: [] for s in contest.sections}
+    kept_draws: dict[str, list[np.ndarray]] = {
+        s.name: [] for i, s in enumerate(contest.sections) if pool_of[i] is not None
+    }
     kept_tallies: list[list[np.ndarray]] = []
     done = 0
     while done < sims:
         k = min(chunk, sims - done)
         F = [s.draw(rng, k) for s in contest.sections]
+        picks = [] if trng is None else [trng.integers(len(p[0]), size=k) for p in pools]
+        idx = [None if pool_of[i] is None else picks[pool_of[i]] for i in range(len(contest.sections))]
         want = max(0, min(keep - done, k))
-        w, rch, nt, tall = _count_block(contest, F, tables, start_mask, n_active, keep=want)
+        w, rch, nt, tall = _count_block(contest, F, tables, start_mask, n_active, keep=want, draws=idx)
         wins += np.bincount(w, minlength=n)
         reach += rch
         ties += nt
         winners_all[done : done + k] = w
         if want:
-            for s, f in zip(contest.sections, F, strict=True):
+            for i, (s, f) in enumerate(zip(contest.sections, F, strict=True)):
                 kept_shares[s.name].append(f[:want])
+                if idx[i] is not None:
+                    kept_draws[s.name].append(idx[i][:want])
             kept_tallies.append(tall)
         done += k
     kept: dict[str, Any] = {}
     if keep:
         kept["shares"] = {k_: np.vstack(v) for k_, v in kept_shares.items()}
+        if kept_draws:
+            # each kept simulation's noisy transfer matrix per section (TransferMatrix objects)
+            kept["transfers"] = {
+                name: [pools[pool_of[i]][0][j] for j in np.concatenate(kept_draws[name])]
+                for i, name in enumerate(s.name for s in contest.sections)
+                if pool_of[i] is not None
+            }
         kept["tallies"] = [
             np.concatenate([blk[r] for blk in kept_tallies], axis=0) for r in range(len(labels))
         ]
@@ -1201,6 +1368,13 @@ def simulate_contest(
     if keep:
         kept["tallies"] = kept["tallies"][:used]
     notes = list(contest.notes)
+    for p in range(len(pools)):
+        secs = [s for i, s in enumerate(contest.sections) if pool_of[i] == p]
+        notes.append(
+            f"transfer uncertainty: each transfer row drawn from Dirichlet({secs[0].transfer_concentration:g}"
+            f" x row), {len(pools[p][0])} distinct matrices, shared by section(s) "
+            + ", ".join(s.name for s in secs)
+        )
     if ties:
         notes.append(f"{ties} simulated count(s) met an exact tie, broken as the engine does (backwards)")
     return Simulation(
@@ -1229,8 +1403,52 @@ def simulate_contest(
     )
 
 
-def _section_tally(F: np.ndarray, table: np.ndarray, masks: np.ndarray) -> np.ndarray:
-    """``F[s] @ table[masks[s]]`` for every simulation ``s``."""
+def _has_transfer_noise(contest: Contest) -> bool:
+    return any(s.transfer_concentration is not None for s in contest.sections)
+
+
+def _transfer_pools(
+    contest: Contest, rng: np.random.Generator | None
+) -> tuple[list[tuple[list[TransferMatrix], np.ndarray]], list[int | None]]:
+    """Noisy transfer matrices and their landing tables, one pool per (model, concentration).
+
+    Returns the pools (``(matrices, tables[draw, mask, i, j])``) and, per section, the index
+    of its pool (``None``: a fixed model). Sections sharing a model and concentration share
+    a pool, hence the draw in each simulation.
+    """
+    pools: list[tuple[list[TransferMatrix], np.ndarray]] = []
+    keys: dict[tuple[int, float], int] = {}
+    pool_of: list[int | None] = []
+    n = len(contest.candidates)
+    per_table = (1 << n) * n * n * 8
+    draws = contest.transfer_draws
+    if draws * per_table > MAX_TRANSFER_TABLE_BYTES:
+        raise TooLargeError(
+            f"{draws} transfer draws for {n} candidates need {draws * per_table / 2**20:,.0f} MiB of "
+            f"landing tables (limit {MAX_TRANSFER_TABLE_BYTES // 2**20} MiB): lower transfer_draws"
+        )
+    for s in contest.sections:
+        tc = s.transfer_concentration
+        if tc is None or rng is None:
+            pool_of.append(None)
+            continue
+        assert isinstance(s.transfers, TransferMatrix)
+        key = (id(s.transfers), float(tc))
+        if key not in keys:
+            mats = [s.transfers.draw(rng, tc) for _ in range(draws)]
+            tabs = np.stack([m.ranking_model().landing_tables() for m in mats])
+            keys[key] = len(pools)
+            pools.append((mats, tabs))
+        pool_of.append(keys[key])
+    return pools, pool_of
+
+
+def _section_tally(
+    F: np.ndarray, table: np.ndarray, masks: np.ndarray, draw: np.ndarray | None = None
+) -> np.ndarray:
+    """``F[s] @ table[masks[s]]`` (or ``table[draw[s], masks[s]]``) for every simulation ``s``."""
+    if draw is not None:
+        return np.einsum("si,sij->sj", F, table[draw, masks])
     first = int(masks[0])
     if not (masks != first).any():
         return np.einsum("si,ij->sj", F, table[first])  # einsum: no BLAS threads for tiny matrices
@@ -1244,15 +1462,19 @@ def _count_block(
     start_mask: int,
     n_active: int,
     keep: int = 0,
+    draws: Sequence[np.ndarray | None] | None = None,
 ) -> tuple[np.ndarray, np.ndarray, int, list[np.ndarray]]:
     """Count a block of simulations round by round on ``(sims, candidates)`` arrays.
 
     Returns each simulation's winner, reach counts per round and candidate, the number of
     exact ties met, and (for the first ``keep`` simulations) the round tallies with NaN where
     a candidate is out or the count has ended. Tallies are in the engine's units: college
-    percentages, pooled votes, or each stage's votes.
+    percentages, pooled votes, or each stage's votes. ``draws`` gives, per section, each
+    simulation's noisy transfer matrix (an index into that section's stacked tables) or None.
     """
     rules = contest.rules
+    if draws is None:
+        draws = [None] * len(F)
     kind = rules.kind
     k, n = F[0].shape
     bits = 1 << np.arange(n, dtype=np.int64)
@@ -1281,19 +1503,19 @@ def _count_block(
         final_stage = kind == "exhaustive" and rnd == len(labels) - 1
         if kind == "college":
             score = np.zeros((k, n))
-            for f, tab, w in zip(F, tables, wts, strict=True):
-                t = _section_tally(f, tab, masks)
+            for f, tab, w, d in zip(F, tables, wts, draws, strict=True):
+                t = _section_tally(f, tab, masks, d)
                 tot = t.sum(axis=1, keepdims=True)
                 score += np.where(tot > 0, 100.0 * w * t / np.where(tot > 0, tot, 1.0), 0.0)
             total = np.full(k, 100.0)
         elif kind == "omov":
             score = np.zeros((k, n))
-            for f, tab, w in zip(F, tables, wts, strict=True):
-                score += w * _section_tally(f, tab, masks)
+            for f, tab, w, d in zip(F, tables, wts, draws, strict=True):
+                score += w * _section_tally(f, tab, masks, d)
             total = score.sum(axis=1)
         else:
             i = fin_i if final_stage else mps_i
-            score = scale[i] * _section_tally(F[i], tables[i], masks)
+            score = scale[i] * _section_tally(F[i], tables[i], masks, draws[i])
             total = score.sum(axis=1)
         reach[rnd] = (alive & open_[:, None]).sum(axis=0)
         if keep:

@@ -267,6 +267,15 @@ class SpoilerReport:
     condorcet_loser: str | None
     methods: dict[str, tuple[str, ...]] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
+    #: ``head_to_head[a][b]``: the ballots (weight) preferring ``a`` to ``b``, a ranked candidate
+    #: counting as preferred to an unranked one.
+    head_to_head: dict[str, dict[str, float]] = field(default_factory=dict)
+
+    def record(self, candidate: str) -> list[tuple[str, float, float]]:
+        """``candidate``'s head-to-head results: ``(rival, for, against)``, best margin first."""
+        h = self.head_to_head
+        rows = [(r, h[candidate][r], h[r][candidate]) for r in self.candidates if r != candidate]
+        return sorted(rows, key=lambda x: x[2] - x[1])
 
     @property
     def condorcet_winner_loses(self) -> bool:
@@ -285,6 +294,7 @@ class SpoilerReport:
             "methods": {m: list(w) for m, w in self.methods.items()},
             "spoilers": [s.to_dict() for s in self.spoilers],
             "recounts": [r.to_dict() for r in self.recounts],
+            "head_to_head": {a: dict(row) for a, row in self.head_to_head.items()},
             "notes": list(self.notes),
         }
 
@@ -342,6 +352,15 @@ def spoiler_analysis(
     profile = _analysis_profile(ballots)
     cw, cl = condorcet(profile)
     table = method_winners(profile, methods) if methods else {}
+    names = profile.cmap
+
+    def _num(x: Any) -> float:
+        return int(x) if float(x).is_integer() else float(x)
+
+    h2h = {
+        names[a]: {names[b]: _num(profile.support(a, b)) for b in profile.candidates if b != a}
+        for a in profile.candidates
+    }
     if cw is not None and cw != winner:
         notes.append(f"the Condorcet winner {cw} does not win by {METHOD_TITLES.get(method, method)}")
     return SpoilerReport(
@@ -354,6 +373,7 @@ def spoiler_analysis(
         condorcet_loser=cl,
         methods=table,
         notes=tuple(notes),
+        head_to_head=h2h,
     )
 
 

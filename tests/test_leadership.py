@@ -136,14 +136,36 @@ def test_labour_2010_reproduction_from_the_embedded_figures() -> None:
     assert rep.winner == "Ed Miliband"
     assert rep.rounds[0].matches() and rep.rounds[-1].matches()
     assert rep.rounds[-1].computed_rounded(2) == {"David Miliband": 49.35, "Ed Miliband": 50.65}
-    assert rep.rounds[1].computed is None and "not published" in rep.rounds[1].note
-    # the embedded package data agree with the facts sheet
+    # rounds 2 and 3: members' and affiliates' figures not found, so published totals only
+    for r in rep.rounds[1:3]:
+        assert r.computed is None and r.matches() is None
+        assert r.missing == ("members", "affiliates") and r.basis.startswith("published total only")
+    assert rep.rounds[0].basis == rep.rounds[3].basis == "recomputed from every section"
+    # the MPs' and MEPs' points in rounds 2 and 3 (from the ballots) agree with the facts sheet
     rows = _facts()
+    for rnd in (2, 3):
+        want = {
+            r["candidate"]: float(r["weighted_percent_of_college"])
+            for r in rows
+            if r["section"] == "mps_meps" and int(r["round"]) == rnd
+        }
+        got = rep.rounds[rnd - 1].partial
+        assert {c: half_up(v, 3) for c, v in got.items()} == want
+        # and the missing sections' points = published total - MPs' points (members_plus_affiliates)
+        rest = {
+            r["candidate"]: float(r["weighted_percent_of_college"])
+            for r in rows
+            if r["section"] == "members_plus_affiliates" and int(r["round"]) == rnd
+        }
+        for c, v in rest.items():
+            assert float(rep.rounds[rnd - 1].published[c]) - float(got[c]) == pytest.approx(v, abs=6e-4)
+    # the embedded package data agree with the facts sheet
     for rnd in (1, 4):
         facts = college_totals(_section_figures(rows, rnd))
         emb = next(r for r in rep.rounds if r.number == rnd).computed
         assert {c: half_up(v, 3) for c, v in facts.items()} == {c: half_up(v, 3) for c, v in emb.items()}
     assert rep.to_dict()["rounds"][3]["matches"] is True
+    assert rep.to_dict()["rounds"][1]["missing_sections"] == ["members", "affiliates"]
     assert rep.to_frame().loc[(4, "Ed Miliband"), "published"] == 50.65
 
 
@@ -175,6 +197,10 @@ def test_cli_labour_2010() -> None:
     assert res.exit_code == 0, res.stderr
     assert "50.65" in res.stdout and "49.35" in res.stdout
     assert "Diane Abbott, Andy Burnham, Ed Balls; winner: Ed Miliband" in res.stdout
+    assert "50.65 (50.6536)" in res.stdout and "37.78 (37.7803)" in res.stdout
+    assert "Round 2: published total only (members, affiliates figures not found)" in res.stdout
+    assert "Round 4: recomputed from every section" in res.stdout
+    assert "14.015" in res.stdout  # DM's round-2 MPs' points, 111 of 264 live ballots / 3
     data = json.loads(invoke("leadership", "labour-2010", "--format", "json").stdout)
     assert data["winner"] == "Ed Miliband"
 
@@ -243,6 +269,133 @@ def test_withdrawal_matches_the_engine() -> None:
     sim = c.simulate(10, seed=0, withdrawn=["Ed Balls"])
     assert sim.win_probability[c.count(withdrawn=["Ed Balls"]).winner] == 1.0
     assert sim.reach["Ed Balls"] == (0.0,) * len(sim.round_labels)
+
+
+# ============================================================================ transfer uncertainty
+def noisy(c: Contest, conc: float | None) -> Contest:
+    """The same contest with Dirichlet noise of concentration ``conc`` on every transfer row."""
+    return dataclasses.replace(
+        c, sections=tuple(dataclasses.replace(s, transfer_concentration=conc) for s in c.sections)
+    )
+
+
+def test_transfer_row_draws_have_the_row_as_mean() -> None:
+    m = TransferMatrix.from_mapping(
+        {"A": {"B": 60, "C": 30}, "B": {"A": 100}, "C": {"B": 80}}, ["A", "B", "C"]
+    )
+    rng = np.random.default_rng(0)
+    draws = np.stack([m.draw(rng, 40.0).matrix for _ in range(4000)])
+    np.testing.assert_allclose(draws.mean(axis=0), m.matrix, atol=0.01)
+    assert (draws[:, 1, 0] == 1.0).all()  # a single non-zero entry (no exhaust) stays fixed
+    assert (draws[:, 0, 0] == 0).all() and (draws[:, 2, 0] == 0).all()  # zeros stay zero
+    # sd of an entry p is sqrt(p(1-p)/(c+1)); the 10% that exhausts from A is drawn too
+    assert draws[:, 0, 1].std() == pytest.approx(np.sqrt(0.6 * 0.4 / 41), rel=0.1)
+    assert (1 - draws[:, 0].sum(axis=1)).mean() == pytest.approx(0.1, abs=0.005)
+
+
+def test_zero_transfer_uncertainty_reproduces_the_engine() -> None:
+    c = contest("labour2010")
+    base = c.simulate(5000, seed=9, keep=3)
+    # no transfer_concentration: the fixed matrix, the same draws of the shares as before
+    assert noisy(c, None).simulate(5000, seed=9).to_dict()["win_probability"] == base.win_probability
+    # a vanishing transfer uncertainty converges on it; the share draws are not disturbed
+    near = noisy(c, 1e12).simulate(5000, seed=9, keep=3)
+    np.testing.assert_array_equal(near.kept["shares"]["members"], base.kept["shares"]["members"])
+    assert near.win_probability == pytest.approx(base.win_probability, abs=1e-3)
+    # and with fixed shares as well, every simulation is the engine's deterministic count
+    f = noisy(fixed(c), 1e12)
+    result = f.count()
+    sim = f.simulate(200, seed=2, keep=1)
+    assert sim.win_probability[result.winner] == 1.0
+    for k, rnd in enumerate(result.rounds):
+        engine = np.array([float(rnd.tallies.get(x, np.nan)) for x in c.candidates])
+        np.testing.assert_allclose(sim.kept["tallies"][k][0], engine, rtol=1e-6, atol=1e-6)
+
+
+@pytest.mark.parametrize("name", ["labour2010", "conservative2005"])
+def test_every_draw_with_transfer_uncertainty_matches_the_engine(name: str) -> None:
+    c = noisy(contest(name), 25.0)
+    sim = c.simulate(3000, seed=11, keep=10)
+    assert any("Dirichlet(25 x row)" in n for n in sim.notes)
+    mats = sim.kept["transfers"]
+    assert set(mats) == {s.name for s in c.sections}
+    for j in range(10):
+        shares = {k: v[j] for k, v in sim.kept["shares"].items()}
+        transfers = {k: v[j] for k, v in mats.items()}
+        # sections sharing the top-level model share its draw in each simulation
+        assert len({id(t) for t in transfers.values()}) == 1
+        result = c.count(shares=shares, transfers=transfers)
+        assert result.winner == c.candidates[int(sim.winners[j])]
+        for k, rnd in enumerate(result.rounds):
+            engine = np.array([float(rnd.tallies.get(x, np.nan)) for x in c.candidates])
+            np.testing.assert_allclose(sim.kept["tallies"][k][j], engine, rtol=1e-9, atol=1e-9)
+    # the draws differ between simulations
+    assert len({id(m) for m in mats[c.sections[0].name]}) > 1
+
+
+def test_transfer_uncertainty_widens_the_outcome_and_is_reproducible() -> None:
+    c = fixed(contest("labour2010"))
+    assert c.simulate(2000, seed=1).win_probability["Ed Miliband"] == 1.0
+    wide = noisy(c, 10.0)
+    a = wide.simulate(4000, seed=1)
+    assert 0.0 < a.win_probability["David Miliband"] < 1.0
+    a_dict, b_dict = a.to_dict(), wide.simulate(4000, seed=1).to_dict()
+    a_dict.pop("elapsed_seconds"), b_dict.pop("elapsed_seconds")
+    assert a_dict == b_dict
+
+
+def test_transfer_uncertainty_in_the_config(tmp_path: Path) -> None:
+    text = BASE.replace("[transfers]", "transfer_concentration = 30\ntransfer_draws = 50\n[transfers]")
+    c = Contest.read(write(tmp_path, text))
+    assert c.transfer_draws == 50 and c.sections[0].transfer_concentration == 30
+    assert c.to_dict()["sections"]["members"]["transfer_concentration"] == 30
+    sim = c.simulate(1000, seed=0)
+    assert "50 distinct matrices, shared by section(s) members" in sim.notes[-1]
+    override = text.replace("[sections.members]\n", "[sections.members]\ntransfer_concentration = 5\n")
+    assert Contest.read(write(tmp_path, override)).sections[0].transfer_concentration == 5
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("transfer_concentration = -1", "transfer_concentration must be positive"),
+        ("transfer_concentration = 'x'", "transfer_concentration must be a number"),
+        ("transfer_draws = 0", "transfer_draws must be a whole number from 1"),
+        ("transfer_draws = 2.5", "transfer_draws must be a whole number"),
+    ],
+)
+def test_bad_transfer_uncertainty(tmp_path: Path, text: str, message: str) -> None:
+    with pytest.raises(InputError, match=message):
+        Contest.read(write(tmp_path, BASE.replace("[transfers]", text + "\n[transfers]")))
+
+
+def test_transfer_uncertainty_needs_a_matrix(tmp_path: Path) -> None:
+    spatial = contest("libdem2d")
+    with pytest.raises(InputError, match="needs a \\[transfers\\] matrix"):
+        noisy(spatial, 10.0)
+    text = (
+        (DATA / "libdem2d.toml").read_text().replace("[spatial]", "transfer_concentration = 10\n[spatial]", 1)
+    )
+    with pytest.raises(InputError, match="needs a \\[transfers\\] matrix"):
+        Contest.read(write(tmp_path, text))
+
+
+def test_cli_simulate_with_transfer_uncertainty(tmp_path: Path) -> None:
+    text = (
+        (DATA / "labour2010.toml")
+        .read_text()
+        .replace("concentration = 300\n", "concentration = 300\ntransfer_concentration = 20\n", 1)
+    )
+    cfg = write(tmp_path, text)
+    res = invoke("leadership", "simulate", str(cfg), "--sims", "5000", "--seed", "3")
+    assert res.exit_code == 0, res.stderr
+    assert "Note: transfer uncertainty: each transfer row drawn from Dirichlet(20 x row)" in res.stdout
+    js = invoke("leadership", "simulate", str(cfg), "--sims", "5000", "--seed", "3", "--format", "json")
+    model = tmp_path / "model.json"
+    model.write_text(js.stdout)
+    market = "David Miliband 4/7, Ed Miliband 5/4, Ed Balls 100/1, Andy Burnham 100/1, Diane Abbott 150/1"
+    odds = json.loads(invoke("odds", market, "--model", str(model), "--format", "json").stdout)
+    assert {r["runner"]: r["model"] for r in odds["runners"]} == json.loads(js.stdout)["win_probability"]
 
 
 # ============================================================================ simulation
@@ -385,6 +538,13 @@ def test_cli_simulate_table_and_json_chain_into_odds(tmp_path: Path) -> None:
     market = "David Miliband 4/7, Ed Miliband 5/4, Ed Balls 100/1, Andy Burnham 100/1, Diane Abbott 150/1"
     odds = invoke("odds", market, "--model", str(model))
     assert odds.exit_code == 0, odds.stderr
+    assert "Model" in odds.stdout and "Edge vs" in odds.stdout
+    # end to end: the odds report carries the simulated probabilities, runner by runner
+    odds_js = json.loads(invoke("odds", market, "--model", str(model), "--format", "json").stdout)
+    got = {r["runner"]: r["model"] for r in odds_js["runners"]}
+    assert got == data["win_probability"]
+    em = next(r for r in odds_js["runners"] if r["runner"] == "Ed Miliband")
+    assert em["expected_value"] == pytest.approx(data["win_probability"]["Ed Miliband"] * 2.25 - 1)
     again = invoke("leadership", "simulate", cfg, "--sims", "20000", "--seed", "1", "--format", "json")
     assert json.loads(again.stdout)["win_probability"] == data["win_probability"]
 

@@ -100,6 +100,36 @@ def test_real_labour_2010_mps_ballots() -> None:
     assert rep.condorcet_loser == "D.Abbott"
     assert all(w == ("D.Milbnd",) for w in rep.methods.values())
     assert rep.spoilers == ()
+    # head to head, checked by hand against the .soi text (a ranked candidate beats an unranked one)
+    assert hand_pairwise(shared_path("facts", "labour_leadership_2010_mps_meps.soi")) == rep.head_to_head
+    assert rep.record("D.Milbnd") == [
+        ("D.Abbott", 208, 12),
+        ("A.Burnhm", 178, 43),
+        ("E.Balls", 166, 64),
+        ("E.Milbnd", 140, 122),
+    ]
+
+
+def hand_pairwise(path) -> dict[str, dict[str, int]]:
+    """Pairwise counts straight from a PrefLib .soi file, with no kingmaker code."""
+    names: dict[int, str] = {}
+    ballots: list[tuple[int, list[int]]] = []
+    for line in path.read_text().splitlines():
+        if line.startswith("# ALTERNATIVE NAME "):
+            k, v = line.removeprefix("# ALTERNATIVE NAME ").split(": ")
+            names[int(k)] = v
+        elif line and not line.startswith("#"):
+            n, order = line.split(":")
+            ballots.append((int(n), [int(x) for x in order.split(",")]))
+
+    def prefers(order: list[int], a: int, b: int) -> bool:
+        pos = {c: i for i, c in enumerate(order)}
+        return pos.get(a, 99) < pos.get(b, 99)
+
+    return {
+        names[a]: {names[b]: sum(n for n, o in ballots if prefers(o, a, b)) for b in names if b != a}
+        for a in names
+    }
 
 
 # ----------------------------------------------------------------------------- converter
@@ -193,6 +223,66 @@ def test_cli_spoilers_on_the_real_soi_file() -> None:
     js = invoke("spoilers", str(path), "--format", "json")
     data = json.loads(js.stdout)
     assert data["winner"] == "D.Milbnd" and data["methods"]["schulze"] == ["D.Milbnd"]
+
+
+GOLDEN_MPS_METHODS = """\
+   2010 UK Labor Leadership:
+       winners by method
+┏━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━┓
+┃ Method           ┃ Winner(s) ┃
+┡━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━┩
+│ Alternative vote │ D.Milbnd  │
+│ Plurality        │ D.Milbnd  │
+│ Borda            │ D.Milbnd  │
+│ Copeland         │ D.Milbnd  │
+│ Schulze          │ D.Milbnd  │
+│ Ranked pairs     │ D.Milbnd  │
+│ Condorcet winner │ D.Milbnd  │
+│ Condorcet loser  │ D.Abbott  │
+└──────────────────┴───────────┘
+"""
+
+
+def test_cli_spoilers_golden_method_table_and_head_to_head() -> None:
+    """Golden output for the MPs' and MEPs' 266 ballots (PrefLib 00030, rangevoting.org).
+
+    Hand check: D. Miliband leads on first preferences (111 of 266), AV (140-122 in the
+    last round) and Borda (692 points to Ed's 648, 4-3-2-1-0 on ranked places), and beats every
+    rival head to head (see :func:`hand_pairwise`), so every method elects him.
+    """
+    res = invoke("spoilers", str(shared_path("facts", "labour_leadership_2010_mps_meps.soi")))
+    assert res.exit_code == 0, res.stderr
+    golden = GOLDEN_MPS_METHODS.splitlines()
+    assert [line.rstrip() for line in res.stdout.splitlines()[: len(golden)]] == golden
+    assert "│ D.Milbnd │      208 │     166 │      178 │        — │      140 │" in res.stdout
+    assert (
+        "D.Milbnd beats every rival head to head: D.Abbott 208-12, A.Burnhm 178-43, E.Balls 166-64, "
+        "E.Milbnd 140-122." in res.stdout
+    )
+    assert "D.Abbott loses to every rival head to head: D.Milbnd 12-208," in res.stdout
+    assert res.stdout.rstrip().endswith(
+        "No spoiler: withdrawing any losing candidate leaves the winner unchanged."
+    )
+    data = json.loads(
+        invoke(
+            "spoilers", str(shared_path("facts", "labour_leadership_2010_mps_meps.soi")), "--format", "json"
+        ).stdout
+    )
+    assert data["head_to_head"]["D.Milbnd"]["E.Milbnd"] == 140
+
+
+def test_ballots_to_pref_voting_delegates_to_the_converter() -> None:
+    b = centre_squeeze()
+    prof = b.to_pref_voting()
+    assert type(prof).__name__ == "Profile" and prof.num_voters == 100
+    assert prof.condorcet_winner() == names_index(prof, "B")
+    ties = b.to_pref_voting(kind="ties")
+    assert type(ties).__name__ == "ProfileWithTies"
+    assert ties.support(names_index(ties, "B"), names_index(ties, "A")) == 65
+    short = Ballots.from_rankings([["A"], ["B", "A"]], candidates=["A", "B", "C"], weights=[2, 1])
+    with pytest.raises(InputError, match="truncated"):
+        short.to_pref_voting(kind="linear")
+    assert short.to_pref_voting().cmap == to_pref_voting(short).cmap
 
 
 def test_cli_spoilers_on_a_simple_csv(tmp_path) -> None:

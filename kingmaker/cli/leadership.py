@@ -58,7 +58,9 @@ def simulate(
 ) -> None:
     """Monte Carlo: each candidate's probability of winning and of reaching each round.
 
-    The JSON output has ``win_probability`` and so feeds ``kingmaker odds --model``.
+    Uncertainty: ``concentration`` (first preferences) and ``transfer_concentration``
+    (Dirichlet noise on each transfer row) in the config. The JSON output has
+    ``win_probability`` and so feeds ``kingmaker odds --model``.
     """
     contest = Contest.read(config)
     sim = contest.simulate(sims, seed, withdrawn=withdraw or ())
@@ -140,24 +142,33 @@ def labour_2010(fmt: FormatOption = OutputFormat.table) -> None:
     table.add_column("Candidate")
     table.add_column("Published", justify="right")
     table.add_column("Recomputed", justify="right")
+    table.add_column("MPs' pts", justify="right")
     table.add_column("")
     for r in rep.rounds:
         got = r.computed_rounded(2)
         for c, v in r.published.items():
             exact = "" if r.computed is None else f"{float(r.computed[c]):.4f}"
             rounded = "" if got is None else f"{got[c]:.2f}"
+            known = "" if r.partial is None else f"{float(r.partial[c]):.3f}"
             table.add_row(
                 str(r.number),
                 c,
                 f"{v:g}",
-                f"{rounded} ({exact})" if exact else "—",
+                f"{rounded} ({exact})" if exact else "published total only",
+                known,
                 "eliminated" if c == r.eliminated else "",
             )
     console.print(table)
     console.print(f"Elimination order: {', '.join(rep.elimination_order)}; winner: {rep.winner}")
     for r in rep.rounds:
-        if r.note:
-            console.print(f"Round {r.number}: {r.note}")
+        console.print(f"Round {r.number}: {r.basis}" + (f"; {r.note}" if r.note else ""))
+    if any(r.partial is not None for r in rep.rounds):
+        console.print(
+            "MPs' pts: the MPs' and MEPs' section's college points (a third of its %), "
+            "recounted from its 266 published ballots"
+        )
+    for s in rep.sources:
+        console.print(escape(f"Source: {s}"))
 
 
 def register(app: typer.Typer) -> None:

@@ -32,6 +32,13 @@ def render_report(rep: SpoilerReport, title: str) -> None:
     table.add_row("Condorcet winner", rep.condorcet_winner or "none (majority cycle or tie)")
     table.add_row("Condorcet loser", rep.condorcet_loser or "none")
     console.print(table)
+    if rep.head_to_head and len(rep.candidates) <= MAX_HEAD_TO_HEAD:
+        console.print(render_head_to_head(rep))
+    for who, verb in ((rep.condorcet_winner, "beats"), (rep.condorcet_loser, "loses to")):
+        if who is not None:
+            rows = rep.record(who) if verb == "beats" else rep.record(who)[::-1]
+            parts = [f"{r} {_n(a)}-{_n(b)}" for r, a, b in rows]
+            console.print(f"{who} {verb} every rival head to head: {', '.join(parts)}.")
     rec = Table(title="Recount without each candidate")
     rec.add_column("Withdrawn")
     rec.add_column("Winner")
@@ -47,6 +54,32 @@ def render_report(rep: SpoilerReport, title: str) -> None:
         console.print("No spoiler: withdrawing any losing candidate leaves the winner unchanged.")
     for note in rep.notes:
         console.print(f"Note: {note}")
+
+
+#: Above this many candidates the head-to-head table is left out (it is in the JSON).
+MAX_HEAD_TO_HEAD = 10
+
+
+def _n(x: float) -> str:
+    return f"{x:,.0f}" if float(x).is_integer() else f"{x:,.2f}"
+
+
+def render_head_to_head(rep: SpoilerReport) -> Table:
+    """Pairwise majorities: the ballots preferring the row candidate to the column candidate."""
+    table = Table(title="Head to head: ballots preferring row to column")
+    table.add_column("")
+    for c in rep.candidates:
+        table.add_column(c, justify="right")
+    for a in rep.candidates:
+        cells = []
+        for b in rep.candidates:
+            if a == b:
+                cells.append("—")
+                continue
+            x, y = rep.head_to_head[a][b], rep.head_to_head[b][a]
+            cells.append(f"[bold]{_n(x)}[/bold]" if x > y else _n(x))
+        table.add_row(a, *cells)
+    return table
 
 
 def spoilers(
