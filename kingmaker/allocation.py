@@ -186,6 +186,9 @@ class Allocation:
     ``district_seats`` has shape (districts, parties) where the rule allocates per district or
     region (``districts`` names the rows). ``components`` splits mixed systems' seats, e.g.
     ``{"constituency": ..., "list": ...}``. ``excluded`` are parties a threshold removed.
+    ``set_aside`` maps each column that is not a party (independents, the Speaker; see
+    :attr:`VoteTable.independents`) and took no list seats to its votes, which still count in
+    ``votes`` and so in the shares and indices.
     """
 
     method: str
@@ -199,6 +202,7 @@ class Allocation:
     components: Mapping[str, np.ndarray] = field(default_factory=dict)
     groups: Mapping[str, str] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
+    set_aside: Mapping[str, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         seats = np.asarray(self.seats, dtype=np.int64)
@@ -219,6 +223,10 @@ class Allocation:
             comps[key] = arr
         object.__setattr__(self, "components", MappingProxyType(comps))
         object.__setattr__(self, "groups", MappingProxyType(dict(self.groups)))
+        object.__setattr__(
+            self, "set_aside", MappingProxyType({str(k): int(v) for k, v in self.set_aside.items()})
+        )
+        object.__setattr__(self, "notes", tuple(self.notes))
 
     @property
     def house_size(self) -> int:
@@ -261,6 +269,10 @@ class Allocation:
                 out[..., i] += arr[..., j]
             return out
 
+        set_aside: dict[str, int] = {}
+        for p, v in self.set_aside.items():
+            key = base[self.parties.index(p)] if p in self.parties else p
+            set_aside[key] = set_aside.get(key, 0) + v
         return Allocation(
             method=self.method,
             parties=names,
@@ -273,6 +285,7 @@ class Allocation:
             components={k: fold(v) for k, v in self.components.items()},
             groups=self.groups,
             notes=self.notes,
+            set_aside=set_aside,
         )
 
     def vote_shares(self) -> np.ndarray:
@@ -308,6 +321,7 @@ class Allocation:
             ],
             "ties": [t.__dict__ for t in self.ties],
             "excluded": list(self.excluded),
+            "set_aside": dict(self.set_aside),
             "groups": dict(self.groups),
             "notes": list(self.notes),
             "indices": self.indices().to_dict(),
@@ -342,6 +356,49 @@ class Allocation:
         shown = ", ".join(f"{p}={s}" for p, s in list(self.winners().items())[:8])
         ties = f", {len(self.ties)} ties" if self.ties else ""
         return f"Allocation({self.method}: {shown}{ties})"
+
+
+# ---------------------------------------------------------------------------- non-party columns
+
+
+def set_aside_columns(
+    table: VoteTable, level: str = "national"
+) -> tuple[np.ndarray, dict[str, int], tuple[str, ...]]:
+    """Columns of ``table`` that cannot take list seats when votes are pooled at ``level``.
+
+    Independents and the Speaker (:attr:`VoteTable.independents`) are candidates, not parties:
+    at ``district`` level each stands where they stand, but pooled by region, nation or nationally
+    a column such as ``Ind1`` would sum hundreds of different people into a phantom party.
+    Returns a boolean mask over the parties (``True`` = set aside), their votes, and the notes
+    that say so (``"independents cannot pool: N votes set aside ..."``).
+    """
+    mask = np.zeros(table.n_parties, dtype=bool)
+    if level == "district" or not table.independents:
+        return mask, {}, ()
+    totals = table.totals()
+    votes: dict[str, int] = {}
+    for p in table.independents:
+        i = table.parties.index(p)
+        if totals[i] > 0:
+            mask[i] = True
+            votes[p] = int(totals[i])
+    notes: list[str] = []
+    from kingmaker.io.party_names import SPEAKER_NOTE
+
+    speaker = {p: v for p, v in votes.items() if table.independents[p] == SPEAKER_NOTE}
+    independent = {p: v for p, v in votes.items() if p not in speaker}
+    if independent:
+        notes.append(
+            f"independents cannot pool: {sum(independent.values()):,} votes set aside "
+            f"({', '.join(independent)}: a different candidate in each seat, not a party; "
+            "no list seats, votes still counted in the shares)"
+        )
+    for p, v in speaker.items():
+        notes.append(
+            f"the Speaker ({p}, {v:,} votes) stands as Speaker seeking re-election, not for a party: "
+            "set aside from list seats, votes still counted in the shares"
+        )
+    return mask, votes, tuple(notes)
 
 
 # ---------------------------------------------------------------------------- dispatcher
@@ -382,7 +439,12 @@ def allocate(
 
     ``seats`` defaults to the seats the table's districts return. ``level`` pools the votes by
     ``national``, ``nation``, ``region`` or ``district`` for list systems (seats per region are
-    the seats its districts return). Mixed systems take their own ``options``.
+    the seats its districts return). Mixed systems (``ams``, ``mmp``, ``av-plus``) keep the house
+    at ``seats`` too (default: the table's size, e.g. 650) with a scaled constituency tier; their
+    ``top_up=N`` (ams, av-plus) or ``keep_constituencies=True`` (mmp) options keep every real
+    constituency and grow the house instead. Independents and the Speaker
+    (:attr:`VoteTable.independents`) take no list seats above the district level: see
+    :func:`set_aside_columns`.
     """
     from kingmaker.rules import divisor, mixed, plurality, quota
 
@@ -406,9 +468,13 @@ def allocate(
     if key in quota.QUOTAS:
         return quota.allocate_by_level(table, key, seats=seats, level=level, threshold=threshold, tie=policy)
     area = "region" if level == "national" else level  # top-up areas of ams / av-plus
+    if seats is not None and key in ("ams", "mmp", "av-plus"):
+        options.setdefault("house_size" if key == "mmp" else "house", seats)
     if key == "ams":
         return mixed.ams_counterfactual(table, level=area, threshold=threshold, tie=policy, **options)
     if key == "mmp":
+        if "house" in options:
+            options.setdefault("house_size", options.pop("house"))
         return mixed.mmp_counterfactual(table, threshold=threshold, tie=policy, **options)
     if key == "av-plus":
         return mixed.av_plus_counterfactual(table, level=area, threshold=threshold, tie=policy, **options)

@@ -60,6 +60,7 @@ from typing import Any
 import numpy as np
 
 from kingmaker.errors import InputError, TooLargeError, UnknownNameError
+from kingmaker.io.party_names import canonical_party
 from kingmaker.projection import (
     POOLED,
     ProjectionPlan,
@@ -505,6 +506,8 @@ def parse_coalition(text: str | Iterable[str], parties: Sequence[str]) -> tuple[
     out: list[str] = []
     for item in items:
         name = item if item in parties else lowered.get(item.lower())
+        if name is None and canonical_party(item) in parties:
+            name = canonical_party(item)  # another file's spelling: Grn -> Green
         if name is None:
             raise UnknownNameError(f"--coalition: unknown party {item!r}; parties are: {', '.join(parties)}")
         if name not in out:

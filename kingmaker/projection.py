@@ -82,6 +82,7 @@ from typing import Any, Literal
 import numpy as np
 
 from kingmaker.errors import InputError, UnknownNameError
+from kingmaker.io.party_names import canonical_party
 from kingmaker.parliament import NonVoting, Parliament
 from kingmaker.votes import VoteTable, canonical_region
 
@@ -169,6 +170,9 @@ def _column(parties: tuple[str, ...], name: str, new_hint: bool = True) -> int:
     lowered = [p.lower() for p in parties]
     if name.lower() in lowered:
         return lowered.index(name.lower())
+    canonical = canonical_party(name)  # another file's spelling: Grn -> Green, APNI -> Alliance
+    if canonical in parties:
+        return parties.index(canonical)
     shown = ", ".join(parties[:25]) + (" ..." if len(parties) > 25 else "")
     hint = "; a party new since the base election must be declared new (new_parties / --new-party)"
     raise UnknownNameError(f"unknown party {name!r}; known parties: {shown}{hint if new_hint else ''}")

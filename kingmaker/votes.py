@@ -7,6 +7,12 @@ returns), and the party names. It validates on construction and is immutable.
 Where a source file lumps several parties into one column (the House of Commons Library's
 ``natSW`` and ``oth`` buckets, for example), the column stays one party here and
 :attr:`VoteTable.groups` says what it holds; no split is invented.
+
+Columns that are not a party at all -- independents (a different candidate in every seat, such
+as the 2010 file's ``Ind1``..``Ind5``) and the Speaker -- are listed in
+:attr:`VoteTable.independents` with a note: they win constituencies, but list, quota and mixed
+allocations above the district level set them aside instead of pooling them into a phantom party
+(see :mod:`kingmaker.io.party_names`).
 """
 
 from __future__ import annotations
@@ -83,6 +89,8 @@ class VoteTable:
     codes for UK constituencies); when absent the names are the ids. ``groups`` maps a party column
     that lumps several parties together to a description of what it holds. ``party_names`` maps a
     column (an abbreviation) to the party's full name where the source gives it.
+    ``independents`` maps each column that is not a party (independents, the Speaker) to a note
+    saying why: such columns take no list seats when votes are pooled above the district level.
     """
 
     votes: np.ndarray
@@ -95,6 +103,7 @@ class VoteTable:
     magnitudes: np.ndarray | None = None
     groups: Mapping[str, str] = field(default_factory=dict)
     party_names: Mapping[str, str] = field(default_factory=dict)
+    independents: Mapping[str, str] = field(default_factory=dict)
     source: str | None = None
     election: str | None = None
     notes: tuple[str, ...] = ()
@@ -156,6 +165,10 @@ class VoteTable:
             object.__setattr__(self, name, value)
         object.__setattr__(self, "groups", MappingProxyType(dict(self.groups)))
         object.__setattr__(self, "party_names", MappingProxyType(dict(self.party_names)))
+        unknown = [p for p in self.independents if p not in parties]
+        if unknown:
+            raise InputError(f"independent column(s) {', '.join(unknown)} not among the parties", source=src)
+        object.__setattr__(self, "independents", MappingProxyType(dict(self.independents)))
         object.__setattr__(self, "notes", tuple(self.notes))
 
     # ------------------------------------------------------------------ constructors
@@ -227,6 +240,11 @@ class VoteTable:
             lowered = {p.lower(): i for i, p in enumerate(self.parties)}
             if party.lower() in lowered:
                 return lowered[party.lower()]
+            from kingmaker.io.party_names import canonical_party
+
+            alias = canonical_party(party)
+            if alias != party and alias in self.parties:
+                return self.parties.index(alias)
             shown = ", ".join(self.parties[:30]) + (" ..." if self.n_parties > 30 else "")
             raise UnknownNameError(f"unknown party {party!r}; known parties: {shown}") from None
 
@@ -284,6 +302,7 @@ class VoteTable:
             magnitudes=self.magnitudes[idx] if self.magnitudes is not None else None,
             groups=self.groups,
             party_names=self.party_names,
+            independents=self.independents,
             source=self.source,
             election=self.election,
             notes=self.notes,
@@ -320,6 +339,7 @@ class VoteTable:
             magnitudes=mags.astype(np.int64),
             groups=self.groups,
             party_names=self.party_names,
+            independents=self.independents,
             source=self.source,
             election=self.election,
             notes=self.notes,
@@ -339,6 +359,7 @@ class VoteTable:
             magnitudes=self.magnitudes,
             groups={k: v for k, v in self.groups.items() if k in {self.parties[i] for i in keep}},
             party_names=self.party_names,
+            independents={k: v for k, v in self.independents.items() if k in {self.parties[i] for i in keep}},
             source=self.source,
             election=self.election,
             notes=self.notes,
@@ -375,6 +396,7 @@ class VoteTable:
             "electorates": self.electorates.tolist() if self.electorates is not None else None,
             "votes": self.votes.tolist(),
             "groups": dict(self.groups),
+            "independents": dict(self.independents),
             "notes": list(self.notes),
         }
 

@@ -224,7 +224,7 @@ def test_cli_forecast_json_and_plot(tmp_path):
     assert d["sims"] == 1500 and d["seed"] == 11
     assert d["win_probability"]["Con"] > 0.5
     assert d["seats"]["Speaker"]["median"] == 1
-    assert [c["coalition"] for c in d["coalitions"]] == ["Con+LD", "Lab+LD+SNP+PC+SDLP+Grn+APNI"]
+    assert [c["coalition"] for c in d["coalitions"]] == ["Con+LD", "Lab+LD+SNP+PC+SDLP+Green+Alliance"]
     assert d["absolute_majority"] == 326
     assert 315 <= d["median_working_majority_threshold"] <= 325
     assert out.exists()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -49,6 +50,62 @@ def test_scottish_parliament_2011_national_figures():
     assert const == 73 and lists == 56
     for r in rows:
         assert int(r["constituency_seats"]) + int(r["list_seats"]) == int(r["total_seats"])
+
+
+DATA = Path(__file__).parent / "data"
+
+
+def _scottish_regions(year: int) -> tuple[VoteTable, np.ndarray, np.ndarray]:
+    """List votes (regions x parties), constituency seats and published list seats."""
+    path = DATA / f"scottish_parliament_{year}_regions.csv"
+    with path.open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(line for line in fh if not line.startswith("#")))
+    table = VoteTable.from_records(
+        [(r["region"], r["party"], int(r["list_votes"])) for r in rows], source=str(path)
+    )
+    const = np.zeros(table.votes.shape, dtype=np.int64)
+    published = np.zeros(table.votes.shape, dtype=np.int64)
+    for r in rows:
+        d, p = table.district_index(r["region"]), table.party_index(r["party"])
+        const[d, p] = int(r["constituency_seats"])
+        published[d, p] = int(r["list_seats_published"])
+    return table, const, published
+
+
+def test_scottish_parliament_2016_list_seats_reproduced_per_region_and_party():
+    """AMS (regional D'Hondt, first divisor = constituency seats + 1, 7 list seats per region)
+    reproduces every region's published list seats in the 2016 Scottish Parliament election.
+
+    Figures: ``tests/data/scottish_parliament_2016_regions.csv``, each row with its source.
+    List votes of SNP, Labour, Conservative, Green and Liberal Democrat in every region:
+    github.com/moaiii/sn1-snp (src/utils/Region.js, commit 0b3df09), cross-checked digit for
+    digit against the BBC's region result pages for Glasgow, Mid Scotland and Fife and West
+    Scotland (bbc.co.uk/news/politics/scotland-regions/S17000010, S17000013, S17000016, which also
+    give every minor list there), arcofprosperity.org "Digesting the results" (Central Scotland,
+    Glasgow, with UKIP) and danieldwilliam.dreamwidth.org/143515.html (Highlands and Islands,
+    with the minor lists). Constituency and list seats per region: the same sources and
+    ballotbox.scot/scottish-parliament/2016-elections/. In Lothian, North East and South Scotland
+    only the five parties are given; a minor list would have needed more than 16,792 votes
+    (about 5% there) to take a seat, far above any minor list's figure in the other regions
+    (UKIP's best: 6,088).
+    National result: SNP 63 = 59 + 4, Con 31 = 7 + 24, Lab 24 = 3 + 21, Green 6 = 0 + 6,
+    LD 5 = 4 + 1.
+    """
+    table, const, published = _scottish_regions(2016)
+    assert table.n_districts == 8 and int(const.sum()) == 73
+    result = ams(table, const, 7)
+    list_seats = np.asarray(result.district_seats) - const
+    for d, region in enumerate(table.districts):
+        got = {p: int(n) for p, n in zip(table.parties, list_seats[d], strict=True) if n}
+        want = {p: int(n) for p, n in zip(table.parties, published[d], strict=True) if n}
+        assert got == want, region
+    assert result.ties == ()
+    seats = {p: n for p, n in result.as_dict().items() if n}
+    assert seats == {"SNP": 63, "Con": 31, "Lab": 24, "Green": 6, "LD": 5}
+    comp = {k: dict(zip(result.parties, v.tolist(), strict=True)) for k, v in result.components.items()}
+    assert [comp["constituency"][p] for p in ("SNP", "Con", "Lab", "Green", "LD")] == [59, 7, 3, 0, 4]
+    assert [comp["list"][p] for p in ("SNP", "Con", "Lab", "Green", "LD")] == [4, 24, 21, 6, 1]
+    assert result.house_size == 129
 
 
 def test_mmp_overhang():
@@ -123,7 +180,14 @@ def test_counterfactuals_on_a_small_table():
     a = ams_counterfactual(t, top_up=4)
     assert a.components["constituency"].sum() == 4 and a.components["list"].sum() == 4
     assert a.seats_of("LD") > 0
-    m = mmp_counterfactual(t)
+    m = mmp_counterfactual(t, keep_constituencies=True)  # every constituency kept, house doubled
     assert m.house_size >= 8
     p = av_plus_counterfactual(t, top_up=2)
     assert p.house_size == 6
+    # defaults: the house stays the table's size, the constituency tier is scaled
+    fixed = mmp_counterfactual(t)
+    assert fixed.house_size == 4 and fixed.components["constituency"].sum() == 2
+    assert "house of 4" in fixed.notes[0]
+    a = ams_counterfactual(t)
+    assert a.house_size == 4 and "house of 4 fixed" in a.notes[0]
+    assert ams_counterfactual(t, house=8).house_size == 8

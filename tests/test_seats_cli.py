@@ -125,3 +125,18 @@ def test_data_fetch_from_local_folder(uk, tmp_path):
     assert r.exit_code == 2 and "unknown data set" in r.stderr
     r = invoke("data", "list")
     assert r.exit_code == 0 and "uk-2010-results" in r.stdout
+
+
+def test_compare_states_the_house_and_sets_independents_aside(uk):
+    r = invoke("seats", "compare", "--election", "2010", "--systems", "fptp,sainte-lague,ams,mmp")
+    assert r.exit_code == 0, r.output
+    flat = " ".join(r.stdout.split())  # Rich wraps the title and the notes
+    assert "house of 650 for every system" in flat
+    assert "independents cannot pool: 192,963 votes set aside" in flat
+    assert "368 constituency seats" in flat and "282 list seats" in flat
+    r = invoke("seats", "compare", "--election", "2010", "--systems", "sainte-lague,ams", "--house", "600")
+    assert r.exit_code == 0, r.output
+    assert "house of 600 for every system" in " ".join(r.stdout.split())
+    r = invoke("seats", "--election", "2010", "--system", "ams", "--top-up", "56", "--format", "json")
+    data = json.loads(r.stdout)
+    assert data["house_size"] == 706 and data["set_aside"]["Ind1"] == 175_604

@@ -71,7 +71,17 @@ TopUpOpt = Annotated[
     int | None,
     typer.Option(
         "--top-up",
-        help="Top-up seats for ams / av-plus (default: Scottish share for ams, 17.5% for av-plus).",
+        help="ams / av-plus: keep every real constituency and add this many top-up seats (the house "
+        "grows). Default: the house stays fixed (see --house).",
+    ),
+]
+HouseOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--house",
+        help="House size for every system (default: the seats the districts return, 650 for the UK). "
+        "Mixed systems keep it fixed with a scaled constituency tier: ams 56/129 list seats "
+        "(Scottish share), av-plus 17.5% top-up (Jenkins), mmp half list seats (German).",
     ),
 ]
 
@@ -183,6 +193,11 @@ def print_allocation(alloc: Allocation, fmt: Format, title: str) -> None:
         f"Gallagher {ind.gallagher:.2f}  Loosemore-Hanby {ind.loosemore_hanby:.2f}  "
         f"ENP votes {ind.enp_votes:.2f}  ENP seats {ind.enp_seats:.2f}"
     )
+    if alloc.set_aside:
+        console.print(
+            "set aside (not parties, no list seats): "
+            + ", ".join(f"{p} {v:,}" for p, v in alloc.set_aside.items())
+        )
     if alloc.excluded:
         big = [p for p in alloc.excluded if p in alloc.parties and vs[alloc.parties.index(p)] >= 0.005]
         more = len(alloc.excluded) - len(big)
@@ -223,13 +238,25 @@ def register(app: typer.Typer) -> None:
         seed: SeedOpt = None,
         transfers: TransfersOpt = None,
         top_up: TopUpOpt = None,
+        house: HouseOpt = None,
         fmt: FormatOpt = Format.table,
     ) -> None:
         """Seats per party under --system, with vote and seat shares and disproportionality."""
         if ctx.invoked_subcommand is not None:
             return
+        if house is not None and seats is not None and house != seats:
+            raise InputError("--house and --seats both give the house size: use one")
         table = load_votes(data, election)
-        alloc = _run(table, system, level, threshold, seats, tie, seed, _system_options(transfers, top_up))
+        alloc = _run(
+            table,
+            system,
+            level,
+            threshold,
+            seats if seats is not None else house,
+            tie,
+            seed,
+            _system_options(transfers, top_up),
+        )
         label = table.election or Path(table.source or "").name
         print_allocation(alloc, fmt, f"{label}: {alloc.method}")
 
@@ -245,15 +272,22 @@ def register(app: typer.Typer) -> None:
         tie: TieOpt = "most-votes",
         seed: SeedOpt = None,
         transfers: TransfersOpt = None,
+        house: HouseOpt = None,
         fmt: FormatOpt = Format.table,
     ) -> None:
-        """One table, one column of seats per system, with each system's Gallagher index."""
+        """One table, one column of seats per system, with each system's Gallagher index.
+
+        Every system fills the same house (--house, default the seats the districts return): list
+        systems allocate it all; mixed systems split it into a constituency tier (the real wins
+        scaled down in each region) and a list tier. The title states the house size.
+        """
         table = load_votes(data, election)
         names = [s.strip() for s in systems.split(",") if s.strip()]
         if not names:
             raise InputError("--systems needs at least one system")
+        size = house if house is not None else int(table.seat_magnitudes().sum())
         results = {
-            s: _run(table, s, level, threshold, None, tie, seed, _system_options(transfers, None))
+            s: _run(table, s, level, threshold, house, tie, seed, _system_options(transfers, None))
             for s in names
         }
         parties: list[str] = []
@@ -273,13 +307,22 @@ def register(app: typer.Typer) -> None:
         ]
         if fmt is Format.json:
             typer.echo(
-                json.dumps({"systems": {s: r.to_dict() for s, r in results.items()}, "rows": rows}, indent=2)
+                json.dumps(
+                    {"house": size, "systems": {s: r.to_dict() for s, r in results.items()}, "rows": rows},
+                    indent=2,
+                )
             )
             return
         if fmt is Format.csv:
             _emit_csv(rows)
             return
-        out = Table(title=f"{table.election or table.source}: seats by system")
+        label = table.election or Path(table.source or "").name
+        fixed = {r.house_size for s, r in results.items() if s not in ("fptp", "av")}
+        out = Table(
+            title=f"{label}: seats by system, house of {size} for every system"
+            + ("" if fixed <= {size} else " (overhang seats added)")
+            + "; mixed systems: constituency tier scaled, see notes"
+        )
         out.add_column("party")
         out.add_column("vote %", justify="right")
         for s in names:
@@ -293,6 +336,12 @@ def register(app: typer.Typer) -> None:
         for s, r in results.items():
             for tie_ in r.ties:
                 console.print(f"tie ({s}): {tie_}")
+        shared: dict[str, list[str]] = {}
+        for s, r in results.items():
+            for note in r.notes:
+                shared.setdefault(note, []).append(s)
+        for note, where in shared.items():
+            console.print(f"note ({', '.join(where)}): {note}")
 
     @seats_app.command("marginal")
     def marginal(

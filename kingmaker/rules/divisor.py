@@ -28,6 +28,7 @@ from kingmaker.allocation import (
     TiePolicy,
     as_threshold,
     as_tie_policy,
+    set_aside_columns,
 )
 from kingmaker.errors import InputError, RuleError, UnknownNameError
 from kingmaker.votes import VoteTable
@@ -377,6 +378,7 @@ def allocate_by_level(
         else:
             mags = apportion(dict(zip(pooled.ids, mags.tolist(), strict=True)), seats, "sainte-lague").seats
     mask, removed, notes = level_eligibility(table, pooled, threshold)
+    mask, set_aside, aside_notes = without_non_parties(table, pooled, level, mask)
     policy = as_tie_policy(tie, seed)
     ds, ties = highest_averages(
         pooled.votes,
@@ -397,8 +399,22 @@ def allocate_by_level(
         ties=tuple(ties),
         excluded=removed,
         groups=table.groups,
-        notes=notes,
+        notes=(*notes, *aside_notes),
+        set_aside=set_aside,
     )
+
+
+def without_non_parties(
+    table: VoteTable, pooled: VoteTable, level: str, mask: np.ndarray | None
+) -> tuple[np.ndarray | None, dict[str, int], tuple[str, ...]]:
+    """``mask`` with independents and the Speaker set aside when votes are pooled above the
+    district level (see :func:`kingmaker.allocation.set_aside_columns`)."""
+    aside, votes, notes = set_aside_columns(table, level)
+    if not aside.any():
+        return mask, {}, ()
+    base = np.ones(pooled.votes.shape, dtype=bool) if mask is None else mask.copy()
+    base[:, aside] = False
+    return base, votes, notes
 
 
 def level_eligibility(

@@ -19,7 +19,7 @@ treating constituency votes as list votes too (there was no second vote).
 from __future__ import annotations
 
 import csv
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -27,9 +27,16 @@ from typing import Any
 
 import numpy as np
 
-from kingmaker.allocation import Allocation, Threshold, TiePolicy, as_threshold, as_tie_policy
+from kingmaker.allocation import (
+    Allocation,
+    Threshold,
+    TiePolicy,
+    as_threshold,
+    as_tie_policy,
+    set_aside_columns,
+)
 from kingmaker.errors import InputError, UnknownNameError
-from kingmaker.rules.divisor import apportion, check_seats, highest_averages
+from kingmaker.rules.divisor import check_seats, highest_averages
 from kingmaker.rules.plurality import plurality_winners
 from kingmaker.votes import VoteTable
 
@@ -61,13 +68,16 @@ def ams(
     threshold: str | Fraction | Threshold | None = None,
     tie: str | TiePolicy = "most-votes",
     seed: int | None = None,
+    exclude: Collection[str] = (),
 ) -> Allocation:
     """Additional member system: list seats per region, corrective for constituency seats.
 
     ``list_votes`` has one row per region (``districts`` = region names). ``constituency_seats``
     is a (regions, parties) array in the same order, or ``{region: {party: seats}}``; a party
     that won constituencies but has no list (an independent) must still be a column.
-    ``list_seats`` is one number for all regions or one per region.
+    ``list_seats`` is one number for all regions or one per region (0 allowed for a region).
+    ``exclude`` names columns that keep their constituency seats but take no list seats
+    (independents and the Speaker pooled from constituency results); their votes still count.
     """
     parties = list_votes.parties
     regions = list_votes.districts
@@ -83,9 +93,16 @@ def ams(
             raise InputError(f"constituency seats have shape {cs.shape}, list votes {list_votes.votes.shape}")
     if np.any(cs < 0):
         raise InputError("constituency seats cannot be negative")
-    seats_arr = check_seats(np.broadcast_to(np.asarray(list_seats), (len(regions),)))
+    seats_arr = np.broadcast_to(np.asarray(list_seats), (len(regions),))
+    if seats_arr.dtype.kind not in "iu" or np.any(seats_arr < 0) or int(seats_arr.sum()) <= 0:
+        raise InputError(f"list seats must be whole numbers >= 0 with a positive total, got {list_seats!r}")
+    seats_arr = seats_arr.astype(np.int64)
     threshold = as_threshold(threshold)
     mask = threshold.eligible(list_votes.votes) if threshold is not None else None
+    if exclude:
+        cols = [list_votes.party_index(p) for p in exclude]
+        mask = np.ones(list_votes.votes.shape, dtype=bool) if mask is None else mask.copy()
+        mask[:, cols] = False
     ls, ties = highest_averages(
         list_votes.votes,
         seats_arr,
@@ -121,6 +138,7 @@ def mmp(
     levelling: bool = False,
     tie: str | TiePolicy = "most-votes",
     seed: int | None = None,
+    exclude: Collection[str] = (),
 ) -> Allocation:
     """Mixed-member proportional: national entitlement, overhang, optional levelling seats.
 
@@ -128,7 +146,9 @@ def mmp(
     ``constituency_seats`` the constituency seats each party won. Parties below ``threshold``
     (unless it has ``districts`` and they won that many constituencies) get no list seats but
     keep their constituencies. ``levelling`` enlarges the house until no eligible party has
-    more constituency seats than its entitlement (as in Germany 2013-2020).
+    more constituency seats than its entitlement (as in Germany 2013-2020). ``exclude`` names
+    columns that are not parties (independents, the Speaker): they keep their constituencies,
+    take no list seats and are not reported as below the threshold.
     """
     if isinstance(list_votes, VoteTable):
         votes = dict(zip(list_votes.parties, list_votes.totals().tolist(), strict=True))
@@ -149,6 +169,8 @@ def mmp(
     eligible = np.ones(len(parties), dtype=bool) & (v > 0)
     if threshold is not None:
         eligible &= threshold.eligible(v[None, :], wins=cs)[0]
+    set_aside = np.array([p in set(exclude) for p in parties], dtype=bool)
+    eligible &= ~set_aside
     if not eligible.any():
         raise InputError(f"the threshold ({threshold}) removes every party")
     # Constituency seats of ineligible parties (independents, small parties) come off the top.
@@ -185,7 +207,9 @@ def mmp(
         seats=seats,
         votes=v,
         ties=tuple(ties),
-        excluded=tuple(p for p, e, n in zip(parties, eligible, v, strict=True) if not e and n > 0),
+        excluded=tuple(
+            p for p, e, n, a in zip(parties, eligible, v, set_aside, strict=True) if not e and n > 0 and not a
+        ),
         components={
             "constituency": cs,
             "list": list_seats,
@@ -360,19 +384,82 @@ def _matrix(transfers: TransferMatrix | str | Path | None) -> TransferMatrix:
 # ---------------------------------------------------------------------------- counterfactuals
 
 
-def _top_up_per_region(
-    table: VoteTable, level: str, share: Fraction, top_up: int | None
-) -> tuple[VoteTable, np.ndarray]:
+def _house_of(table: VoteTable, house: int | None) -> int:
+    size = int(table.seat_magnitudes().sum()) if house is None else house
+    check_seats(size)
+    return int(size)
+
+
+def _split_by_regions(pooled: VoteTable, total: int) -> np.ndarray:
+    """``total`` seats shared among the pooled areas in proportion to the seats they return
+    (largest remainder; equal remainders go to the area with more votes, so halving 650 seats
+    is not a tie between regions that return an odd number)."""
+    return scale_wins(pooled.seat_magnitudes(), total, pooled.total_votes())
+
+
+def scale_wins(wins: np.ndarray, seats: int, votes: np.ndarray) -> np.ndarray:
+    """``seats`` constituency seats shared among parties in proportion to their ``wins``
+    (largest remainder, exact; equal remainders go to the party with more ``votes``, then the
+    earlier column). The model of a smaller constituency tier with the same winners' mix."""
+    wins = np.asarray(wins, dtype=np.int64)
+    total = int(wins.sum())
+    out = np.zeros(len(wins), dtype=np.int64)
+    if seats <= 0 or total == 0:
+        return out
+    quotas = [Fraction(int(w) * seats, total) for w in wins]
+    out[:] = [int(q) for q in quotas]
+    left = seats - int(out.sum())
+    order = sorted(range(len(wins)), key=lambda i: (-(quotas[i] - out[i]), -int(votes[i]), i))
+    for i in order[:left]:
+        out[i] += 1
+    return out
+
+
+def _tiers(
+    table: VoteTable,
+    level: str,
+    winners: np.ndarray,
+    share: Fraction,
+    top_up: int | None,
+    house: int | None,
+) -> tuple[VoteTable, np.ndarray, np.ndarray, str]:
+    """Pooled list votes, constituency seats (areas x parties), list seats per area, and a note.
+
+    With ``top_up`` every real constituency is kept and ``top_up`` list seats are added (the
+    house grows). Otherwise the house is fixed (``house``, default: the seats the table returns)
+    and split into a constituency tier of ``house x (1 - share)`` and a list tier of
+    ``house x share``; each area's constituency seats are shared among parties in proportion to
+    the constituencies they really won there (:func:`scale_wins`).
+    """
+    if top_up is not None and house is not None:
+        raise InputError("give either top_up (constituencies kept, house grows) or house (fixed house)")
     pooled = table.aggregate(level)
+    labels = table.labels(level)
+    wins = _region_party_seats(labels, winners, table.n_parties, pooled.ids)
     n = int(table.seat_magnitudes().sum())
-    total = top_up if top_up is not None else round(n * share / (1 - share))
-    check_seats(total)
-    if len(pooled.ids) == 1:
-        return pooled, np.array([total])
-    per = apportion(
-        dict(zip(pooled.ids, pooled.seat_magnitudes().tolist(), strict=True)), total, "sainte-lague"
-    ).seats
-    return pooled, per
+    if top_up is not None:
+        check_seats(top_up)
+        per = _split_by_regions(pooled, top_up)
+        note = (
+            f"house of {n + top_up}: all {n} constituencies kept and {top_up} top-up seats added "
+            f"over {len(per)} {level} area(s)"
+        )
+        return pooled, wins, per, note
+    size = _house_of(table, house)
+    n_list = round(size * share)
+    n_const = size - n_list
+    if n_const <= 0 or n_list <= 0:
+        raise InputError(f"a house of {size} cannot hold both tiers at a {float(share):.1%} top-up share")
+    const_per = _split_by_regions(pooled, n_const)
+    per = _split_by_regions(pooled, n_list)
+    cs = np.vstack(
+        [scale_wins(wins[r], int(const_per[r]), pooled.votes[r]) for r in range(pooled.n_districts)]
+    )
+    note = (
+        f"house of {size} fixed: {n_const} constituency seats (the {n} real constituency wins "
+        f"scaled to that tier in each {level}) + {n_list} list seats over {len(per)} area(s)"
+    )
+    return pooled, cs, per, note
 
 
 def ams_counterfactual(
@@ -380,6 +467,7 @@ def ams_counterfactual(
     *,
     level: str = "region",
     top_up: int | None = None,
+    house: int | None = None,
     top_up_share: Fraction = SCOTTISH_TOP_UP_SHARE,
     threshold: str | Fraction | Threshold | None = None,
     tie: str | TiePolicy = "most-votes",
@@ -387,15 +475,27 @@ def ams_counterfactual(
     method_label: str = "ams",
     **_: Any,
 ) -> Allocation:
-    """AMS on a first-past-the-post table: its constituencies stay, and ``top_up`` list seats
-    (default: the Scottish share, 56 of every 129) are added per ``level`` area in proportion to
-    its constituencies, allocated by D'Hondt from the constituency votes."""
+    """AMS on a first-past-the-post table, list seats by D'Hondt per ``level`` area from the
+    constituency votes (there was no second vote).
+
+    Default: the house stays the size of the table (650 for a UK election) with the Scottish
+    split, 56 list seats in every 129 (282 of 650); the constituency tier (368) is the real
+    constituency wins scaled down in each area (:func:`_tiers`). ``house`` fixes another size;
+    ``top_up`` instead keeps every real constituency and adds that many list seats. The notes
+    state which. Independents and the Speaker keep constituencies but take no list seats.
+    """
     if winners is None:
         winners, _ = plurality_winners(table, tie)
-    pooled, per = _top_up_per_region(table, level, top_up_share, top_up)
-    labels = table.labels(level)
-    cs = _region_party_seats(labels, winners, table.n_parties, pooled.ids)
-    result = ams(pooled, cs, per, threshold=threshold, tie=tie)
+    pooled, cs, per, tier_note = _tiers(table, level, winners, top_up_share, top_up, house)
+    aside, set_aside, aside_notes = set_aside_columns(table, level)
+    result = ams(
+        pooled,
+        cs,
+        per,
+        threshold=threshold,
+        tie=tie,
+        exclude=[p for p, a in zip(table.parties, aside, strict=True) if a],
+    )
     return Allocation(
         method=method_label,
         parties=result.parties,
@@ -406,10 +506,8 @@ def ams_counterfactual(
         ties=result.ties,
         components=result.components,
         groups=table.groups,
-        notes=(
-            f"{int(per.sum())} top-up seats over {len(per)} {level} area(s), "
-            f"added to {table.n_districts} constituencies",
-        ),
+        notes=(tier_note, *aside_notes),
+        set_aside=set_aside,
     )
 
 
@@ -418,6 +516,7 @@ def av_plus_counterfactual(
     *,
     level: str = "region",
     top_up: int | None = None,
+    house: int | None = None,
     top_up_share: Fraction = JENKINS_TOP_UP_SHARE,
     transfers: TransferMatrix | str | Path | None = None,
     threshold: str | Fraction | Threshold | None = None,
@@ -425,13 +524,16 @@ def av_plus_counterfactual(
     **_: Any,
 ) -> Allocation:
     """AV+ (Jenkins 1998): AV constituencies (from a transfer matrix) plus a corrective top-up
-    (default 17.5% of the house, the middle of Jenkins' 15-20%) in ``level`` areas."""
+    in ``level`` areas. Default: the house stays the table's size with 17.5% top-up seats (the
+    middle of Jenkins' 15-20%: 114 of 650) and the AV wins scaled to the constituency tier;
+    ``top_up`` keeps every constituency and adds seats instead (see :func:`ams_counterfactual`)."""
     matrix = _matrix(transfers)
     winners, changed = av_winners(table, matrix)
     result = ams_counterfactual(
         table,
         level=level,
         top_up=top_up,
+        house=house,
         top_up_share=top_up_share,
         threshold=threshold,
         tie=tie,
@@ -453,6 +555,7 @@ def av_plus_counterfactual(
             f"transfers: {matrix.label or 'user matrix'}",
             f"{len(changed)} constituencies change hands under AV",
         ),
+        set_aside=result.set_aside,
     )
 
 
@@ -482,26 +585,56 @@ def mmp_counterfactual(
     table: VoteTable,
     *,
     house_size: int | None = None,
+    constituency_share: Fraction = Fraction(1, 2),
+    keep_constituencies: bool = False,
     levelling: bool = False,
     threshold: str | Fraction | Threshold | None = None,
     tie: str | TiePolicy = "most-votes",
     method: str = "sainte-lague",
-    **_: Any,
+    **options: Any,
 ) -> Allocation:
-    """MMP on a first-past-the-post table: the constituencies stay and the house is twice
-    their number (German style) unless ``house_size`` is given; entitlement by national
-    Sainte-Laguë from the constituency votes."""
+    """MMP on a first-past-the-post table: entitlement by national Sainte-Laguë from the
+    constituency votes, overhang kept (or levelled).
+
+    Default: the house stays the table's size (650) and half of it is the constituency tier
+    (German style), the real wins scaled to it in each region (or nationally where the table
+    has no regions). ``house_size`` fixes another size. ``keep_constituencies`` keeps every real
+    constituency instead, in a house of ``house_size`` (default twice their number). Independents
+    and the Speaker keep constituencies but take no list seats.
+    """
+    if "house" in options and house_size is None:
+        house_size = options["house"]
     winners, _ = plurality_winners(table, tie)
-    cs = np.bincount(winners, minlength=table.n_parties)
-    size = house_size if house_size is not None else 2 * table.n_districts
+    n = int(table.seat_magnitudes().sum())
+    if keep_constituencies:
+        cs = np.bincount(winners, minlength=table.n_parties)
+        size = house_size if house_size is not None else 2 * n
+        tier_note = f"house of {size} before overhang: all {n} constituencies kept"
+    else:
+        size = _house_of(table, house_size)
+        n_const = size - round(size * (1 - constituency_share))
+        level = "region" if table.regions is not None and all(table.regions) else "national"
+        pooled = table.aggregate(level)
+        wins = _region_party_seats(table.labels(level), winners, table.n_parties, pooled.ids)
+        const_per = _split_by_regions(pooled, n_const)
+        cs = sum(
+            (scale_wins(wins[r], int(const_per[r]), pooled.votes[r]) for r in range(pooled.n_districts)),
+            start=np.zeros(table.n_parties, dtype=np.int64),
+        )
+        tier_note = (
+            f"house of {size} before overhang: {n_const} constituency seats (the {n} real "
+            f"constituency wins scaled to that tier in each {level}) + {size - n_const} list seats"
+        )
+    aside, set_aside, aside_notes = set_aside_columns(table, "national")
     result = mmp(
         table,
-        dict(zip(table.parties, cs.tolist(), strict=True)),
+        dict(zip(table.parties, np.asarray(cs).tolist(), strict=True)),
         size,
         method=method,
         threshold=threshold,
         levelling=levelling,
         tie=tie,
+        exclude=[p for p, a in zip(table.parties, aside, strict=True) if a],
     )
     return Allocation(
         method=result.method,
@@ -512,5 +645,6 @@ def mmp_counterfactual(
         excluded=result.excluded,
         components=result.components,
         groups=table.groups,
-        notes=(f"house of {size} before overhang; {table.n_districts} constituencies",),
+        notes=(tier_note, *aside_notes),
+        set_aside=set_aside,
     )

@@ -23,6 +23,7 @@ from kingmaker.rules.divisor import (
     check_seats,
     eligibility,
     level_eligibility,
+    without_non_parties,
 )
 from kingmaker.votes import VoteTable
 
@@ -186,6 +187,7 @@ def allocate_by_level(
             else apportion(dict(zip(pooled.ids, mags.tolist(), strict=True)), seats, "sainte-lague").seats
         )
     mask, removed, notes = level_eligibility(table, pooled, threshold)
+    mask, set_aside, aside_notes = without_non_parties(table, pooled, level, mask)
     ds, ties = largest_remainder(
         pooled.votes,
         check_seats(mags),
@@ -206,5 +208,6 @@ def allocate_by_level(
         ties=tuple(ties),
         excluded=removed,
         groups=table.groups,
-        notes=notes,
+        notes=(*notes, *aside_notes),
+        set_aside=set_aside,
     )
