@@ -5,11 +5,14 @@ in ``shared/data/uk``) and the shares are the later election's real ones: Great 
 ``uniform`` and ``proportional`` (Northern Ireland kept as it was), per region (the 9 English
 regions, Scotland, Wales, Northern Ireland) for ``regional`` and ``transition``. Reported per
 model: the sum over parties of |projected seats - actual seats|, and the share of the 650
-constituencies whose winner it called right. Seats are joined on the ONS code; the 2010 file has
-none, so its seats are given the code of the HoC Library's 1918-2019 file row with the same
-Conservative, Labour, Liberal Democrat and total votes. Party names are aligned across files
-(``Grn``/``Green``, ``Speaker``/``Spk``, ``Alliance``/``APNI``, ``UCUNF``/``UUP``); the later
-election's parties with no base vote are folded into ``Other``.
+constituencies whose winner it called right. Seats are joined on the ONS code, which the readers
+attach (the 2010 flat file has none: :func:`kingmaker.io.hoc.read_ec_2010` takes them from the
+embedded table; should that fail they are matched by votes with
+:func:`kingmaker.io.hoc.match_codes_by_votes`). Party names come aligned from the readers
+(:mod:`kingmaker.io.party_names`: ``Grn``/``Green``, ``Spk``/``Speaker``, ``APNI``/``Alliance``);
+the back-test adds its own succession ``UCUNF`` -> ``UUP`` (a joint ticket the shared table
+deliberately keeps apart) and counts every independent column as ``Ind``; the later election's
+parties with no base vote are folded into ``Other``.
 
 Run alone: ``.venv/bin/python benchmarks/backtest.py [--data-dir shared/data/uk]``.
 """
@@ -17,6 +20,7 @@ Run alone: ``.venv/bin/python benchmarks/backtest.py [--data-dir shared/data/uk]
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 import time
 import warnings
@@ -29,43 +33,31 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from kingmaker.datasets import load_dataset  # noqa: E402
+from kingmaker.io.hoc import match_codes_by_votes  # noqa: E402
+from kingmaker.io.party_names import canonical_party, is_independent_column  # noqa: E402
 from kingmaker.projection import MODELS, project  # noqa: E402
 from kingmaker.votes import VoteTable  # noqa: E402
 
-ALIASES = {"Grn": "Green", "Spk": "Speaker", "Alliance": "APNI", "UCUNF": "UUP"}
+#: Successions the shared alias table deliberately keeps apart, merged for the back-test only.
+SUCCESSORS = {"UCUNF": "UUP"}
 
 
 def canonical(party: str) -> str:
     """One name per party across the files (independents all ``Ind``)."""
-    if party.startswith("Ind"):
+    if is_independent_column(party):
         return "Ind"
-    return ALIASES.get(party, party)
+    name = canonical_party(party)
+    return SUCCESSORS.get(name, name)
 
 
 def with_codes_2010(ec: VoteTable, data_dir: Path) -> VoteTable:
-    """The 2010 EC table in code order, codes taken from the HoC 1918-2019 file by vote match."""
+    """The 2010 EC table with ONS codes: as read (embedded table), else matched by votes against
+    the HoC 1918-2019 file's 2010 rows."""
+    if ec.codes is not None:
+        return ec
     hoc = load_dataset("uk-1918-2019-results", election=2010, data_dir=data_dir)
-    col = {p: hoc.parties.index(p) for p in ("con", "lib", "lab")}
-    key_hoc = {
-        (int(r[col["con"]]), int(r[col["lib"]]), int(r[col["lab"]]), int(r.sum())): code
-        for r, code in zip(hoc.votes, hoc.codes, strict=True)
-    }
-    idx = [ec.party_index(p) for p in ("Con", "LD", "Lab")]
-    codes = []
-    for r in ec.votes:
-        key = (int(r[idx[0]]), int(r[idx[1]]), int(r[idx[2]]), int(r.sum()))
-        codes.append(key_hoc[key])
-    assert len(set(codes)) == ec.n_districts, "2010 seats could not be matched one to one"
-    return VoteTable(
-        ec.votes,
-        ec.parties,
-        ec.districts,
-        codes=codes,
-        nations=ec.nations,
-        regions=ec.regions,
-        source=ec.source,
-        election=ec.election,
-    )
+    code_of = match_codes_by_votes(ec, hoc, (("Con", "con"), ("LD", "lib"), ("Lab", "lab")))
+    return dataclasses.replace(ec, codes=tuple(code_of[d] for d in ec.districts))
 
 
 def shares_of(target: VoteTable, base: VoteTable, mask: np.ndarray) -> dict[str, float]:
@@ -75,7 +67,7 @@ def shares_of(target: VoteTable, base: VoteTable, mask: np.ndarray) -> dict[str,
     by_name: Counter[str] = Counter()
     for p, v in zip(target.parties, pct, strict=True):
         by_name[canonical(p)] += v
-    base_names = {canonical(p): p for p in base.parties if not p.startswith("Ind")}
+    base_names = {canonical(p): p for p in base.parties if not is_independent_column(p)}
     out: dict[str, float] = {}
     other = 0.0
     for name, v in by_name.items():

@@ -51,9 +51,10 @@ from __future__ import annotations
 
 import math
 import os
+import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from types import MappingProxyType
 from typing import Any
 
@@ -62,12 +63,17 @@ import numpy as np
 from kingmaker.errors import InputError, TooLargeError, UnknownNameError
 from kingmaker.io.party_names import canonical_party
 from kingmaker.projection import (
+    MIN_REGION_SEATS,
     POOLED,
+    DeclaredSwing,
     ProjectionPlan,
+    ProjectionWarning,
     SeatConventions,
     Shares,
+    declared_votes,
     plan_projection,
     projection_from_plan,
+    swing_from_declared,
 )
 from kingmaker.votes import VoteTable
 
@@ -75,8 +81,11 @@ from kingmaker.votes import VoteTable
 CHUNK_SIZE = 1000
 #: Most simulations one call accepts.
 MAX_SIMS = 10_000_000
-#: Float32 elements per working array within a chunk (bounds memory whatever the party count).
-_BLOCK_ELEMENTS = 8_000_000
+#: Simulations x seats per working block of a chunk (float32 arrays of this size stay in the CPU
+#: cache; part of the definition of the random stream).
+_BLOCK_ELEMENTS = 65_536
+#: Slack (shares) on the bounds that rule a party out of a seat for a block (float32 rounding).
+_PRUNE_MARGIN = 1e-5
 #: Reference share for the error sizes: the given sd applies to a party at 35%.
 _REF = math.sqrt(0.35 * 0.65)
 #: Minor parties below this share of every seat's vote are pooled in forecasts.
@@ -262,10 +271,16 @@ class SimulationPlan:
     derived_areas: bool  # area targets derived from national shares (else fixed per area)
     region_of: np.ndarray  # (D,) noise region, n_regions for the Speaker's seat
     regional_sd: np.ndarray  # (R, P) float32
-    seat_sd: np.ndarray  # (D, P) float32
-    base_masked: np.ndarray  # (D, P) float32, -inf where a party does not stand
-    factor32: np.ndarray  # (D, P) float32
-    mask: np.ndarray  # (D, P) float32, 0 or -inf
+    # The kernel works on the seats sorted into groups of the same (swing area, noise region),
+    # party by party: arrays ``_t`` are (P, D) in that order, ``order[i]`` the i-th seat.
+    order: np.ndarray  # (D,) int
+    group_size: np.ndarray  # (G,) seats in each group
+    group_area: np.ndarray  # (G,) swing area (n_areas: held seats)
+    group_region: np.ndarray  # (G,) noise region (R: no regional noise)
+    group_factor: np.ndarray  # (G, P) float32: f of the group's area (additive models)
+    seat_sd_t: np.ndarray  # (P, D) float32
+    base_t: np.ndarray  # (P, D) float32 base shares, -inf where a party does not stand
+    mask_t: np.ndarray  # (P, D) float32, 0 or -inf
 
 
 def _scaled_sd(points: float, share: np.ndarray, floor: float = 0.01) -> np.ndarray:
@@ -310,7 +325,18 @@ def simulation_plan(
     national_sd = _scaled_sd(error.national, national * concentration, floor=1e-4) / concentration * present
     mix = _correlation_mix(n_p, error.correlation) if n_p > 1 else np.ones((1, 1))
     stand_any = plan.stand | (plan.held[:, None] & (plan.base_shares > 0))
-    base_masked = np.where(stand_any, plan.base_shares, -np.inf).astype(np.float32)
+    base_masked = np.where(stand_any, plan.base_shares, -np.inf)
+    # groups of seats sharing swing area and noise region, so that per-group terms broadcast
+    n_r = len(names)
+    pair, group_of = np.unique(plan.area_of * (n_r + 1) + region_of, return_inverse=True)
+    order = np.argsort(group_of, kind="stable")
+    # seat_factor is the area's f where the party stands and 0 elsewhere (where base is -inf)
+    area_factor = np.zeros((plan.n_areas + 1, n_p))
+    np.maximum.at(area_factor, plan.area_of, plan.seat_factor)
+
+    def t32(a: np.ndarray) -> np.ndarray:
+        return np.ascontiguousarray(a[order].T, dtype=np.float32)
+
     return SimulationPlan(
         plan=plan,
         seed=seed,
@@ -320,31 +346,32 @@ def simulation_plan(
         derived_areas=plan.level != "national" and not plan.per_area,
         region_of=region_of,
         regional_sd=regional_sd,
-        seat_sd=seat_sd.astype(np.float32),
-        base_masked=base_masked,
-        factor32=plan.seat_factor.astype(np.float32),
-        mask=np.where(stand_any, 0.0, -np.inf).astype(np.float32),
+        order=order,
+        group_size=np.bincount(group_of, minlength=len(pair)),
+        group_area=pair // (n_r + 1),
+        group_region=pair % (n_r + 1),
+        group_factor=area_factor[pair // (n_r + 1)].astype(np.float32),
+        seat_sd_t=t32(seat_sd),
+        base_t=t32(base_masked),
+        mask_t=t32(np.where(stand_any, 0.0, -np.inf)),
     )
 
 
 _NORMAL_TABLE: np.ndarray | None = None
 
 
-def _fast_normal(rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
-    """Standard normal float32 draws by inverse-CDF lookup of 16-bit uniform integers.
-
-    The normal distribution discretised to 65,536 equiprobable quantiles (truncated at +-4.3
-    sd): about 3.5 times faster than ``standard_normal`` and ample for constituency noise.
-    """
+def _normal_table() -> np.ndarray:
+    """The standard normal discretised to 65,536 equiprobable quantiles (float32, truncated at
+    +-4.33 sd), looked up with 16-bit uniform integers: about 3.5 times faster than
+    ``standard_normal`` and ample for constituency noise. The truncation also bounds each seat's
+    noise, which lets the kernel rule out parties that cannot win a seat."""
     global _NORMAL_TABLE
     if _NORMAL_TABLE is None:
         from statistics import NormalDist
 
         inv = NormalDist().inv_cdf
         _NORMAL_TABLE = np.array([inv((i + 0.5) / 65536) for i in range(65536)], dtype=np.float32)
-    count = math.prod(shape)
-    raw = rng.bit_generator.random_raw(-(-count // 4)).astype("<u8", copy=False)
-    return np.take(_NORMAL_TABLE, raw.view("<u2")[:count]).reshape(shape)
+    return _NORMAL_TABLE
 
 
 def _renormalise(x: np.ndarray) -> np.ndarray:
@@ -361,7 +388,14 @@ def chunk_sizes(sims: int) -> list[int]:
 
 def simulate_chunk(sp: SimulationPlan, index: int, n: int) -> tuple[np.ndarray, np.ndarray]:
     """Simulate chunk ``index`` of ``n`` simulations: seats ``(n, P)`` int16 and per-seat win
-    counts ``(D, P)`` int32. Depends only on ``(seed, index, n)``."""
+    counts ``(D, P)`` int32. Depends only on ``(seed, index, n)``.
+
+    The seats' scores are built party by party over blocks of simulations x seats small enough
+    to stay in the CPU cache (float32; exact IEEE operations in a fixed order, so the numbers do
+    not depend on the CPU or thread), keeping a running maximum and its party. Within a block, a
+    party is skipped in the seats where its highest possible score (largest structured part plus
+    the table's largest noise) is below some other party's lowest possible one: it cannot win
+    there whatever its noise, so the seats won are exactly those of the full computation."""
     plan = sp.plan
     rng = np.random.default_rng(np.random.SeedSequence(sp.seed, spawn_key=(index,)))
     n_d, n_p = plan.base_shares.shape
@@ -380,33 +414,77 @@ def simulate_chunk(sp: SimulationPlan, index: int, n: int) -> tuple[np.ndarray, 
     n_r = sp.regional_sd.shape[0]
     e_reg = np.zeros((n, n_r + 1, n_p), dtype=np.float32)
     e_reg[:, :n_r] = rng.standard_normal((n, n_r, n_p), dtype=np.float32) * sp.regional_sd[None]
+    # the swing and regional error are the same for every seat of a group: (P, S, G)
+    additive = plan.kind == "additive"
+    sizes = sp.group_size
+    if additive:
+        delta = np.zeros((n, plan.n_areas + 1, n_p), dtype=np.float32)
+        delta[:, :-1] = targets - plan.area_base[None]
+        part = delta[:, sp.group_area]
+        part *= sp.group_factor[None]
+        part += e_reg[:, sp.group_region]
+        group_part = np.ascontiguousarray(part.transpose(2, 0, 1))
+    group_start = np.concatenate([[0], np.cumsum(sizes)])
+    group_of = np.repeat(np.arange(len(sizes)), sizes)  # (D,) in the sorted order
+    table = _normal_table()
+    reach = sp.seat_sd_t * table[-1]  # (P, D) the largest noise
+    # 3. constituency error and the winners, block by block
+    block = max(1, min(n, _BLOCK_ELEMENTS // n_d))
+    party_type = np.int8 if n_p <= 127 else np.int16
+    work = np.empty(block * n_d, dtype=np.float32)
+    above = np.empty(block * n_d, dtype=bool)
+    step = np.empty(block * n_d, dtype=party_type)
     seats = np.empty((n, n_p), dtype=np.int16)
     wins = np.zeros(n_d * n_p, dtype=np.int64)
-    block = max(1, _BLOCK_ELEMENTS // (n_d * n_p))
-    offsets_d = (np.arange(n_d) * n_p)[None, :]
+    seat_offset = np.arange(n_d) * n_p
     for start in range(0, n, block):
         stop = min(n, start + block)
         m = stop - start
-        # 3. constituency error, drawn block by block in order (same stream as one draw)
-        noise = _fast_normal(rng, (m, n_d, n_p))
-        noise *= sp.seat_sd[None]
-        noise += np.take(e_reg[start:stop], sp.region_of, axis=1)
-        t = targets[start:stop]
-        if plan.kind == "additive":
-            delta = (t - plan.area_base[None]).astype(np.float32)
-            delta = np.concatenate([delta, np.zeros((m, 1, n_p), np.float32)], axis=1)
-            score = np.take(delta, plan.area_of, axis=1)
-            score *= sp.factor32[None]
-            score += sp.base_masked[None]
+        if additive:
+            block_part = group_part[:, start:stop]  # (P, m, G)
+            high = sp.base_t + np.repeat(block_part.max(axis=1), sizes, axis=1)
+            low = sp.base_t + np.repeat(block_part.min(axis=1), sizes, axis=1)
         else:
-            score = plan.scores(t).astype(np.float32)
-            score += sp.mask[None]
-        score += noise
-        winners = score.argmax(axis=2)
-        flat = winners + (np.arange(m) * n_p)[:, None]
-        seats[start:stop] = np.bincount(flat.ravel(), minlength=m * n_p).reshape(m, n_p)
-        wins += np.bincount((winners + offsets_d).ravel(), minlength=n_d * n_p)
-    return seats, wins.reshape(n_d, n_p).astype(np.int32)
+            mean = plan.scores(targets[start:stop])[:, sp.order].astype(np.float32)  # (m, D, P)
+            mean += e_reg[start:stop][:, sp.group_region[group_of]]
+            mean_t = np.ascontiguousarray(mean.transpose(2, 0, 1))
+            mean_t += sp.mask_t[:, None, :]
+            high = mean_t.max(axis=1)
+            low = mean_t.min(axis=1)
+        high += reach
+        low -= reach
+        live = high >= low.max(axis=0) - _PRUNE_MARGIN  # (P, D)
+        best = np.full((m, n_d), -np.inf, dtype=np.float32)
+        winner = np.zeros((m, n_d), dtype=party_type)
+        for p in range(n_p):
+            cols = np.flatnonzero(live[p])
+            if not cols.size:
+                continue
+            lo, hi = int(cols[0]), int(cols[-1]) + 1
+            w = hi - lo
+            count = m * w
+            raw = rng.bit_generator.random_raw(-(-count // 4)).astype("<u8", copy=False)
+            score = np.take(table, raw.view("<u2")[:count], out=work[:count], mode="clip").reshape(m, w)
+            score *= sp.seat_sd_t[p, lo:hi]
+            score += sp.base_t[p, lo:hi] if additive else mean_t[p, :, lo:hi]
+            if additive:
+                g0, g1 = group_of[lo], group_of[hi - 1] + 1
+                spread = np.repeat(block_part[p, :, g0:g1], sizes[g0:g1], axis=1)
+                score += spread[:, lo - group_start[g0] : hi - group_start[g0]]
+            top = best[:, lo:hi]
+            leads = np.greater(score, top, out=above[:count].reshape(m, w))
+            np.maximum(top, score, out=top)
+            # parties come in increasing order: "p where it leads" is a running maximum
+            lead = np.multiply(leads, party_type(p), out=step[:count].reshape(m, w))
+            np.maximum(winner[:, lo:hi], lead, out=winner[:, lo:hi])
+        won = winner.astype(np.intp)
+        per_sim = (won + (np.arange(m) * n_p)[:, None]).ravel()
+        seats[start:stop] = np.bincount(per_sim, minlength=m * n_p).reshape(m, n_p)
+        won += seat_offset
+        wins += np.bincount(won.ravel(), minlength=n_d * n_p)
+    out = np.empty((n_d, n_p), dtype=np.int32)
+    out[sp.order] = wins.reshape(n_d, n_p)
+    return seats, out
 
 
 def simulate_batch(
@@ -633,6 +711,30 @@ def forecast(
     return summarise(seat_matrix, wins, plan, sp, conventions, named, backend, error)
 
 
+def coalition_odds(
+    seat_matrix: np.ndarray,
+    voting: np.ndarray,
+    working: np.ndarray,
+    absolute: int,
+    parties: Sequence[str],
+    members: tuple[str, ...],
+) -> CoalitionOdds:
+    """How often ``members`` reach each majority, from :func:`majority_arithmetic`'s arrays."""
+    cols = [list(parties).index(p) for p in members]
+    able = voting[:, cols] > 0  # parties none of whose members vote cannot join
+    total = (seat_matrix[:, cols] * able).sum(axis=1)
+    voters = voting[:, cols].sum(axis=1)
+    lo, med, hi = np.quantile(total, [0.05, 0.5, 0.95], method="inverted_cdf").astype(int)
+    return CoalitionOdds(
+        members,
+        float((total >= absolute).mean()),
+        float((voters >= working).mean()),
+        int(med),
+        int(lo),
+        int(hi),
+    )
+
+
 def summarise(
     seat_matrix: np.ndarray,
     wins: np.ndarray,
@@ -655,23 +757,7 @@ def summarise(
     majority = seat_matrix >= absolute
     p_majority = majority.mean(axis=0)
     overall = float(majority.any(axis=1).mean())
-    odds = []
-    for members in named:
-        cols = [parties.index(p) for p in members]
-        able = voting[:, cols] > 0  # parties none of whose members vote cannot join
-        total = (seat_matrix[:, cols] * able).sum(axis=1)
-        voters = voting[:, cols].sum(axis=1)
-        lo, med, hi = np.quantile(total, [0.05, 0.5, 0.95], method="inverted_cdf").astype(int)
-        odds.append(
-            CoalitionOdds(
-                members,
-                float((total >= absolute).mean()),
-                float((voters >= working).mean()),
-                int(med),
-                int(lo),
-                int(hi),
-            )
-        )
+    odds = [coalition_odds(seat_matrix, voting, working, absolute, parties, m) for m in named]
     central = projection_from_plan(plan, conventions)
     nat = plan.national_target
     return Forecast(
@@ -705,14 +791,232 @@ def summarise(
     )
 
 
+# ----------------------------------------------------------------------------------------------
+# results night: declared seats fixed, the rest simulated
+# ----------------------------------------------------------------------------------------------
+#: Errors on results night before any seat declares: the national and regional parts shrink with
+#: the square root of the share of seats still to declare (the swing is measured on more and more
+#: seats); the constituency part does not (each undeclared seat is as uncertain as before).
+LIVE_ERROR = PollingError(national=2.5, correlation=0.0, regional=1.5, seat=3.0)
+
+
+@dataclass(frozen=True, eq=False)
+class DeclaredForecast:
+    """Results night: seats won in the declared seats, the central projection of the rest, and a
+    :class:`Forecast` whose simulations keep the declared seats fixed.
+
+    ``seats`` are declared plus projected, most first. ``forecast`` is ``None`` when nothing is
+    left to simulate (``settled``: every seat declared, or the rest keep their base result) or
+    when ``sims`` was 0.
+    """
+
+    swing: DeclaredSwing
+    parties: tuple[str, ...]
+    declared_seats: Mapping[str, int]
+    projected_seats: Mapping[str, int]
+    seats: Mapping[str, int]
+    absolute_majority: int
+    settled: bool
+    conventions: SeatConventions
+    forecast: Forecast | None = None
+
+    @property
+    def n_declared(self) -> int:
+        """Seats declared so far."""
+        return self.swing.n_declared
+
+    def odds(self, parties: str | Iterable[str]) -> CoalitionOdds | None:
+        """P(majority) of a group over the simulations (``None`` without simulations)."""
+        if self.forecast is None:
+            return None
+        fc = self.forecast
+        members = parse_coalition(parties, self.parties)
+        # a party the simulation does not model (no seat in any draw) adds nothing
+        cols = fc.seats
+        names = list(fc.parties)
+        missing = [p for p in members if p not in names]
+        if missing:
+            cols = np.concatenate([cols, np.zeros((cols.shape[0], len(missing)), dtype=cols.dtype)], axis=1)
+            names += missing
+        voting, working, absolute = majority_arithmetic(cols, names, self.conventions)
+        return coalition_odds(cols, voting, working, absolute, names, members)
+
+    def probability(self, parties: str | Iterable[str]) -> float | None:
+        """P(absolute majority) of a group: simulated, 1 or 0 once settled, else ``None``."""
+        if self.settled:
+            members = parties.replace(",", "+").split("+") if isinstance(parties, str) else parties
+            seats = sum(self.seats.get(str(p).strip(), 0) for p in members)
+            return 1.0 if seats >= self.absolute_majority else 0.0
+        odds = self.odds(parties)
+        return None if odds is None else odds.p_absolute
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data for JSON."""
+        return {
+            "declared": self.n_declared,
+            "swing": self.swing.to_dict(),
+            "declared_seats": dict(self.declared_seats),
+            "projected_seats": dict(self.projected_seats),
+            "seats": dict(self.seats),
+            "absolute_majority": self.absolute_majority,
+            "settled": self.settled,
+            "forecast": None if self.forecast is None else self.forecast.to_dict(),
+        }
+
+
+def forecast_from_declared(
+    base: VoteTable,
+    declared: Mapping[str, Mapping[str, int]],
+    *,
+    sims: int = 500,
+    seed: int = 0,
+    error: PollingError | None = None,
+    coalitions: Iterable[str | Iterable[str]] = (),
+    min_region_seats: int = MIN_REGION_SEATS,
+    conventions: SeatConventions | None = None,
+    workers: int | None = 1,
+    pool_below: float | None = POOL_BELOW,
+) -> DeclaredForecast:
+    """Results night: fix the declared seats, project the rest from the swing seen so far, and
+    simulate the undeclared seats only with the :func:`forecast` machinery.
+
+    ``declared`` maps base districts to declared votes per party. Declared seats go to the most
+    votes (a tie by lot, seeded 0). The rest are projected by :func:`~kingmaker.projection.
+    swing_from_declared`'s targets and model; Northern Ireland and the Speaker's seat keep their
+    base result until declared. Each of ``sims`` simulations draws the errors of ``error``
+    (default :data:`LIVE_ERROR`) with the national and regional parts scaled by the square root of
+    the fraction of seats not yet declared. ``coalitions`` get :class:`CoalitionOdds` in the
+    forecast; :meth:`DeclaredForecast.odds` gives them for any group afterwards.
+    """
+    from kingmaker.rules.plurality import plurality_winners
+
+    if isinstance(sims, bool) or not isinstance(sims, int | np.integer) or sims < 0:
+        raise InputError(f"the number of simulations must be a whole number >= 0, got {sims!r}")
+    if sims > MAX_SIMS:
+        raise TooLargeError(f"{sims:,} simulations is more than the limit of {MAX_SIMS:,}")
+    error = error or LIVE_ERROR
+    mask, votes = declared_votes(base, declared)
+    parties = base.parties
+    winners = np.zeros(0, dtype=np.int64)
+    if mask.any():
+        table = VoteTable(votes[mask], parties, tuple(np.array(base.districts)[mask]))
+        winners = np.asarray(plurality_winners(table, "lot", seed=0)[0], dtype=np.int64)
+    won = np.bincount(winners, minlength=len(parties))
+    keep = {parties[j] for j in np.flatnonzero(won)}
+    swing = swing_from_declared(base, declared, min_region_seats=min_region_seats, keep=keep)
+    declared_seats = {p: int(won[j]) for j, p in enumerate(parties) if won[j]}
+    projected: dict[str, int] = {}
+    fc: Forecast | None = None
+    settled = True
+    if not mask.all():
+        rest = swing.undeclared(base)
+        if swing.targets is None:  # only held seats left: they keep their base result
+            for j in rest.votes.argmax(axis=1):
+                projected[parties[j]] = projected.get(parties[j], 0) + 1
+        else:
+            settled = False
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", ProjectionWarning)
+                plan = plan_projection(rest, swing.targets, swing.model, pool_below=pool_below)
+            projected = dict(projection_from_plan(plan).seats)
+            if sims > 0:
+                fc = _simulate_declared(
+                    plan,
+                    rest,
+                    mask,
+                    winners,
+                    parties,
+                    sims,
+                    seed,
+                    error,
+                    coalitions,
+                    conventions,
+                    workers,
+                    base,
+                )
+    totals = {
+        p: declared_seats.get(p, 0) + projected.get(p, 0)
+        for p in dict.fromkeys([*declared_seats, *projected])
+    }
+    totals = dict(sorted(((p, s) for p, s in totals.items() if s > 0), key=lambda kv: -kv[1]))
+    names = tuple(dict.fromkeys([*parties, *totals]))
+    return DeclaredForecast(
+        swing=swing,
+        parties=names,
+        declared_seats=MappingProxyType(declared_seats),
+        projected_seats=MappingProxyType(projected),
+        seats=MappingProxyType(totals),
+        absolute_majority=base.n_districts // 2 + 1,
+        settled=settled,
+        conventions=conventions or SeatConventions.uk(names),
+        forecast=fc,
+    )
+
+
+def _simulate_declared(
+    plan: ProjectionPlan,
+    rest: VoteTable,
+    mask: np.ndarray,
+    winners: np.ndarray,
+    parties: tuple[str, ...],
+    sims: int,
+    seed: int,
+    error: PollingError,
+    coalitions: Iterable[str | Iterable[str]],
+    conventions: SeatConventions | None,
+    workers: int | None,
+    base: VoteTable,
+) -> Forecast:
+    """Simulate the undeclared seats of ``plan`` and add the declared seats (``winners``: base party
+    column of each declared seat's winner, in base order) to every draw."""
+    won = np.bincount(winners, minlength=len(parties))
+    scale = math.sqrt(1.0 - float(mask.mean()))
+    err = PollingError(
+        national=error.national * scale,
+        correlation=error.correlation,
+        regional=error.regional * scale,
+        seat=error.seat,
+    )
+    sp = simulation_plan(plan, err, int(seed), rest.regions)
+    chunks = list(enumerate(chunk_sizes(sims)))
+    parts = _run_local(sp, chunks, workers, lambda n: None)
+    column = {p: j for j, p in enumerate(plan.parties)}
+    fixed = np.zeros(len(plan.parties), dtype=np.int64)
+    for j in np.flatnonzero(won):
+        fixed[column[parties[j]]] += won[j]  # declared winners are named, so never pooled
+    seat_matrix = np.concatenate([parts[i][0] for i, _ in chunks], axis=0).astype(np.int32) + fixed[None]
+    wins = sum(parts[i][1].astype(np.int64) for i, _ in chunks)
+    conv = conventions or SeatConventions.uk(plan.parties)
+    named = [parse_coalition(c, plan.parties) for c in coalitions]
+    fc = summarise(seat_matrix, wins, plan, sp, conv, named, "local", err)
+    # per seat over the whole base: declared seats are won with certainty
+    probs = np.zeros((base.n_districts, len(plan.parties)), dtype=np.float32)
+    probs[~mask] = fc.seat_probabilities
+    declared_idx = np.flatnonzero(mask)
+    probs[declared_idx, [column[parties[w]] for w in winners]] = 1.0
+    central = dict(fc.central_seats)
+    for j in np.flatnonzero(won):
+        central[parties[j]] = central.get(parties[j], 0) + int(won[j])
+    return replace(
+        fc,
+        districts=base.districts,
+        seat_probabilities=probs,
+        central_seats=MappingProxyType(dict(sorted(central.items(), key=lambda kv: -kv[1]))),
+    )
+
+
 __all__ = [
     "BACKENDS",
     "CHUNK_SIZE",
+    "LIVE_ERROR",
     "POOLED",
     "CoalitionOdds",
+    "DeclaredForecast",
     "Forecast",
     "PollingError",
+    "coalition_odds",
     "forecast",
+    "forecast_from_declared",
     "majority_arithmetic",
     "parse_coalition",
 ]

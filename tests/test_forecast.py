@@ -82,6 +82,21 @@ def test_chunks_are_independent_of_the_run_length():
     assert b.sims == 2500 and b.seats.shape[0] == 2500
 
 
+@pytest.mark.parametrize("model", ["uniform", "regional", "proportional", "transition"])
+def test_ruling_out_hopeless_parties_changes_no_seat(model, monkeypatch):
+    """Without constituency noise the draws that decide seats are the same whichever parties the
+    kernel rules out of a seat, so the pruned run must equal the run that scores every party."""
+    import kingmaker.forecast as fc
+
+    error = PollingError(national=4.0, regional=3.0, seat=0.0)
+    pruned = run(model=model, error=error, sims=1200)
+    monkeypatch.setattr(fc, "_PRUNE_MARGIN", np.inf)
+    full = run(model=model, error=error, sims=1200)
+    assert np.array_equal(pruned.seats, full.seats)
+    assert np.array_equal(pruned.seat_probabilities, full.seat_probabilities)
+    assert len({tuple(r) for r in pruned.seats.tolist()}) > 1  # the errors do move seats
+
+
 def test_summary_is_consistent():
     f = run()
     assert f.seats.sum(axis=1).tolist() == [40] * f.sims
