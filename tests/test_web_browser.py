@@ -136,3 +136,73 @@ def test_live_result_updates_the_page(page: Page, tmp_path: Path) -> None:
             page.screenshot(path=str(ARTIFACTS / "web-live.png"), full_page=True)
     finally:
         service.close()
+
+
+DATA = Path(__file__).resolve().parent / "data"
+
+
+def chip_seats(page: Page, party: str) -> int:
+    """The seat number shown on ``party``'s chip."""
+    return int(chip(page, party).inner_text().split()[-1])
+
+
+def test_vote_share_sliders_reproject_the_seats(page: Page) -> None:
+    base = base_table()
+    with ServerThread(create_app(Parliament.from_seats({"Lab": 6, "Con": 5, "LD": 1}), base=base)) as server:
+        page.goto(server.url + "/")
+        expect(page.locator("body[data-ready=true]")).to_have_count(1, timeout=15_000)
+        expect(page.locator("#projection")).to_be_visible()
+        sliders = page.locator("#sliders input[type=range]")
+        expect(sliders).to_have_count(3)
+        assert chip_seats(page, "Lab") == 6
+        # Labour far ahead: after the debounce the server re-projects and the chips follow
+        page.locator('#sliders input[data-party="Lab"]').fill("60")
+        page.locator('#sliders input[data-party="Con"]').fill("20")
+        page.locator('#sliders input[data-party="LD"]').fill("20")
+        expect(page.locator("#projection-text")).to_contain_text("uniform swing", timeout=10_000)
+        expect(chip(page, "Lab")).to_have_text("Lab 11", timeout=10_000)
+        expect(chip(page, "Con")).to_have_count(0)  # no seat left: no chip to click
+        expect(page.locator("#sliders .slider-row span").first).to_have_text("60.0")
+        seats = page.locator("#hemicycle circle")
+        assert seats.count() == 12
+        labour = page.locator('#hemicycle circle[data-party="Lab"]')
+        assert labour.count() == 11
+        # a proportional swing from the same shares is asked for when the model changes
+        page.locator("#swing-model").select_option("proportional")
+        expect(page.locator("#projection-text")).to_contain_text("proportional swing", timeout=10_000)
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "web-sliders.png"), full_page=True)
+
+
+@pytest.mark.parametrize(
+    ("name", "fmt", "method", "seats", "winners"),
+    [("small.blt", "blt", "stv", 2, "Carol, Alice"), ("simple.csv", "csv", "irv", 1, "Alice")],
+)
+def test_ballot_upload_shows_rounds_and_transfers(
+    page: Page, name: str, fmt: str, method: str, seats: int, winners: str
+) -> None:
+    with ServerThread(create_app(Parliament.preset("uk-2010"))) as server:
+        page.goto(server.url + "/")
+        expect(page.locator("body[data-ready=true]")).to_have_count(1, timeout=15_000)
+        expect(page.locator("#count")).to_be_visible()
+        page.locator("#ballot-file").set_input_files(str(DATA / name))
+        page.locator("#ballot-format").select_option(fmt)
+        page.locator("#count-method").select_option(method)
+        page.locator("#count-seats").fill(str(seats))
+        page.locator("#count-form button[type=submit]").click()
+        text = page.locator("#count-text")
+        expect(text).to_contain_text(f"Elected: {winners}", timeout=15_000)
+        rounds = page.locator("#count-rounds th")
+        expect(rounds.nth(1)).to_have_text("Round 1")
+        n_rounds = rounds.count() - 1
+        assert n_rounds >= 2, "the sample counts need at least one transfer"
+        expect(text).to_contain_text(f"{n_rounds} rounds")
+        # the flow chart: a column of bars per round and bands for the transfers between them
+        flow = page.locator("#flow")
+        assert flow.locator("text", has_text="Round").count() == n_rounds
+        assert flow.locator("rect").count() >= n_rounds
+        assert flow.locator("path").count() >= 1
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.locator("#count").screenshot(path=str(ARTIFACTS / f"web-count-{fmt}.png"))
+        # the page is reused by the next test: clear the form's file
+        page.locator("#ballot-file").set_input_files([])

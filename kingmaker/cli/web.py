@@ -47,7 +47,15 @@ def load_base(base: str, data_dir: Path | None) -> Any:
 def _run_server(app: Any, host: str, port: int) -> None:
     import uvicorn
 
-    uvicorn.run(app, host=host, port=port, log_level="warning", server_header=False, date_header=False)
+    uvicorn.run(
+        app,
+        host=host,
+        port=port,
+        log_level="warning",
+        access_log=False,
+        server_header=False,
+        date_header=False,
+    )
 
 
 def _allowed_hosts(host: str) -> tuple[str, ...] | None:

@@ -24,6 +24,7 @@ Endpoints (all JSON unless said):
 from __future__ import annotations
 
 import asyncio
+import functools
 import importlib
 import json
 import math
@@ -43,7 +44,7 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from kingmaker.coalitions import coalitions, complete
 from kingmaker.errors import InputError, KingmakerError, TooLargeError, UnknownNameError
-from kingmaker.parliament import NonVoting, Parliament, Party
+from kingmaker.parliament import NonVoting, Parliament, Party, Threshold
 from kingmaker.report.hemicycle import hemicycle_layout, party_order
 from kingmaker.web.models import (
     LIMITS,
@@ -239,6 +240,31 @@ def parliament_with_seats(parliament: Parliament, seats: dict[str, int] | None) 
     )
 
 
+#: Answers kept per process; parliaments are immutable and hashable, so an answer never goes stale.
+ANSWER_CACHE_SIZE = 4096
+
+
+@functools.lru_cache(maxsize=ANSWER_CACHE_SIZE)
+def completion_payload(
+    parliament: Parliament, group: tuple[str, ...], threshold: Threshold
+) -> dict[str, Any]:
+    """``POST /api/coalition``'s answer, computed once per (parliament, group, threshold).
+
+    Callers must not mutate the dict (FastAPI only serialises it).
+    """
+    result = complete(parliament, group, threshold, top=5).to_dict()
+    result["text"] = coalition_text(result)
+    return result
+
+
+@functools.lru_cache(maxsize=ANSWER_CACHE_SIZE)
+def coalitions_payload(
+    parliament: Parliament, threshold: Threshold, top: int | None, order: str, minimal_only: bool
+) -> dict[str, Any]:
+    """``POST /api/coalitions``'s answer (the CoalitionTable as JSON), computed once per question."""
+    return coalitions(parliament, threshold, top=top, order=order, minimal_only=minimal_only).to_dict()  # type: ignore[arg-type]
+
+
 def coalition_text(result: dict[str, Any]) -> str:
     """``Con+LD: 363 seats — majority of 76`` or ``Lab+LD: 315 seats — short by 11``."""
     group = "+".join(result["group"])
@@ -371,17 +397,12 @@ def create_app(
         parl = current(req)
         if not req.parties:
             raise InputError("choose at least one party")
-        group = parl.parse_party_list(req.parties, "parties")
-        result = complete(parl, group, req.threshold, top=5).to_dict()
-        result["text"] = coalition_text(result)
-        return result
+        group = tuple(parl.parse_party_list(req.parties, "parties"))
+        return completion_payload(parl, group, req.threshold)
 
     @app.post("/api/coalitions")
     def governments(req: CoalitionsRequest) -> dict[str, Any]:
-        table = coalitions(
-            current(req), req.threshold, top=req.top, order=req.order, minimal_only=req.minimal_only
-        )
-        return table.to_dict()
+        return coalitions_payload(current(req), req.threshold, req.top, req.order, req.minimal_only)
 
     @app.post("/api/power", response_model=None)
     def power(req: SeatsRequest) -> dict[str, Any] | JSONResponse:

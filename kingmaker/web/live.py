@@ -6,19 +6,15 @@
   different numbers are refused with 409 and the first result is kept. A batch is stored whole or
   not at all.
 * :class:`LiveService` checks results against the base election (known constituency, known
-  parties), and builds the live picture: declared seats, the undeclared ones projected by
-  :mod:`kingmaker.projection` from the swing seen in the declared seats, and how often each
-  coalition reaches a majority when that swing is uncertain.
+  parties) and presents the live picture. The modelling is the library's:
+  :func:`kingmaker.forecast.forecast_from_declared` fixes the declared seats, projects the rest from
+  the swing seen so far (:func:`kingmaker.projection.swing_from_declared`: uniform, or regional once
+  a region has enough declared seats; Northern Ireland and the Speaker's seat keep their base result
+  until declared) and simulates the undeclared seats with the forecast machinery, giving how often
+  each coalition reaches a majority. This module only stores, validates and formats.
 
-The swing seen so far is measured the simplest way: each party's share of the votes in the
-declared seats minus its share of the same seats' votes at the base election; the undeclared seats
-are then projected by :func:`kingmaker.projection.project` (uniform model) onto their base shares
-plus that change. Northern Ireland and the Speaker's seat keep their base result until declared
-(the projection module's ``scope="auto"``). Coalition probabilities come from
-:data:`SIMULATIONS` draws (seeded by the number of results stored) that add a national error to
-the swing, shrinking as more seats declare (sd :data:`SWING_SD` points for a party of 30%, scaled
-by the square root of its share and of the undeclared fraction of seats), and a seat-level error
-(sd :data:`SEAT_SD` points, scaled the same way).
+Simulations: :data:`SIMULATIONS` by default, seeded by the number of results stored, so the same
+results always give the same probabilities.
 """
 
 from __future__ import annotations
@@ -30,12 +26,10 @@ import json
 import sys
 import threading
 import time
-import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 from fastapi import Request
 from fastapi.exceptions import HTTPException
 from pydantic import ValidationError
@@ -46,8 +40,6 @@ from kingmaker.votes import VoteTable
 from kingmaker.web.models import MAX_RESULTS_PER_REQUEST, MAX_SIMULATIONS, DeclaredResult
 
 SIMULATIONS = 500
-SWING_SD = 3.0
-SEAT_SD = 2.0
 
 
 class ResultConflict(InputError):
@@ -82,7 +74,12 @@ def require_token(token: str) -> Callable[[Request], None]:
 
 
 class ResultStore:
-    """Declared results in a DuckDB file: ``results(constituency, votes JSON, seq, declared_at)``."""
+    """Declared results in a DuckDB file: ``results(constituency, votes JSON, seq, declared_at)``.
+
+    The process that opens the file is its only writer (DuckDB locks it), so the rows are also
+    mirrored in memory: reads and the conflict checks never query the database, and a write is one
+    INSERT and a COMMIT (the mirror is updated only once the commit succeeded).
+    """
 
     def __init__(self, path: str | Path) -> None:
         import duckdb
@@ -95,17 +92,19 @@ class ResultStore:
             "seq BIGINT NOT NULL, declared_at DOUBLE NOT NULL)"
         )
         self._con.execute("CHECKPOINT")
+        rows = self._con.execute("SELECT constituency, votes, seq FROM results ORDER BY seq").fetchall()
+        self._rows: dict[str, str] = {c: v for c, v, _ in rows}
+        self._seq = int(rows[-1][2]) if rows else 0
 
     def count(self) -> int:
         """How many constituencies are stored."""
         with self._lock:
-            row = self._con.execute("SELECT count(*) FROM results").fetchone()
-        return int(row[0]) if row else 0
+            return len(self._rows)
 
     def all(self) -> dict[str, dict[str, int]]:
         """Every stored result, in the order declared."""
         with self._lock:
-            rows = self._con.execute("SELECT constituency, votes FROM results ORDER BY seq").fetchall()
+            rows = list(self._rows.items())
         return {c: json.loads(v) for c, v in rows}
 
     def add(self, results: Sequence[tuple[str, dict[str, int]]]) -> tuple[list[str], list[str]]:
@@ -117,29 +116,30 @@ class ResultStore:
                 raise ResultConflict(f"{name} appears twice in the request with different numbers")
             batch[name] = text
         with self._lock:
-            con = self._con
-            con.execute("BEGIN TRANSACTION")
-            try:
-                stored, same = [], []
-                row = con.execute("SELECT coalesce(max(seq), 0) FROM results").fetchone()
-                seq = int(row[0]) if row else 0
-                for name, text in batch.items():
-                    old = con.execute("SELECT votes FROM results WHERE constituency = ?", [name]).fetchone()
-                    if old is None:
-                        seq += 1
-                        con.execute("INSERT INTO results VALUES (?, ?, ?, ?)", [name, text, seq, time.time()])
-                        stored.append(name)
-                    elif old[0] == text:
-                        same.append(name)
-                    else:
-                        raise ResultConflict(
-                            f"{name} was already declared with different numbers ({old[0]}); "
-                            "the first result is kept"
-                        )
-                con.execute("COMMIT")
-            except BaseException:
-                con.execute("ROLLBACK")
-                raise
+            stored, same = [], []
+            for name, text in batch.items():
+                old = self._rows.get(name)
+                if old is None:
+                    stored.append(name)
+                elif old == text:
+                    same.append(name)
+                else:
+                    raise ResultConflict(
+                        f"{name} was already declared with different numbers ({old}); the first result is kept"
+                    )
+            if stored:
+                now = time.time()
+                rows = [[name, batch[name], self._seq + k + 1, now] for k, name in enumerate(stored)]
+                con = self._con
+                con.execute("BEGIN TRANSACTION")
+                try:
+                    con.executemany("INSERT INTO results VALUES (?, ?, ?, ?)", rows)
+                    con.execute("COMMIT")
+                except BaseException:
+                    con.execute("ROLLBACK")
+                    raise
+                self._seq += len(stored)
+                self._rows.update((name, batch[name]) for name in stored)
         return stored, same
 
     def close(self) -> None:
@@ -221,6 +221,7 @@ class LiveService:
         self._preset = Parliament.preset(preset) if preset else None
         self._version = store.count()
         self._cache: tuple[int, dict[str, Any]] | None = None
+        self._parliament_cache: tuple[int, Parliament] | None = None
         self._state_lock = threading.Lock()
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
@@ -292,45 +293,6 @@ class LiveService:
         self.store.close()
 
     # ------------------------------------------------------------------ the picture
-    def _declared_matrix(self, declared: dict[str, dict[str, int]]) -> tuple[np.ndarray, np.ndarray]:
-        mask = np.zeros(self.base.n_districts, dtype=bool)
-        votes = np.zeros(self.base.votes.shape, dtype=np.int64)
-        index = {n: i for i, n in enumerate(self.base.districts)}
-        for name, row in declared.items():
-            d = index[name]
-            mask[d] = True
-            for party, v in row.items():
-                votes[d, self._party_index[party]] = v
-        return mask, votes
-
-    def _projection(self, mask: np.ndarray, votes: np.ndarray) -> tuple[Any, np.ndarray | None]:
-        """Plan for the undeclared seats, with targets = their base shares + the swing seen so far."""
-        from kingmaker.projection import plan_projection
-
-        if mask.all():
-            return None, None
-        rest = self.base.select(~mask)
-        base_rest = rest.votes.sum(axis=0).astype(float)
-        in_gb = np.array([n != "Northern Ireland" for n in (rest.nations or [None] * rest.n_districts)])
-        base_rest = rest.votes[in_gb].sum(axis=0).astype(float) if in_gb.any() else base_rest
-        b_rest = base_rest / max(base_rest.sum(), 1.0)
-        swing = np.zeros(len(self.base.parties))
-        gb = np.array(
-            [n != "Northern Ireland" for n in (self.base.nations or [None] * self.base.n_districts)]
-        )
-        seen = mask & gb
-        if seen.any():
-            now = votes[seen].sum(axis=0).astype(float)
-            before = self.base.votes[seen].sum(axis=0).astype(float)
-            swing = now / max(now.sum(), 1.0) - before / max(before.sum(), 1.0)
-        target = np.maximum(b_rest + swing, 0.0)
-        target = 100.0 * target / target.sum()
-        shares = {p: float(target[i]) for i, p in enumerate(self.base.parties) if target[i] >= 0.5}
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            plan = plan_projection(rest, shares, "uniform", pool_below=0.05)
-        return plan, swing
-
     def _colour_party(self, name: str, seats: int) -> Party:
         from kingmaker.web.app import PARTY_ALIASES
 
@@ -353,8 +315,15 @@ class LiveService:
         )
 
     def current_parliament(self) -> Parliament:
-        """The live House: declared seats plus the central projection of the rest."""
-        return self.parliament_of(self.state()["totals"])
+        """The live House: declared seats plus the central projection of the rest (one object per
+        version, so the web layer's answer caches hit)."""
+        state = self.state()
+        cached = self._parliament_cache
+        if cached is not None and cached[0] == state["version"]:
+            return cached[1]
+        parliament = self.parliament_of(state["totals"])
+        self._parliament_cache = (state["version"], parliament)
+        return parliament
 
     def state(self) -> dict[str, Any]:
         """Declared and projected seats, the live House, and coalitions with their probabilities."""
@@ -369,60 +338,41 @@ class LiveService:
 
     def _compute(self) -> dict[str, Any]:
         from kingmaker.coalitions import coalitions
-        from kingmaker.rules.plurality import plurality_winners
+        from kingmaker.forecast import forecast_from_declared
         from kingmaker.web.app import hemicycle_payload
 
         declared = self.store.all()
-        mask, votes = self._declared_matrix(declared)
-        parties = self.base.parties
-        declared_seats = dict.fromkeys(parties, 0)
-        if mask.any():
-            table = VoteTable(votes[mask], parties, tuple(np.array(self.base.districts)[mask]))
-            winners, _ = plurality_winners(table, "lot", seed=0)
-            for w in winners:
-                declared_seats[parties[int(w)]] += 1
-        plan, swing = self._projection(mask, votes)
-        projected = dict.fromkeys(parties, 0)
-        sims = None
-        if plan is not None:
-            central = plan.shares(plan.targets[None])[0].argmax(axis=1)
-            for w in central:
-                projected[plan.parties[int(w)]] = projected.get(plan.parties[int(w)], 0) + 1
-            sims = self._simulate(plan, mask)
-        totals = {
-            p: declared_seats.get(p, 0) + projected.get(p, 0) for p in dict.fromkeys([*parties, *projected])
-        }
-        totals = {p: s for p, s in sorted(totals.items(), key=lambda kv: -kv[1]) if s > 0}
+        live = forecast_from_declared(self.base, declared, sims=self.simulations, seed=self._version)
+        totals = dict(live.seats)
         parliament = self.parliament_of(totals)
         table = coalitions(parliament, "absolute", minimal_only=True, top=12)
+        candidates = [(p,) for p in list(totals)[:2]] + [c.parties for c in table.coalitions]
         rows = []
-        candidates = [tuple([p]) for p in list(totals)[:2]] + [c.parties for c in table.coalitions]
         for group in dict.fromkeys(candidates):
-            seats = sum(totals.get(p, 0) for p in group)
-            prob = None
-            if sims is not None:
-                cols = [sims[1].index(p) for p in group if p in sims[1]]
-                fixed = sum(declared_seats.get(p, 0) for p in group)
-                won = sims[0][:, cols].sum(axis=1) + fixed if cols else np.full(len(sims[0]), fixed)
-                prob = round(float((won >= parliament.absolute_majority).mean()), 4)
-            elif mask.all():
-                prob = 1.0 if seats >= parliament.absolute_majority else 0.0
-            rows.append({"parties": list(group), "seats": seats, "probability": prob})
-        n = int(mask.sum())
+            prob = live.probability(group)
+            rows.append(
+                {
+                    "parties": list(group),
+                    "seats": sum(totals.get(p, 0) for p in group),
+                    "probability": None if prob is None else round(prob, 4),
+                }
+            )
+        n = live.n_declared
         swing_text = ""
-        if swing is not None and mask.any():
-            big = sorted(range(len(parties)), key=lambda i: -abs(swing[i]))[:3]
-            swing_text = "; swing seen: " + ", ".join(f"{parties[i]} {100 * swing[i]:+.1f}" for i in big)
+        if n:
+            swing_text = "; swing seen: " + ", ".join(f"{p} {v:+.1f}" for p, v in live.swing.largest(3))
+        how = "uniform swing"
+        if live.swing.model == "regional":
+            how = f"regional swing where {live.swing.min_region_seats}+ seats of a region have declared"
         return {
             "declared": n,
             "total": self.base.n_districts,
-            "summary": f"{n} of {self.base.n_districts} seats declared; the rest projected by uniform swing"
-            f"{swing_text}.",
+            "summary": f"{n} of {self.base.n_districts} seats declared; the rest projected by {how}{swing_text}.",
             "seats": [
                 {
                     "party": p,
-                    "declared": declared_seats.get(p, 0),
-                    "projected": projected.get(p, 0),
+                    "declared": live.declared_seats.get(p, 0),
+                    "projected": live.projected_seats.get(p, 0),
                     "total": s,
                 }
                 for p, s in totals.items()
@@ -430,32 +380,6 @@ class LiveService:
             "totals": totals,
             "declared_results": list(declared),
             "coalitions": rows,
-            "simulations": 0 if sims is None else len(sims[0]),
+            "simulations": 0 if live.forecast is None else live.forecast.sims,
             "parliament": hemicycle_payload(parliament),
         }
-
-    def _simulate(self, plan: Any, mask: np.ndarray) -> tuple[np.ndarray, list[str]] | None:
-        """Projected seats per party in each of ``simulations`` draws (undeclared seats only)."""
-        if self.simulations <= 0:
-            return None
-        rng = np.random.default_rng(self._version)
-        undeclared = 1.0 - mask.mean()
-        n_p = len(plan.parties)
-        counts = np.zeros((self.simulations, n_p), dtype=np.int64)
-        # errors scale with the square root of a party's share: SWING_SD points for a 30% party
-        sd = SWING_SD / 100 * np.sqrt(np.maximum(plan.targets[0], 0.0) / 0.3) * np.sqrt(undeclared)
-        sd[plan.targets[0] < 0.02] = 0.0
-        for start in range(0, self.simulations, 100):
-            k = min(100, self.simulations - start)
-            noise = rng.normal(0.0, 1.0, size=(k, 1, n_p)) * sd
-            targets = np.maximum(plan.targets[None] + noise, 0.0)
-            targets /= targets.sum(axis=2, keepdims=True)
-            shares = plan.shares(targets)
-            shares += rng.normal(0.0, SEAT_SD / 100, size=shares.shape) * np.sqrt(shares / 0.3)
-            winners = shares.argmax(axis=2)
-            held = plan.held
-            if held.any():
-                winners[:, held] = plan.base_shares[held].argmax(axis=1)[None]
-            for p in range(n_p):
-                counts[start : start + k, p] = (winners == p).sum(axis=1)
-        return counts, list(plan.parties)

@@ -65,16 +65,24 @@ function drawHemicycle() {
   const legend = [];
   for (const line of p.layout.lines) {
     const theta = Math.PI - line.angle;
-    svg.appendChild(el("svg:line", {
-      class: line.kind, x1: 0.42 * Math.cos(theta), y1: -0.42 * Math.sin(theta),
-      x2: 1.08 * Math.cos(theta), y2: -1.08 * Math.sin(theta),
-    }));
+    const x2 = 1.08 * Math.cos(theta), y2 = -1.08 * Math.sin(theta);
+    // under the seats: where rows interleave (small Houses) a seat hides the line, not the reverse
+    svg.insertBefore(el("svg:line", {
+      class: line.kind, x1: 0.42 * Math.cos(theta), y1: -0.42 * Math.sin(theta), x2, y2,
+    }), svg.firstChild);
+    // label the outer end: the working threshold (never above the majority) to the left of its
+    // line, the majority to the right, so two lines a few seats apart keep readable labels
+    const left = line.kind === "working";
+    svg.appendChild(el("svg:text", {
+      class: `line-label ${line.kind}`, x: x2 + (left ? -0.015 : 0.015), y: y2 - 0.012,
+      "text-anchor": left ? "end" : "start",
+    }, left ? `working ${line.seats}` : `majority ${line.seats}`));
     legend.push(line.kind === "majority"
       ? `dashed line: majority, ${line.seats} of ${p.house}`
       : `dotted line: working majority, ${line.seats} of ${p.voting_members} voting`);
   }
   const inSeats = [...chosen].reduce((s, n) => s + (p.parties.find((q) => q.name === n)?.seats || 0), 0);
-  svg.appendChild(el("svg:text", { x: 0, y: -0.08 }, chosen.size ? `${inSeats} seats` : `${p.house} seats`));
+  svg.appendChild(el("svg:text", { class: "total", x: 0, y: -0.08 }, chosen.size ? `${inSeats} seats` : `${p.house} seats`));
   $("lines-legend").textContent = legend.join("; ");
 }
 
@@ -196,6 +204,7 @@ function setupSliders(base) {
       const r = await api("/api/project", { shares, model: $("swing-model").value });
       state.seats = r.seats;
       state.parliament = r.parliament;
+      showTitle();
       $("projection-text").textContent = r.text || "";
       drawChips(); drawHemicycle(); refreshAnalysis();
     } catch (err) {
@@ -263,6 +272,8 @@ function drawFlow(result) {
   const colW = 130, barW = 14, height = 28 * names.length + 30;
   const width = colW * rounds.length + 80;
   svg.setAttribute("viewBox", `0 0 ${width} ${height}`);
+  svg.setAttribute("width", width);
+  svg.setAttribute("height", height);
   const maxTotal = Math.max(...rounds.map((r) => Object.values(r.tallies).reduce((a, b) => a + b, 0) + r.exhausted));
   const scale = (height - 40) / (maxTotal || 1);
   const yPos = {};
@@ -316,6 +327,7 @@ function applyLive(s) {
   $("live-summary").textContent = s.summary;
   state.parliament = s.parliament;
   state.live = true;
+  showTitle();
   for (const n of [...state.selected]) if (!s.parliament.parties.some((p) => p.name === n && p.voting_seats > 0)) state.selected.delete(n);
   const seatBody = $("live-seats").querySelector("tbody");
   seatBody.replaceChildren(...s.seats.map((r) => {
@@ -338,12 +350,17 @@ function connectLive() {
   source.onerror = () => { $("live-status").textContent = "LIVE: reconnecting…"; };
 }
 
+// the heading and the majority arithmetic of the House on show (projections and live results change it)
+function showTitle() {
+  $("title").textContent = state.parliament.title || state.parliament.name;
+  $("subtitle").textContent = state.parliament.explain.join(" ");
+}
+
 // ----------------------------------------------------------------- start
 async function start() {
   state.config = await api("/api/config");
   state.parliament = await api("/api/parliament");
-  $("title").textContent = state.parliament.title || state.parliament.name;
-  $("subtitle").textContent = state.parliament.explain.join(" ");
+  showTitle();
   $("threshold").addEventListener("change", () => { drawHemicycle(); refreshAnalysis(); });
   for (const th of $("government-table").querySelectorAll("th[data-key]")) {
     th.addEventListener("click", () => {
