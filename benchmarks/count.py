@@ -2,7 +2,11 @@
 
 Ballots come from a Plackett-Luce model (fixed seed, truncated rankings). Each peer runs in
 its own subprocess with a timeout; a peer that is not installed or times out is reported as
-such. Run alone: ``.venv/bin/python benchmarks/count.py [--quick]``.
+such. Peers: pyrankvote, votelib (Gregory transfers, Droop quota, a retainer that breaks a
+last-place tie by candidate number since votelib raises on one), pref_voting (IRV,
+``stv_scottish`` and ``stv_meek``, the only installed peer with Meek's method, given
+``--meek-timeout``), votekit, and pystv (the PyPI distribution ``pystv`` installs the module
+``pyrcv``; it breaks ties at random). Run alone: ``.venv/bin/python benchmarks/count.py [--quick]``.
 """
 
 from __future__ import annotations
@@ -53,31 +57,41 @@ if peer == "pyrankvote":
         b = Ballot(ranked_candidates=[cands[int(x[1:])] for x in r])
         bl.extend([b] * int(k))
     t1 = time.perf_counter()
+    if kind == "meek":
+        raise SystemExit("no Meek method")
     if kind == "av":
         res = pyrankvote.instant_runoff_voting(cands, bl)
     else:
         res = pyrankvote.single_transferable_vote(cands, bl, number_of_seats=seats)
     winners = [c.name for c in res.get_winners()]
 elif peer == "votelib":
-    import votelib.evaluate.core, votelib.evaluate.sequential
+    import votelib.evaluate.sequential
+    class Retain:
+        # votelib raises NotImplementedError on a tie for last place; keep the n best and
+        # drop the later-numbered of tied candidates (kingmaker looks back instead)
+        def evaluate(self, votes, n_seats):
+            return sorted(votes, key=lambda c: (-votes[c], int(c[1:])))[:n_seats]
     votes = {}
     for r, k in zip(rankings, w):
         votes[tuple(r)] = votes.get(tuple(r), 0) + int(k)
     t1 = time.perf_counter()
-    if kind == "av":
-        ev = votelib.evaluate.sequential.TransferableVoteSelector()
-        winners = list(ev.evaluate(votes, 1))
-    else:
-        ev = votelib.evaluate.sequential.TransferableVoteSelector(quota_function="droop")
-        winners = list(ev.evaluate(votes, seats))
+    # Gregory transfers (votelib's default) and the Droop quota floor(v/(s+1)) + 1, as SSI 2007/42
+    ev = votelib.evaluate.sequential.TransferableVoteSelector(quota_function="droop", retainer=Retain())
+    winners = list(ev.evaluate(votes, 1 if kind == "av" else seats))
 elif peer == "pref_voting":
     from pref_voting.profiles_with_ties import ProfileWithTies
     from pref_voting.voting_methods import instant_runoff
+    from pref_voting.proportional_methods import stv_meek, stv_scottish
     rks = [{names.index(c): i + 1 for i, c in enumerate(r)} for r in rankings]
     prof = ProfileWithTies(rks, rcounts=[int(k) for k in w], candidates=list(range(nc)))
     prof.use_extended_strict_preference()
     t1 = time.perf_counter()
-    winners = [names[c] for c in instant_runoff(prof)]
+    if kind == "av":
+        winners = [names[c] for c in instant_runoff(prof)]
+    elif kind == "meek":
+        winners = [names[c] for c in stv_meek(prof, num_seats=seats)]
+    else:
+        winners = [names[c] for c in stv_scottish(prof, num_seats=seats)]
 elif peer == "votekit":
     from votekit import PreferenceProfile
     from votekit.elections import IRV, STV
@@ -91,14 +105,17 @@ elif peer == "votekit":
         bl = [B(ranking=tuple(frozenset({c}) for c in r), weight=Fraction(int(k))) for r, k in zip(rankings, w)]
         prof = PreferenceProfile(ballots=tuple(bl), candidates=tuple(names))
     t1 = time.perf_counter()
+    if kind == "meek":
+        raise SystemExit("no Meek method")
     el = IRV(prof) if kind == "av" else STV(prof, m=seats)
     winners = sorted(c for s in el.get_elected() for c in s)
 elif peer == "pystv":
-    import pystv
+    import pyrcv  # the PyPI distribution "pystv" installs the module "pyrcv"
+    md = pyrcv.RaceMetadata("bench", 1 if kind == "av" else seats, names)
+    race = pyrcv.RaceData(md, [[int(c) + 1 for c in row if c >= 0] for row in mat], [int(k) for k in w])
     t1 = time.perf_counter()
-    arr = np.where(mat >= 0, mat + 1, 0)
-    res = pystv.run_stv(arr, w, num_seats=seats)
-    winners = [names[c - 1] for c in res.elected]
+    res = pyrcv.run_rcv(race)
+    winners = [names[c - 1] for rnd in res.rounds for c in rnd.elected]  # per-round lists
 else:
     raise SystemExit("unknown peer")
 t2 = time.perf_counter()
@@ -164,6 +181,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--quick", action="store_true", help="small sizes only")
     ap.add_argument("--timeout", type=float, default=120.0)
+    ap.add_argument("--meek-timeout", type=float, default=400.0, help="timeout of the Meek peer run")
     ap.add_argument("--peers", default="pyrankvote,votelib,pref_voting,votekit,pystv")
     args = ap.parse_args()
     peers = [p for p in args.peers.split(",") if p]
@@ -186,12 +204,12 @@ def main() -> None:
             np.savez(path, rows=b.rankings, weights=b.weights, nc=nc)
             label = f"{method} {n:,} ballots ({b.n_unique:,} unique)"
             rows.append((label, "kingmaker", mine["build"], mine["count"], "-"))
-            if method == "stv-meek":
-                continue  # peers' Meek implementations differ; ours is timed only
+            peer_kind = "meek" if method == "stv-meek" else kind
             for peer in peers:
-                if kind == "stv" and peer == "pref_voting":
-                    continue
-                res = run_peer(peer, kind, path, seats, args.timeout)
+                if method == "stv-meek" and peer != "pref_voting":
+                    continue  # the only installed peer with Meek's method is pref_voting
+                timeout = max(args.timeout, args.meek_timeout) if method == "stv-meek" else args.timeout
+                res = run_peer(peer, peer_kind, path, seats, timeout)
                 if "error" in res:
                     rows.append((label, peer, None, None, res["error"]))
                 else:

@@ -99,6 +99,75 @@ def render_table(result: Result, console: Console) -> None:
         console.print(f"Note: {note}")
 
 
+def count_files(
+    files: list[Path],
+    method: str = "av",
+    seats: int | None = None,
+    *,
+    tiebreak: str | None = None,
+    seed: int = 0,
+    order: str | None = None,
+    overvote: str | None = None,
+    skipped_limit: int | None = None,
+    duplicates: str | None = None,
+    batch: bool = False,
+    until: str | None = None,
+    weights: str | None = None,
+    names: str | None = None,
+) -> Result:
+    """Read ballot ``files`` and count them by ``method`` with the command-line options.
+
+    Shared by ``kingmaker count`` and ``kingmaker plot rounds``: several files are the
+    sections of a college (``names``/``weights`` comma-separated) or the MPs' and members'
+    ballots of an exhaustive ballot.
+    """
+    from kingmaker.ballots import Ballots
+    from kingmaker.counting import ALIASES, count
+
+    m = ALIASES.get(method.lower(), method.lower())
+    loaded = [Ballots.read(f) for f in files]
+    opts: dict[str, object] = {}
+    if tiebreak:
+        opts["tiebreak"] = tiebreak
+    if seed:
+        opts["seed"] = seed
+    if order:
+        opts["order"] = tuple(x.strip() for x in order.split(","))
+    marks = {
+        k: v
+        for k, v in (("overvote", overvote), ("skipped_limit", skipped_limit), ("duplicates", duplicates))
+        if v is not None
+    }
+    if m in ("college", "exhaustive"):
+        from kingmaker.rules.irv import MarkOptions
+
+        opts.pop("order", None)
+        if marks:
+            opts["marks"] = MarkOptions(**marks)  # type: ignore[arg-type]
+        if m == "college":
+            labels = [x.strip() for x in names.split(",")] if names else [Path(f).stem for f in files]
+            if len(labels) != len(loaded):
+                raise InputError(f"{len(labels)} section names for {len(loaded)} files")
+            if weights:
+                try:
+                    opts["weights"] = [Fraction(x.strip()) for x in weights.split(",")]
+                except ValueError:
+                    raise InputError(f"bad --weights {weights!r}") from None
+            return count(dict(zip(labels, loaded, strict=True)), method=m, **opts)
+        return count(loaded, method=m, **opts)
+    if len(loaded) != 1:
+        raise InputError(f"{m} counts one ballot file, {len(loaded)} given")
+    opts.update(marks)
+    if m == "av":
+        if batch:
+            opts["batch"] = True
+        if until:
+            opts["until"] = until
+    elif batch or until:
+        raise InputError("--batch and --until apply to av only")
+    return count(loaded[0], method=m, seats=seats, **opts)
+
+
 def register(app: typer.Typer) -> None:
     """Add the ``count`` command to ``app``."""
 
@@ -134,55 +203,23 @@ def register(app: typer.Typer) -> None:
         names: str | None = typer.Option(None, "--sections", help="College section names, comma-separated"),
     ) -> None:
         """Count ranked ballots; print the winners and the count sheet."""
-        from kingmaker.ballots import Ballots
-        from kingmaker.counting import ALIASES, count
-
         if fmt not in FORMATS:
             raise InputError(f"unknown format {fmt!r}; use table, json or csv")
-        m = ALIASES.get(method.lower(), method.lower())
-        loaded = [Ballots.read(f) for f in files]
-        opts: dict[str, object] = {}
-        if tiebreak:
-            opts["tiebreak"] = tiebreak
-        if seed:
-            opts["seed"] = seed
-        if order:
-            opts["order"] = tuple(x.strip() for x in order.split(","))
-        marks = {
-            k: v
-            for k, v in (("overvote", overvote), ("skipped_limit", skipped_limit), ("duplicates", duplicates))
-            if v is not None
-        }
-        if m in ("college", "exhaustive"):
-            from kingmaker.rules.irv import MarkOptions
-
-            opts.pop("order", None)
-            if marks:
-                opts["marks"] = MarkOptions(**marks)  # type: ignore[arg-type]
-            if m == "college":
-                labels = [x.strip() for x in names.split(",")] if names else [f.stem for f in files]
-                if len(labels) != len(loaded):
-                    raise InputError(f"{len(labels)} section names for {len(loaded)} files")
-                if weights:
-                    try:
-                        opts["weights"] = [Fraction(x.strip()) for x in weights.split(",")]
-                    except ValueError:
-                        raise InputError(f"bad --weights {weights!r}") from None
-                result = count(dict(zip(labels, loaded, strict=True)), method=m, **opts)
-            else:
-                result = count(loaded, method=m, **opts)
-        else:
-            if len(loaded) != 1:
-                raise InputError(f"{m} counts one ballot file, {len(loaded)} given")
-            opts.update(marks)
-            if m == "av":
-                if batch:
-                    opts["batch"] = True
-                if until:
-                    opts["until"] = until
-            elif batch or until:
-                raise InputError("--batch and --until apply to av only")
-            result = count(loaded[0], method=m, seats=seats, **opts)
+        result = count_files(
+            files,
+            method,
+            seats,
+            tiebreak=tiebreak,
+            seed=seed,
+            order=order,
+            overvote=overvote,
+            skipped_limit=skipped_limit,
+            duplicates=duplicates,
+            batch=batch,
+            until=until,
+            weights=weights,
+            names=names,
+        )
         if fmt == "json":
             typer.echo(json.dumps(result.to_dict(places=_places(result)), indent=2, ensure_ascii=False))
         elif fmt == "csv":

@@ -8,9 +8,11 @@ from typing import Annotated
 import typer
 
 from kingmaker.cli.common import FileOption, PresetOption, SeatsOption, load_parliament
+from kingmaker.cli.forecast import BaseOption, DataDirOption, Model, ModelOption, SharesOption
+from kingmaker.errors import InputError
 
 plot_app = typer.Typer(
-    help="Draw plots: a parliament hemicycle, a count round by round.", no_args_is_help=True
+    help="Draw plots: a parliament hemicycle, a count round by round, a seat forecast.", no_args_is_help=True
 )
 
 OutputOption = Annotated[
@@ -34,6 +36,78 @@ def hemicycle_command(
     members = coalition.split(",") if coalition else ()
     fig = plot_hemicycle(parliament, members, title=title)
     save_figure(fig, str(output))
+    typer.echo(f"wrote {output}")
+
+
+def _check_output(output: Path) -> None:
+    if not any(str(output).lower().endswith(ext) for ext in (".png", ".svg", ".pdf")):
+        raise InputError(f"output file {str(output)!r} must end in one of .png, .svg, .pdf")
+
+
+@plot_app.command("rounds")
+def rounds_command(
+    files: Annotated[
+        list[Path],
+        typer.Argument(help="Ballot file(s) as for `kingmaker count` (several for college or exhaustive)."),
+    ],
+    output: OutputOption = Path("rounds.png"),
+    method: Annotated[
+        str,
+        typer.Option(
+            "--method", "-m", help="av, stv-scottish, stv-ers97, stv-meek, stv-gregory, college, exhaustive"
+        ),
+    ] = "av",
+    seats: Annotated[
+        int | None, typer.Option("--seats", "-s", help="Seats to fill (default: the file's, else 1)")
+    ] = None,
+    tiebreak: Annotated[
+        str | None, typer.Option("--tiebreak", help="backwards, forwards, random or order")
+    ] = None,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the random tie-break")] = 0,
+    title: Annotated[str | None, typer.Option(help="Plot title.")] = None,
+) -> None:
+    """The count round by round: votes per candidate at each stage, transfers, quota, elected and eliminated."""
+    from kingmaker.cli.count import count_files
+    from kingmaker.report.hemicycle import save_figure
+    from kingmaker.report.rounds_plot import plot_rounds
+
+    _check_output(output)
+    result = count_files(files, method, seats, tiebreak=tiebreak, seed=seed)
+    save_figure(plot_rounds(result, title=title), str(output))
+    typer.echo(f"wrote {output}")
+
+
+@plot_app.command("forecast")
+def forecast_command(
+    output: OutputOption = Path("forecast.png"),
+    base: BaseOption = None,
+    shares: SharesOption = None,
+    model: ModelOption = Model.regional,
+    sims: Annotated[int, typer.Option("--sims", "-n", help="Number of simulations.")] = 10_000,
+    seed: Annotated[int | None, typer.Option("--seed", help="Random seed (same seed, same numbers).")] = None,
+    coalition: Annotated[
+        list[str] | None,
+        typer.Option("--coalition", "-c", help="A coalition to assess, e.g. Con+LD. Repeatable."),
+    ] = None,
+    data_dir: DataDirOption = None,
+) -> None:
+    """Monte Carlo seat distributions and outcome probabilities (as `kingmaker forecast --plot`)."""
+    import warnings
+
+    from kingmaker.cli.forecast import _shares, _warnings_to_stderr, load_base
+    from kingmaker.forecast import forecast
+    from kingmaker.report.forecast_plots import plot_forecast
+
+    _check_output(output)
+    if not base:
+        load_base(base, data_dir)  # the "--base is required" error
+    parsed = _shares(shares)  # before loading (and perhaps downloading) the base election
+    table = load_base(base, data_dir)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = forecast(table, parsed, model=model.value, sims=sims, seed=seed, coalitions=coalition or ())
+    _warnings_to_stderr(caught)
+    plot_forecast(result, output)
     typer.echo(f"wrote {output}")
 
 

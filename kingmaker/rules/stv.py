@@ -4,19 +4,40 @@ All four work on compressed ballots: every distinct ranking travels as one parce
 share a value and a next preference), so the counts are exact and fast.
 
 * :func:`stv_scottish` — The Scottish Local Government Elections Order 2007 (SSI 2007/42),
-  Schedule 1 rules 45-52: Droop quota ``floor(valid/(seats+1)) + 1``; weighted inclusive
-  Gregory: each paper of a candidate with a surplus moves on at ``surplus * value / total``
-  truncated to five decimal places (rule 48(3)); exclusions move papers at their current
-  value. Exact integer arithmetic in units of 0.00001. Ties: earliest stage where the
-  candidates differ (``forwards``), then lot.
+  Schedule 1 rules 45-52: Droop quota ``floor(valid/(seats+1)) + 1`` (rule 46); weighted
+  inclusive Gregory: each paper of a candidate with a surplus moves on at
+  ``surplus * value / total`` truncated to five decimal places (rule 48(3)); exclusions move
+  papers at their current value (rule 50(4)). Exact integer arithmetic in units of 0.00001.
+  The largest surplus is transferred first (rule 49(1)). Ties, rules 49(2)-(3) (equal
+  surpluses) and 51(2) (exclusion): the candidate with more (fewer) votes "at the end of the
+  most recent preceding stage at which they had unequal numbers of votes" — the
+  ``backwards`` policy — and lot when they were equal at every stage. Rule 52: when the
+  continuing candidates are as many as the vacancies left they are deemed elected and no
+  further transfer is made (so the papers of the last candidate excluded are not moved).
 * :func:`stv_ers97` — Electoral Reform Society, *How to conduct an election by the Single
-  Transferable Vote*, 3rd ed. (1997): quota to two decimals rounded up, values in hundredths,
-  surplus taken from the last parcel received, surpluses deferred when they cannot change
-  the order of the two lowest candidates nor elect anyone, bulk exclusion; ties backwards.
-  Simplification: an excluded candidate's papers move in one stage (ERS97 moves them in
-  sub-stages by value; the totals after the exclusion are the same).
+  Transferable Vote*, 3rd ed. (1997), section 5 (text as reproduced in OpenSTV's
+  ``openstv/MethodPlugins/ERS97STV.py``): quota to two decimals rounded up (5.1.6), values in
+  hundredths; a surplus arising after the first stage is taken from the last batch received
+  and each transferable paper moves at ``surplus / transferable papers`` to two decimals,
+  remainder ignored (5.3.2, 5.3.7). Surpluses are deferred (5.2.2) when their total does not
+  exceed (a) the difference between the two lowest candidates or (b) the difference between
+  the total of two or more lowest candidates who could be excluded together and the next
+  candidate above; bulk exclusion (5.2.5) of as many lowest candidates as possible whose
+  total plus the deferred surpluses does not exceed the next candidate's vote. An excluded
+  candidate's papers move in sub-stages, one batch per transfer value, highest value first
+  (5.4.1-5.4.11); each batch is a recorded round, after which candidates reaching the quota
+  (or the total active vote divided by one more than the places left, 5.4.9(b)) are deemed
+  elected and receive no further papers (5.4.10). Before anyone is elected the quota is
+  recalculated without the non-transferable votes (5.4.8). An exclusion that would leave
+  only as many continuing candidates as places elects them without transfer (5.5.1). Ties
+  (5.2.3, 5.2.5, 5.6.2): the votes "at the first stage or at the earliest point in the count,
+  after the transfer of a batch of papers, where they had unequal votes" — the ``forwards``
+  policy over rounds, each batch being a round — then lot. Not modelled: 5.6.2's "none
+  deemed elected" when candidates tied for the last place were equal at every point (lot is
+  used instead).
 * :func:`stv_gregory` — plain Gregory method (as in Irish and older UK practice, exact
-  fractions here): Droop quota, surplus from the last parcel, transferable papers only.
+  fractions here): Droop quota, surplus from the last parcel, transferable papers only; an
+  excluded candidate's papers move in one stage.
 * :func:`stv_meek` — Meek's method as specified by Hill, Wichmann & Woodall, "Algorithm 123:
   Single Transferable Vote by Meek's method", Computer Journal 30(3) 1987 (also the NZ STV
   Calculator rules): keep values iterated in fixed-point decimals (default 9 places, votes
@@ -61,13 +82,16 @@ class _Ruleset:
     unit: int | None  # values in 1/unit of a vote; None: exact fractions
     quota: str  # "droop_int" | "droop_2dp_up"
     parcel: str  # "all" (inclusive) | "last"
-    defer: bool
-    bulk: bool
+    defer: bool  # ERS97 5.2.2 deferral of surpluses
+    bulk: bool  # ERS97 5.2.5 bulk exclusion
     tiebreak: str
+    substages: bool = False  # ERS97 5.4: exclusion in batches by transfer value
+    active_vote: bool = False  # ERS97 5.1.7(b)/5.3.13(b)/5.4.9(b): total active vote threshold
+    requota: bool = False  # ERS97 5.4.8: quota recalculated while nobody is elected
 
 
-SCOTTISH = _Ruleset("stv-scottish", 100_000, "droop_int", "all", False, False, "forwards")
-ERS97 = _Ruleset("stv-ers97", 100, "droop_2dp_up", "last", True, True, "backwards")
+SCOTTISH = _Ruleset("stv-scottish", 100_000, "droop_int", "all", False, False, "backwards")
+ERS97 = _Ruleset("stv-ers97", 100, "droop_2dp_up", "last", True, True, "forwards", True, True, True)
 GREGORY = _Ruleset("stv-gregory", None, "droop_int", "last", False, False, "backwards")
 
 
@@ -133,7 +157,7 @@ class _Count:
         self.votes = _sum_by(self.holder[live], amounts[live], self.n)
         self.exhausted = _total(amounts[~live])
         self.loss: Any = 0
-        self.quota = self._quota()
+        self.quota = self._quota(self.valid)
         self.elected: list[int] = []
         self.excluded: set[int] = set(b.withdrawn)
         self.surplus_pending: list[int] = []
@@ -144,13 +168,14 @@ class _Count:
         self.prev: dict[str, Number] | None = None
         self.prev_exh: Any = 0
         self.stage = 0
+        self.notes: list[str] = []
 
-    def _quota(self) -> Any:
-        v, s = self.valid_papers, self.seats
+    def _quota(self, active: Any) -> Any:
+        """Quota from ``active`` votes in internal units (the valid vote, or ERS97 5.4.8's)."""
+        s = self.seats
         if self.rs.quota == "droop_int":
-            return droop_quota(v, s) * self.one
-        units = v * 100
-        return -(-units // (s + 1))  # two decimals, rounded up (unit is 1/100)
+            return droop_quota(self.valid_papers, s) * self.one
+        return -(-active // (s + 1))  # ERS97 5.1.6: two decimals, rounded up (unit is 1/100)
 
     def as_votes(self, x: Any) -> Number:
         if self.rs.unit is None:
@@ -160,14 +185,19 @@ class _Count:
     def in_count(self) -> list[int]:
         return [c for c in range(self.n) if self.continuing[c] or c in self.elected]
 
+    def shown(self) -> list[int]:
+        """Candidates on the count sheet: continuing, elected, or excluded still holding papers."""
+        return [c for c in range(self.n) if self.continuing[c] or c in self.elected or self.votes[c] != 0]
+
     def record(self, action: str, elected: list[int], eliminated: list[int], ties: list[TieBreak]) -> None:
-        self.stage_tallies = None
-        names = {self.b.candidates[c]: self.as_votes(self.votes[c]) for c in self.in_count()}
-        names.update({self.b.candidates[c]: self.as_votes(self.votes[c]) for c in eliminated})
+        cand = self.b.candidates
+        names = {cand[c]: self.as_votes(self.votes[c]) for c in self.shown()}
+        names.update({cand[c]: self.as_votes(self.votes[c]) for c in eliminated})
         exh = self.as_votes(self.exhausted)
         transfers = {}
         if self.prev is not None:
             transfers = {c: names.get(c, 0) - v for c, v in self.prev.items()}
+            transfers.update({c: v for c, v in names.items() if c not in self.prev})
         self.rounds.append(
             Round(
                 number=self.stage,
@@ -176,14 +206,14 @@ class _Count:
                 loss=self.as_votes(self.loss),
                 transfers=transfers,
                 exhausted_transfer=exh - self.prev_exh if self.prev is not None else 0,
-                elected=tuple(self.b.candidates[c] for c in elected),
-                eliminated=tuple(self.b.candidates[c] for c in eliminated),
+                elected=tuple(cand[c] for c in elected),
+                eliminated=tuple(cand[c] for c in eliminated),
                 action=action,
                 quota=self.as_votes(self.quota),
                 ties=tuple(ties),
             )
         )
-        self.prev = {k: v for k, v in names.items() if k not in {self.b.candidates[c] for c in eliminated}}
+        self.prev = dict(names)
         self.prev_exh = exh
 
     def move(self, idx: np.ndarray, new_value: np.ndarray) -> tuple[Any, Any]:
@@ -203,69 +233,101 @@ class _Count:
         self.exhausted += nt
         return _total(amounts[live]), nt
 
+    def move_out(self, idx: np.ndarray) -> None:
+        """Move the papers ``idx`` of excluded candidates on at their present value."""
+        old = self.holder[idx]
+        sub = _sum_by(old, self.count[idx] * self.value[idx], self.n)
+        for c in range(self.n):
+            if sub[c]:
+                self.votes[c] -= sub[c]
+        self.move(idx, self.value[idx])
+
+    def elect_reaching(self, ties: list[TieBreak], awaiting: Any) -> list[int]:
+        """Deem elected, highest first, the continuing candidates at or over the threshold."""
+        left = self.seats - len(self.elected)
+        tallies = {c: self.votes[c] for c in range(self.n) if self.continuing[c]}
+        newly = [c for c, v in tallies.items() if v >= self.quota]
+        if self.rs.active_vote and left > 0:
+            # ERS97 5.1.7(b): total active vote (continuing votes plus votes awaiting transfer)
+            # divided by one more than the places not yet filled, where that is below the quota
+            active = sum(tallies.values(), 0) + awaiting
+            newly += [c for c, v in tallies.items() if v < self.quota and v * (left + 1) >= active]
+        ordered: list[int] = []
+        pool = {c: tallies[c] for c in newly}
+        while pool and len(ordered) < left:
+            c, tie = pick_extreme(
+                pool, lowest=False, breaker=self.breaker, round_no=self.stage, purpose="elect"
+            )
+            if tie:
+                ties.append(tie)
+            ordered.append(c)
+            del pool[c]
+        for c in ordered:
+            self.elected.append(c)
+            self.continuing[c] = False
+            self.elected_stage[c] = self.stage
+            if self.votes[c] > self.quota:
+                self.surplus_pending.append(c)
+        return ordered
+
+    def awaiting(self) -> Any:
+        """Votes awaiting transfer: pending surpluses and excluded candidates' papers."""
+        s = sum((self.votes[c] - self.quota for c in self.surplus_pending), 0)
+        return s + sum((self.votes[c] for c in range(self.n) if c in self.excluded), 0)
+
 
 def _run_parcel_stv(ballots: Ballots, seats: int, rs: _Ruleset, opts: STVOptions) -> Result:
     if seats < 1:
         raise RuleError("seats must be at least 1")
     st = _Count(ballots, seats, rs, opts)
+    cand = st.b.candidates
     action = "first preferences"
+    batches: list[tuple[np.ndarray, Any, str]] = []  # ERS97 5.4: exclusion batches still to move
     while True:
         st.stage += 1
         ties: list[TieBreak] = []
-        tallies = {c: st.votes[c] for c in range(st.n) if st.continuing[c]}
         st.breaker.record({c: st.votes[c] for c in st.in_count()})
-        # elect everyone at or over the quota, highest first
-        newly = [c for c, v in tallies.items() if v >= st.quota]
-        newly_sorted: list[int] = []
-        pool = {c: tallies[c] for c in newly}
-        while pool:
-            c, tie = pick_extreme(pool, lowest=False, breaker=st.breaker, round_no=st.stage, purpose="elect")
-            if tie:
-                ties.append(tie)
-            newly_sorted.append(c)
-            del pool[c]
-        newly_sorted = newly_sorted[: seats - len(st.elected)]
-        for c in newly_sorted:
-            st.elected.append(c)
-            st.continuing[c] = False
-            st.elected_stage[c] = st.stage
-            if st.votes[c] > st.quota:
-                st.surplus_pending.append(c)
+        newly = st.elect_reaching(ties, st.awaiting() if rs.active_vote else 0)
         remaining = seats - len(st.elected)
         cont = [c for c in range(st.n) if st.continuing[c]]
-        eliminated: list[int] = []
         if remaining > 0 and len(cont) <= remaining:
-            newly_sorted += sorted(cont, key=lambda c: -st.votes[c])
-            for c in cont:
+            # SSI 2007/42 rule 52(1); ERS97 4.3: as many continuing candidates as places left
+            rest = sorted(cont, key=lambda c: -st.votes[c])
+            for c in rest:
                 st.elected.append(c)
                 st.continuing[c] = False
+            newly += rest
             remaining = 0
         if remaining == 0:
-            st.record(action, newly_sorted, [], ties)
+            st.record(action, newly, [], ties)
             break
+        if batches:
+            # ERS97 5.4.11: the next batch of the excluded candidates' papers, by value
+            idx, _, label = batches.pop(0)
+            st.record(action, newly, [], ties)
+            st.move_out(idx)
+            _requota(st)
+            action = label
+            continue
         # next action: a surplus, or an exclusion
         surpluses = {c: st.votes[c] - st.quota for c in st.surplus_pending}
         total_surplus = sum(surpluses.values(), 0)
         cvals = {c: st.votes[c] for c in cont}
-        defer = False
-        if rs.defer and surpluses:
-            low = sorted(cvals.values())
-            gap = low[1] - low[0] if len(low) > 1 else None
-            could_elect = max(low) + total_surplus >= st.quota
-            defer = gap is not None and total_surplus < gap and not could_elect
+        defer = bool(surpluses) and rs.defer and _can_defer(cvals, total_surplus, remaining)
         if surpluses and not defer:
+            # SSI 2007/42 rule 49(1), ERS97 5.2.3: the largest surplus first
             c, tie = pick_extreme(
                 surpluses, lowest=False, breaker=st.breaker, round_no=st.stage, purpose="surplus order"
             )
             if tie:
                 ties.append(tie)
-            st.record(action, newly_sorted, [], ties)
+            st.record(action, newly, [], ties)
             _transfer_surplus(st, c, surpluses[c])
-            action = f"surplus of {st.b.candidates[c]}"
+            action = f"surplus of {cand[c]}"
             continue
         losers: list[int] = []
         if rs.bulk:
-            losers = _bulk_losers(cvals, total_surplus, keep=remaining)
+            losers = _bulk_losers(cvals, total_surplus if defer else 0, keep=remaining)
         if not losers:
             c, tie = pick_extreme(
                 cvals, lowest=True, breaker=st.breaker, round_no=st.stage, purpose="eliminate"
@@ -273,38 +335,101 @@ def _run_parcel_stv(ballots: Ballots, seats: int, rs: _Ruleset, opts: STVOptions
             if tie:
                 ties.append(tie)
             losers = [c]
-        eliminated = losers
         for c in losers:
             st.continuing[c] = False
             st.excluded.add(c)
-        st.record(action, newly_sorted, eliminated, ties)
+        left_over = [c for c in cont if c not in losers]
+        if len(left_over) <= remaining:
+            # SSI 2007/42 rule 52(2), ERS97 5.5.1: the rest are elected, no further transfer
+            rest = sorted(left_over, key=lambda c: -st.votes[c])
+            for c in rest:
+                st.elected.append(c)
+                st.continuing[c] = False
+            st.record(action, newly + rest, losers, ties)
+            break
+        st.record(action, newly, losers, ties)
         idx = np.nonzero(np.isin(st.holder, losers))[0]
-        for c in losers:
-            st.votes[c] = 0
-        st.move(idx, st.value[idx])
-        action = "exclusion of " + ", ".join(st.b.candidates[c] for c in losers)
-    winners = tuple(st.b.candidates[c] for c in st.elected)
+        who = ", ".join(cand[c] for c in losers)
+        if rs.substages and idx.size:
+            values = sorted(set(st.value[idx].tolist()), reverse=True)
+            parts = []
+            for i, v in enumerate(values):
+                label = f"exclusion of {who}"
+                if len(values) > 1:
+                    label += f": papers at {_decimal(st, v)} ({i + 1} of {len(values)})"
+                parts.append((idx[st.value[idx] == v], v, label))
+            first, _, action = parts[0]
+            batches = parts[1:]
+            st.move_out(first)
+            _requota(st)
+        else:
+            st.move_out(idx)
+            action = f"exclusion of {who}"
+    winners = tuple(cand[c] for c in st.elected)
     opt = asdict(opts.marks)
     opt["tiebreak"] = st.breaker.policy.describe()
     return Result(
         method=rs.name,
         seats=seats,
-        candidates=st.b.candidates,
+        candidates=cand,
         winners=winners,
         rounds=tuple(st.rounds),
         valid=st.as_votes(st.valid),
         quota=st.as_votes(st.quota),
         options=opt,
+        notes=tuple(st.notes),
     )
 
 
-def _bulk_losers(cvals: dict[int, Any], surplus: Any, keep: int) -> list[int]:
+def _decimal(st: _Count, x: Any) -> str:
+    """A value in the count's units as a decimal string (``0.41`` in hundredths)."""
+    unit = st.rs.unit
+    if unit is None:
+        return str(Fraction(x))
+    places = len(str(unit)) - 1
+    return f"{int(x) / unit:.{places}f}"
+
+
+def _requota(st: _Count) -> None:
+    """ERS97 5.4.8: while nobody is elected, the quota ignores the non-transferable votes."""
+    if st.rs.requota and not st.elected and st.exhausted:
+        new = st._quota(st.valid - st.exhausted)
+        if new != st.quota:
+            st.notes.append(
+                f"stage {st.stage + 1}: quota recalculated to {_decimal(st, new)} "
+                "without the non-transferable votes (ERS97 5.4.8)"
+            )
+            st.quota = new
+
+
+def _can_defer(cvals: dict[int, Any], surplus: Any, keep: int) -> bool:
+    """ERS97 5.2.2: the surpluses cannot change the order at the bottom.
+
+    Deferred when their total does not exceed (a) the gap between the two lowest candidates,
+    or (b) the gap between the total of the k >= 2 lowest candidates who could be excluded
+    together (5.2.5) and the candidate next above. Both read: some k >= 1 lowest candidates
+    plus the surplus total no more than the (k+1)-th lowest.
+    """
+    order = sorted(cvals.values())
+    acc: Any = surplus
+    for k in range(1, len(order)):
+        if k > 1 and len(order) - k < keep:
+            break
+        acc += order[k - 1]
+        if acc <= order[k]:
+            return True
+    return False
+
+
+def _bulk_losers(cvals: dict[int, Any], deferred: Any, keep: int) -> list[int]:
+    """ERS97 5.2.5: as many lowest candidates as possible, leaving ``keep`` and with their votes
+    plus the deferred surpluses not exceeding the vote of the candidate next above."""
     order = sorted(cvals, key=lambda c: cvals[c])
     best = 0
-    acc: Any = surplus
+    acc: Any = deferred
     for k in range(1, len(order) - keep + 1):
         acc += cvals[order[k - 1]]
-        if acc < cvals[order[k]]:
+        if k < len(order) and acc <= cvals[order[k]]:
             best = k
     return order[:best] if best >= 2 else []
 
@@ -324,6 +449,7 @@ def _transfer_surplus(st: _Count, c: int, surplus: Any) -> None:
         moved, nt = st.move(held, new)
         st.loss += surplus - moved - nt
     else:
+        # ERS97 5.3.1-5.3.2: all papers at the first stage, otherwise the last batch received
         last = held[st.received[held] == st.received[held].max()] if held.size else held
         # which of the last parcel are transferable?
         t, _ = st.walker.advance(st.rows[last], st.pos[last] + 1, st.continuing)
@@ -333,6 +459,10 @@ def _transfer_surplus(st: _Count, c: int, surplus: Any) -> None:
             v = st.value[tr]
             if rs.unit is None:
                 new = np.array([Fraction(surplus) * x / value_tr for x in v.tolist()], dtype=object)
+            elif rs.substages:
+                # ERS97 5.3.7: surplus / number of transferable papers, two decimals, truncated
+                # (a batch has one value, so this is the Gregory fraction of that value)
+                new = np.full(len(tr), surplus // int(st.count[tr].sum()), dtype=np.int64)
             else:
                 new = (v.astype(object) * surplus // value_tr).astype(np.int64)
             moved, _ = st.move(tr, new)

@@ -1,8 +1,11 @@
 """Explicit, named tie-break policies, recorded in the round where each tie is met.
 
 * ``backwards``: look at the most recent earlier round where the tied candidates had unequal
-  votes (ERS97 rules 5.2.5/5.3.6; Northern Ireland STV).
-* ``forwards``: look at the earliest round where they differ (first preferences first).
+  votes (Scottish Local Government Elections Order 2007, SSI 2007/42, Schedule 1 rules 49(2)
+  and 51(2): "the most recent preceding stage at which they had unequal numbers of votes").
+* ``forwards``: look at the earliest round where they differ, first preferences first (ERS97
+  rules 5.2.3, 5.2.5 and 5.6.2: "at the first stage or at the earliest point in the count,
+  after the transfer of a batch of papers, where they had unequal votes").
 * ``random``: lot drawn by a seeded NumPy generator; the seed is reported.
 * ``order``: a user-given order; earlier in the order wins a tie (is elected first, survives
   an elimination).
