@@ -122,6 +122,38 @@ class Parliament:
         parties = tuple(Party(p, s, positions.get(p)) for p, s in seats.items())
         return cls(parties, tuple(non_voting), name=name)
 
+    def with_seats(self, seats: Mapping[str, int], name: str | None = None, title: str = "") -> Parliament:
+        """A hypothetical parliament with new seat numbers (from a projection or another system).
+
+        Parties keep their positions and colours; new parties are unplaced. The Speaker and
+        abstentionist parties keep their conventions (all of their seats do not vote); Deputy
+        Speakers are dropped, since who would hold those posts is unknown.
+        """
+        known = {p.name: p for p in self.parties}
+        parties = []
+        for party, n in seats.items():
+            old = known.get(party)
+            parties.append(
+                Party(
+                    party,
+                    n,
+                    old.position if old else None,
+                    old.full_name if old else "",
+                    old.colour if old else None,
+                )
+            )
+        kept = []
+        for nv in self.non_voting:
+            if nv.kind in ("speaker", "abstention") and seats.get(nv.party, 0) > 0:
+                kept.append(NonVoting(nv.party, seats[nv.party], nv.kind, nv.reason))
+        return Parliament(
+            tuple(parties),
+            tuple(kept),
+            name=name or f"{self.name} (hypothetical)",
+            title=title,
+            positions_source=self.positions_source,
+        )
+
     @classmethod
     def parse_seats(cls, text: str) -> Parliament:
         """Parse the command-line form ``"Con=306,Lab=258,LD=57"`` (``party=seats[@position]``)."""

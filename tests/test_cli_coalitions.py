@@ -135,3 +135,39 @@ def test_threshold_at_or_below_half_warns_but_runs():
     assert r.stderr.count("warning: the threshold 50 is at most half of 100") == 1
     winners = {frozenset(x["parties"]) for x in json.loads(r.stdout)}
     assert frozenset({"B", "C"}) in winners and frozenset({"A"}) not in winners
+
+
+def test_plot_hemicycle_from_a_seats_result(tmp_path):
+    result = tmp_path / "pr.json"
+    result.write_text(
+        json.dumps(
+            {
+                "title": "2010 under Sainte-Lague",
+                "parties": [
+                    {"party": "Con", "seats": 237},
+                    {"party": "Lab", "seats": 191},
+                    {"party": "LD", "seats": 152},
+                    {"party": "UKIP", "seats": 20},
+                    {"party": "Speaker", "seats": 0},
+                    {"party": "BNP", "seats": 50},
+                ],
+            }
+        )
+    )
+    out = tmp_path / "pr.png"
+    r = invoke("plot", "hemicycle", "--result", str(result), "--coalition", "Lab,LD", "-o", str(out))
+    assert r.exit_code == 0, r.stderr
+    assert out.read_bytes()[:4] == b"\x89PNG"
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"parties": [{"party": "Con", "seats": -3}]}')
+    r = invoke("plot", "hemicycle", "--result", str(bad), "-o", str(out))
+    assert r.exit_code == 2 and "must be a whole number" in r.stderr
+
+
+def test_with_seats_keeps_positions_and_speaker():
+    from kingmaker.parliament import Parliament
+
+    base = Parliament.preset("uk-2010")
+    hypo = base.with_seats({"Con": 300, "Lab": 250, "LD": 95, "SF": 4, "Speaker": 1})
+    assert hypo.house == 650 and hypo.party("LD").position == 5.0
+    assert hypo.voting_members == 645  # Speaker and SF do not vote; deputies unknown, dropped

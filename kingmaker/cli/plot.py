@@ -28,15 +28,61 @@ def hemicycle_command(
     seats: SeatsOption = None,
     coalition: Annotated[str | None, typer.Option(help="Highlight a coalition, e.g. Con,LD.")] = None,
     title: Annotated[str | None, typer.Option(help="Plot title.")] = None,
+    result: Annotated[
+        Path | None,
+        typer.Option(
+            "--result",
+            help="Seats from `kingmaker seats ... --format json` (or a JSON {party: seats}); "
+            "the parliament from --preset/--file gives colours, positions and the Speaker.",
+        ),
+    ] = None,
 ) -> None:
     """The parliament arc with party colours, the majority line and an optional highlighted coalition."""
     from kingmaker.report.hemicycle import plot_hemicycle, save_figure
 
     parliament = load_parliament(preset, file, seats)
+    if result is not None:
+        if seats is not None:
+            raise InputError("give --result or --seats, not both")
+        data = _read_result_seats(result)
+        parliament = parliament.with_seats(data["seats"], title=data["title"])
     members = coalition.split(",") if coalition else ()
     fig = plot_hemicycle(parliament, members, title=title)
     save_figure(fig, str(output))
     typer.echo(f"wrote {output}")
+
+
+def _read_result_seats(path: Path) -> dict:
+    """Seat numbers from an allocation's JSON: ``{"parties": [{"party", "seats"}, ...]}`` or ``{party: n}``."""
+    import json
+
+    if not path.is_file():
+        raise InputError("no such file", source=str(path))
+    try:
+        data = json.loads(path.read_text("utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise InputError(f"not a JSON file ({exc})", source=str(path)) from None
+    title = ""
+    if isinstance(data, dict) and isinstance(data.get("parties"), list):
+        title = str(data.get("title", ""))
+        rows = data["parties"]
+        if not all(isinstance(r, dict) and "party" in r and "seats" in r for r in rows):
+            raise InputError("each entry of 'parties' needs 'party' and 'seats'", source=str(path))
+        seats = {str(r["party"]): r["seats"] for r in rows}
+    elif isinstance(data, dict) and all(isinstance(v, int) for v in data.values()):
+        seats = {str(k): v for k, v in data.items()}
+    else:
+        raise InputError(
+            "expected the JSON of `kingmaker seats --format json` or an object {party: seats}",
+            source=str(path),
+        )
+    for party, n in seats.items():
+        if isinstance(n, bool) or not isinstance(n, int) or n < 0:
+            raise InputError(f"seats of {party!r} must be a whole number >= 0, got {n!r}", source=str(path))
+    seats = {p: n for p, n in seats.items() if n > 0}
+    if not seats:
+        raise InputError("no party has any seats", source=str(path))
+    return {"seats": seats, "title": title}
 
 
 def _check_output(output: Path) -> None:
