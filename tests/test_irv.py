@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import importlib
+import itertools
 import json
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kingmaker.ballots import OVERVOTE, Ballots
 from kingmaker.counting import count
-from kingmaker.rules.irv import irv
+from kingmaker.rules.irv import IRVOptions, MarkOptions, irv, reach_matrix
 from tests.cli_runner import invoke
 from tests.conftest import shared_path
+
+irv_module = importlib.import_module("kingmaker.rules.irv")  # kingmaker.rules.irv is also the function
 
 
 def _tallies(result, i):  # type: ignore[no-untyped-def]
@@ -163,6 +168,149 @@ def test_more_first_preferences_never_hurt(data, extra) -> None:  # type: ignore
     w = r.winner
     more = [*data, ((["A", "B", "C", "D"].index(w), 0, 1, 2), 1, extra)]
     assert irv(_ballots(more)).winner == w
+
+
+# ------------------------------------------- the fast count against a simple reference
+NAMES = ("A", "B", "C", "D")
+mark_items = st.one_of(
+    st.sampled_from(NAMES),  # repeats arise by drawing a name twice
+    st.none(),  # a skipped rank
+    st.just(OVERVOTE),
+    st.sets(st.sampled_from(NAMES), min_size=2, max_size=3).map(frozenset),  # equal ranking
+)
+messy_ballots = st.lists(
+    st.tuples(
+        st.lists(mark_items, max_size=6),
+        st.one_of(st.integers(0, 5), st.sampled_from([0.25, 0.5, 1.5, 2.75])),  # dyadic: exact sums
+    ),
+    min_size=1,
+    max_size=20,
+)
+MARK_COMBOS = [
+    MarkOptions(overvote=ov, skipped_limit=sl, duplicates=du, equal_rankings=eq)
+    for ov, sl, du, eq in itertools.product(
+        ("exhaust", "skip"), (None, 1, 2), ("skip", "exhaust"), ("overvote", "resolve")
+    )
+]
+
+
+def _ref_choice(ballot: list, alive: list[str], marks: MarkOptions) -> str | None:  # type: ignore[type-arg]
+    """Read one ballot as cast from its first rank: its first continuing candidate, or None."""
+    run = 0
+    seen: set[str] = set()
+    for item in ballot:
+        if item is None:
+            run += 1
+            if marks.skipped_limit is not None and run >= marks.skipped_limit:
+                return None
+            continue
+        run = 0
+        if item == OVERVOTE or isinstance(item, frozenset):  # an equal ranking is an overvote
+            if marks.overvote == "exhaust":
+                return None
+            continue
+        if item in seen and marks.duplicates == "exhaust":
+            return None
+        seen.add(item)
+        if item in alive:
+            return item
+    return None
+
+
+def _ref_count(data, withdrawn, marks, until, batch, min_votes):  # type: ignore[no-untyped-def]
+    """Plain AV, every ballot re-read each round; ties go by the order A > B > C > D."""
+    ballots = [(bal, w) for bal, w in data if any(x is not None for x in bal)]
+    valid = sum(w for _, w in ballots)
+    alive = [c for c in NAMES if c not in withdrawn]
+    rounds = []
+    while True:
+        tally = dict.fromkeys(alive, 0)
+        for bal, w in ballots:
+            choice = _ref_choice(bal, alive, marks)
+            if choice is not None:
+                tally[choice] += w
+        total = sum(tally.values())
+        best = max(tally.values())
+        if (
+            len(alive) == 1
+            or (best * 2 > total and until == "majority")
+            or (len(alive) == 2 and until == "two")
+            or total == 0
+        ):
+            winner = min((c for c in alive if tally[c] == best), key=NAMES.index)
+            rounds.append((tally, valid - total, ()))
+            return winner, rounds
+        out: list[str] = []
+        if not rounds and min_votes is not None:
+            below = [c for c in alive if tally[c] < min_votes]
+            out = below if len(below) <= len(alive) - 2 else []
+        if not out and batch:
+            low = sorted(alive, key=lambda c: tally[c])
+            ks = [k for k in range(2, len(low) - 1) if sum(tally[c] for c in low[:k]) < tally[low[k]]]
+            out = low[: max(ks)] if ks else []
+        if not out:
+            least = min(tally.values())
+            out = [max((c for c in alive if tally[c] == least), key=NAMES.index)]
+        rounds.append((tally, valid - total, tuple(sorted(out))))
+        alive = [c for c in alive if c not in out]
+
+
+@pytest.mark.parametrize("marks", MARK_COMBOS, ids=str)
+@settings(max_examples=40, deadline=None)
+@given(
+    messy_ballots,
+    st.sets(st.sampled_from(NAMES), max_size=2),
+    st.sampled_from(["majority", "two"]),
+    st.booleans(),
+    st.sampled_from([None, 2, 4.5]),
+)
+def test_fast_count_equals_reference(marks, data, withdrawn, until, batch, min_votes) -> None:  # type: ignore[no-untyped-def]
+    """Every mark option the precomputed fast path handles, on ballots with overvotes, skipped
+    ranks, repeats and equal rankings (not with ``resolve``, which takes the walker path)."""
+    if marks.equal_rankings == "resolve":
+        data = [([x for x in bal if not isinstance(x, frozenset)], w) for bal, w in data]
+    b = Ballots.from_rankings([bal for bal, _ in data], NAMES, [w for _, w in data], withdrawn=withdrawn)
+    assert reach_matrix(b.rankings, b.n_candidates, bool(b.groups), marks) is not None  # the fast path
+    r = irv(
+        b,
+        options=IRVOptions(marks=marks, until=until, batch=batch, min_votes=min_votes),
+        tiebreak="order",
+        order=NAMES,
+    )
+    winner, rounds = _ref_count(data, withdrawn, marks, until, batch, min_votes)
+    assert r.winners == (winner,)
+    assert len(r.rounds) == len(rounds)
+    for got, (tally, exhausted, out) in zip(r.rounds, rounds, strict=True):
+        assert dict(got.tallies) == tally
+        assert got.exhausted == exhausted
+        assert tuple(sorted(got.eliminated)) == out
+    r.check_conservation()
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    messy_ballots, st.sets(st.sampled_from(NAMES), max_size=2), st.sampled_from(MARK_COMBOS), st.booleans()
+)
+def test_fast_count_equals_walker_count(data, withdrawn, marks, batch) -> None:  # type: ignore[no-untyped-def]
+    """The precomputed path and the per-round walker give the same result, to the last field."""
+    b = Ballots.from_rankings([bal for bal, _ in data], NAMES, [w for _, w in data], withdrawn=withdrawn)
+    opts = IRVOptions(marks=marks, batch=batch)
+    fast = irv(b, options=opts)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(irv_module, "reach_matrix", lambda *a: None)
+        walked = irv(b, options=opts)
+    assert fast.to_dict() == walked.to_dict()
+
+
+def test_huge_integer_weights_are_counted_exactly() -> None:
+    """Totals past 2**53 are recounted each round (float64 tallies are no longer exact)."""
+    rows = [["A"], ["B", "A"], ["C", "B"], ["D", "C"]]
+    b = Ballots.from_rankings(rows, NAMES, [2**52 + 5, 2**52 + 1, 2**51 + 3, 7])
+    fast = irv(b)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(irv_module, "reach_matrix", lambda *a: None)
+        walked = irv(b)
+    assert fast.to_dict() == walked.to_dict()
 
 
 def test_cli_count_table_json_csv_and_errors(tmp_path) -> None:  # type: ignore[no-untyped-def]

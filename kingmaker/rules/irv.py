@@ -1,9 +1,12 @@
 """Alternative vote / instant-runoff voting on compressed ballots, with jurisdiction options.
 
-Also home of :func:`advance_to_continuing`, the vectorised "next available preference" walk
+Also home of :class:`BallotWalker`, the vectorised "next available preference" walk
 shared by the STV rules: for each distinct ranking it moves a pointer past eliminated,
 withdrawn and elected candidates, skipped ranks and (by option) overvotes, until it reaches
-a continuing candidate or exhausts.
+a continuing candidate or exhausts. The AV count itself, whenever the mark options let the
+reading be fixed once (everything but equal rankings that are ``"resolve"``-d), rewrites the
+marks once with :func:`reach_matrix` and then moves only the rankings of eliminated
+candidates on, adding their weights to the tallies instead of recounting every ranking.
 
 Options (:class:`IRVOptions`) model the rules of US ranked-choice jurisdictions, e.g. Maine
 (21-A M.R.S. §723-A: an overvote exhausts, two consecutive skipped ranks exhaust, a repeated
@@ -147,7 +150,176 @@ def valid_rows(ballots: Ballots) -> np.ndarray:
     R = ballots.rankings
     if R.shape[1] == 0:
         return np.zeros(R.shape[0], dtype=bool)
+    if R.shape[0] and int(R.min()) >= PAD:  # only candidates and trailing padding
+        return R[:, 0] != PAD
     return np.any((R != PAD) & (R != SKIPPED), axis=1)
+
+
+#: Integer weights add up exactly in float64 (``np.bincount``) while the total is below this.
+_EXACT_FLOAT = 2**53
+
+
+def reach_matrix(rankings: np.ndarray, n_cand: int, groups: bool, marks: MarkOptions) -> np.ndarray | None:
+    """``rankings`` rewritten, once per count, so that finding a next preference needs no mark rules.
+
+    In the result a code is a candidate (continuing or not), ``n_cand`` for a mark that is
+    passed over (a skipped rank, or an overvote that is skipped), or ``-1`` where the ballot
+    exhausts (padding, an exhausting overvote or repeat, the skipped rank that reaches
+    ``skipped_limit``). :meth:`BallotWalker.advance` on the original marks and the first
+    continuing candidate or ``-1`` in a row of this matrix agree whoever continues: a repeat
+    that is skipped can only be met after its candidate is out, and the skipped-rank counter
+    never spans a stop. ``None`` when equal rankings are ``"resolve"``-d, which depends on who
+    continues. Returns ``rankings`` itself when there is nothing to rewrite.
+    """
+    R = rankings
+    if R.size == 0:
+        return R
+    lo = int(R.min())
+    if lo >= PAD and marks.duplicates == "skip":
+        return R
+    if groups and marks.equal_rankings == "resolve" and lo <= GROUP_BASE:
+        return None
+    over = (R == OVERVOTE) | (R <= GROUP_BASE)
+    is_skip = R == SKIPPED
+    exhaust = _duplicate_mask(R) if marks.duplicates == "exhaust" else np.zeros(R.shape, dtype=bool)
+    passed = is_skip.copy()
+    if marks.overvote == "exhaust":
+        exhaust |= over
+    else:
+        passed |= over
+    if marks.skipped_limit is not None and is_skip.any():
+        run = np.zeros(R.shape[0], dtype=np.int64)
+        for j in range(R.shape[1]):
+            run = np.where(is_skip[:, j], run + 1, 0)
+            exhaust[:, j] |= run >= marks.skipped_limit
+    C = np.array(R, dtype=np.int32)
+    C[passed] = n_cand
+    C[exhaust] = PAD
+    return C
+
+
+def _first_stop(
+    flat: np.ndarray, width: int, stop: np.ndarray, idx: np.ndarray, start: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """For rows ``idx`` of a :func:`reach_matrix` (``flat``, raveled) looking from column
+    ``start`` on: (first continuing candidate or -1, its column). ``stop[code]`` is True for a
+    continuing candidate and for ``-1``; only rows not yet stopped are looked at again."""
+    k = len(idx)
+    top = np.full(k, -1, dtype=np.int64)
+    pos = np.full(k, width, dtype=np.int64)
+    active = np.arange(k)
+    base = idx.astype(np.int64) * width
+    p = np.asarray(start, dtype=np.int64)
+    while active.size:
+        inside = p < width
+        if not inside.all():
+            active, p = active[inside], p[inside]
+            if not active.size:
+                break
+        codes = flat[base[active] + p]
+        hit = stop[codes]
+        done = active[hit]
+        top[done] = codes[hit]
+        pos[done] = p[hit]
+        miss = ~hit
+        active, p = active[miss], p[miss] + 1
+    return top, pos
+
+
+class _ReachCounter:
+    """Round-by-round tallies over a :func:`reach_matrix`.
+
+    Keeps each row's current choice; on an elimination only the rows sitting with the
+    eliminated candidates are moved on, and (for integral weights) their weights are added to
+    the new choices' tallies, exactly, instead of recounting every row.
+    """
+
+    def __init__(self, C: np.ndarray, w: np.ndarray, n: int, alive: np.ndarray, integral: bool):
+        self.C = np.ascontiguousarray(C)
+        self.width = C.shape[1]
+        self.flat = self.C.reshape(-1)
+        self.n = n
+        self.wf = w.astype(np.float64)
+        k = C.shape[0]
+        stop = self._stop(alive)
+        top = self.C[:, 0].astype(np.int64) if self.width else np.full(k, -1, dtype=np.int64)
+        self.pos = np.zeros(k, dtype=np.int64)
+        far = np.flatnonzero(~stop[top])
+        if far.size:
+            t2, p2 = _first_stop(self.flat, self.width, stop, far, np.ones(far.size, dtype=np.int64))
+            top[far] = t2
+            self.pos[far] = p2
+        self.top = top
+        self.incremental = integral and float(self.wf.sum()) < _EXACT_FLOAT
+        if self.incremental:
+            self.tally = self._bincount(np.where(top >= 0, top, n), self.wf)
+
+    def _stop(self, alive: np.ndarray) -> np.ndarray:
+        stop = np.zeros(self.n + 2, dtype=bool)
+        stop[: self.n] = alive
+        stop[-1] = True  # code -1: the ballot exhausts
+        return stop
+
+    def _bincount(self, top: np.ndarray, wf: np.ndarray) -> np.ndarray:
+        """Exact integer tallies (index ``n``: exhausted) of rows at ``top`` weighing ``wf``."""
+        t = np.bincount(top, weights=wf, minlength=self.n + 1) if top.size else np.zeros(self.n + 1)
+        return t.astype(np.int64)
+
+    def tallies(self) -> np.ndarray:
+        if self.incremental:
+            return self.tally
+        top = self.top
+        live = top >= 0
+        return np.bincount(top[live], weights=self.wf[live], minlength=self.n)
+
+    def exhausted(self) -> float:
+        return float(self.wf[self.top < 0].sum())
+
+    def eliminate(self, eliminated: list[int], alive: np.ndarray) -> None:
+        top = self.top
+        if len(eliminated) == 1:
+            moved = np.flatnonzero(top == eliminated[0])
+        else:
+            out = np.zeros(self.n + 2, dtype=bool)
+            out[eliminated] = True
+            moved = np.flatnonzero(out[top])
+        if not moved.size:
+            return
+        t2, p2 = _first_stop(self.flat, self.width, self._stop(alive), moved, self.pos[moved] + 1)
+        top[moved] = t2
+        self.pos[moved] = p2
+        if self.incremental:
+            self.tally[eliminated] = 0
+            # -1 (exhausted) lands in the extra slot n
+            self.tally += self._bincount(np.where(t2 >= 0, t2, self.n), self.wf[moved])
+
+
+class _WalkCounter:
+    """Round-by-round tallies with :class:`BallotWalker` (marks whose reading depends on who continues)."""
+
+    def __init__(self, b: Ballots, rows: np.ndarray, w: np.ndarray, marks: MarkOptions, alive: np.ndarray):
+        self.n = b.n_candidates
+        self.rows = rows
+        self.wf = w.astype(np.float64)
+        self.walker = BallotWalker(b, marks)
+        self.top, self.pos = self.walker.advance(rows, np.zeros(len(rows), dtype=np.int64), alive)
+        self.incremental = False
+
+    def tallies(self) -> np.ndarray:
+        top = self.top
+        live = top >= 0
+        return np.bincount(top[live], weights=self.wf[live], minlength=self.n)
+
+    def exhausted(self) -> float:
+        return float(self.wf[self.top < 0].sum())
+
+    def eliminate(self, eliminated: list[int], alive: np.ndarray) -> None:
+        top = self.top
+        moved = np.nonzero(np.isin(top, eliminated))[0]
+        if moved.size:
+            t2, p2 = self.walker.advance(self.rows[moved], self.pos[moved] + 1, alive)
+            top[moved] = t2
+            self.pos[moved] = p2
 
 
 @dataclass(frozen=True)
@@ -188,16 +360,22 @@ def irv(ballots: Ballots, seats: int = 1, options: IRVOptions | None = None, **k
     n = b.n_candidates
     integral = b.is_integral
     ok = valid_rows(b)
-    rows = np.nonzero(ok)[0]
-    w = b.weights[rows]
-    wf = w.astype(np.float64)
+    if ok.all():
+        rows, R, w = None, b.rankings, b.weights
+    else:
+        rows = np.flatnonzero(ok)
+        R, w = b.rankings[rows], b.weights[rows]
     valid = _num(w.sum(), integral)
     alive = np.ones(n, dtype=bool)
     alive[list(b.withdrawn)] = False
     if alive.sum() == 0:
         raise RuleError("every candidate has withdrawn")
-    walker = BallotWalker(b, opts.marks)
-    top, pos = walker.advance(rows, np.zeros(len(rows), dtype=np.int64), alive)
+    C = reach_matrix(R, n, bool(b.groups), opts.marks)
+    counter: _ReachCounter | _WalkCounter
+    if C is not None:
+        counter = _ReachCounter(C, w, n, alive, integral)
+    else:
+        counter = _WalkCounter(b, np.arange(len(R)) if rows is None else rows, w, opts.marks, alive)
     breaker = TieBreaker(opts.tiebreak, b.candidates)
     rounds: list[Round] = []
     prev: dict[str, Number] | None = None
@@ -206,11 +384,10 @@ def irv(ballots: Ballots, seats: int = 1, options: IRVOptions | None = None, **k
     rnd = 0
     while True:
         rnd += 1
-        live = top >= 0
-        tally = np.bincount(top[live], weights=wf[live], minlength=n)
+        tally = counter.tallies()
         tallies = {c: _num(tally[c], integral) for c in range(n) if alive[c]}
         breaker.record(tallies)
-        exhausted = valid - sum(tallies.values()) if integral else float(wf[~live].sum())
+        exhausted = valid - sum(tallies.values()) if integral else counter.exhausted()
         names = {b.candidates[c]: v for c, v in tallies.items()}
         transfers = {}
         if prev is not None:
@@ -267,11 +444,7 @@ def irv(ballots: Ballots, seats: int = 1, options: IRVOptions | None = None, **k
             break
         prev, prev_exh = names, exhausted
         alive[eliminated] = False
-        moved = np.nonzero(np.isin(top, eliminated))[0]
-        if moved.size:
-            t2, p2 = walker.advance(rows[moved], pos[moved] + 1, alive)
-            top[moved] = t2
-            pos[moved] = p2
+        counter.eliminate(eliminated, alive)
     return Result(
         method="av",
         seats=1,
