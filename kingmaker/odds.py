@@ -357,6 +357,31 @@ def _solve(func: Callable[[float], float], lo: float, hi: float) -> float:
     return float(brentq(func, lo, hi, xtol=1e-15, rtol=4 * np.finfo(float).eps, maxiter=500))
 
 
+def _falling_root(
+    excess: Callable[[float], float],
+    origin: float,
+    *,
+    up: Callable[[float], float],
+    down: Callable[[float], float],
+) -> float:
+    """Root of ``excess``, which falls as its parameter grows and is not 0 at ``origin``: the
+    bracket is widened from ``origin`` by ``up`` while ``excess`` is still positive there (or by
+    ``down`` while still negative), then solved."""
+    if excess(origin) > 0.0:
+        hi = up(origin)
+        while excess(hi) > 0:
+            hi = up(hi)
+        return _solve(excess, origin, hi)
+    lo = down(origin)
+    while excess(lo) < 0:
+        lo = down(lo)
+    return _solve(excess, lo, origin)
+
+
+def _double(x: float) -> float:
+    return 2.0 * x
+
+
 def _normalised(p: np.ndarray) -> np.ndarray:
     return p / p.sum()
 
@@ -388,13 +413,7 @@ def power(raw: Sequence[float]) -> tuple[np.ndarray, float]:
 
     # sum(pi**k) falls from n (k = 0) through B (k = 1) to 0: the root is on the side of 1
     # where the sum reaches 1; the largest pi bounds the far end: n * max(pi)**k <= 1.
-    if at_one > 0.0:
-        hi = 2.0
-        while excess(hi) > 0:
-            hi *= 2.0
-        k = _solve(excess, 1.0, hi)
-    else:
-        k = _solve(excess, 0.0, 1.0)
+    k = _falling_root(excess, 1.0, up=_double, down=lambda _: 0.0)
     return _normalised(np.exp(k * log_pi)), k
 
 
@@ -413,16 +432,7 @@ def odds_ratio(raw: Sequence[float]) -> tuple[np.ndarray, float]:
         return pi.copy(), 1.0
 
     # The sum falls from n (c -> 0) through B (c = 1) to 0 (c -> inf).
-    if at_one > 0.0:
-        hi = 2.0
-        while excess(hi) > 0:
-            hi *= 2.0
-        c = _solve(excess, 1.0, hi)
-    else:
-        lo = 0.5
-        while excess(lo) < 0:
-            lo /= 2.0
-        c = _solve(excess, lo, 1.0)
+    c = _falling_root(excess, 1.0, up=_double, down=lambda c: c / 2.0)
     return _normalised(fair(c)), c
 
 
@@ -442,16 +452,8 @@ def shin(raw: Sequence[float]) -> tuple[np.ndarray, float]:
         return _normalised(fair(0.0)), 0.0
 
     # The sum falls with z: sqrt(B) at z = 0, sum(pi^2)/B < 1 as z -> 1, n as z -> -inf.
-    if at_zero > 0.0:
-        hi = 0.5
-        while excess(hi) > 0:
-            hi = (1.0 + hi) / 2.0
-        z = _solve(excess, 0.0, hi)
-    else:
-        lo = -1.0
-        while excess(lo) < 0:
-            lo *= 2.0
-        z = _solve(excess, lo, 0.0)
+    # Above 0 the bracket halves its distance to 1; below, it runs -1, -2, -4, ...
+    z = _falling_root(excess, 0.0, up=lambda z: (1.0 + z) / 2.0, down=lambda z: min(2.0 * z, -1.0))
     return _normalised(fair(z)), z
 
 

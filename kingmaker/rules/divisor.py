@@ -306,22 +306,64 @@ def divisor_allocation(
     (national) or a :class:`Threshold`; ``wins`` (per party) feed its "or win N districts" clause.
     """
     spec = divisor_method(method)
+    count = _divisor_count(spec, tie, seed, initial)
+    return district_allocation(votes, seats, count, threshold=threshold, wins=wins)
+
+
+#: Counts one (districts, parties) vote array: ``(votes, seats per district, eligible mask or
+#: None, party names, district names)`` -> ``(method label, seats per district and party, ties
+#: broken)``. :func:`district_allocation` and :func:`pooled_allocation` run one.
+SeatCount = Callable[
+    [np.ndarray, np.ndarray, np.ndarray | None, Sequence[str], Sequence[str]],
+    tuple[str, np.ndarray, list[TieBreak]],
+]
+
+
+def _divisor_count(
+    method: str | DivisorMethod, tie: str | TiePolicy, seed: int | None, initial: np.ndarray | None = None
+) -> SeatCount:
+    """A :data:`SeatCount` by highest averages with ``method``."""
+
+    def count(
+        votes: np.ndarray,
+        seats: np.ndarray,
+        eligible: np.ndarray | None,
+        names: Sequence[str],
+        districts: Sequence[str],
+    ) -> tuple[str, np.ndarray, list[TieBreak]]:
+        policy = as_tie_policy(tie, seed)
+        spec = divisor_method(method) if isinstance(method, str) else method
+        ds, ties = highest_averages(
+            votes,
+            seats,
+            spec,
+            initial=initial,
+            eligible=eligible,
+            tie=policy,
+            names=names,
+            districts=districts,
+        )
+        return spec.name, ds, ties
+
+    return count
+
+
+def district_allocation(
+    votes: VoteTable | Mapping[str, int] | Sequence[int] | np.ndarray,
+    seats: int | Sequence[int] | np.ndarray,
+    count: SeatCount,
+    *,
+    threshold: str | Fraction | Threshold | None = None,
+    wins: np.ndarray | None = None,
+) -> Allocation:
+    """Allocate ``seats`` in every district (row) of ``votes`` with ``count``, after the
+    threshold (see :func:`divisor_allocation` and :func:`kingmaker.rules.quota.quota_allocation`)."""
     arr, parties, dnames, _ = _votes_and_names(votes)
     seats_arr = check_seats(np.broadcast_to(np.asarray(seats), (arr.shape[0],)))
     mask, removed = eligibility(arr, as_threshold(threshold), wins, parties)
-    policy = as_tie_policy(tie, seed)
-    ds, ties = highest_averages(
-        arr,
-        seats_arr,
-        spec,
-        initial=initial,
-        eligible=mask,
-        tie=policy,
-        names=parties,
-        districts=dnames,
-    )
+    label, ds, ties = count(arr, seats_arr, mask, parties, dnames)
     return Allocation(
-        method=spec.name,
+        method=label,
         parties=parties,
         seats=ds.sum(axis=0),
         votes=arr.sum(axis=0),
@@ -368,6 +410,21 @@ def allocate_by_level(
     apportioned to the pools by their seats with Sainte-Laguë when ``seats`` is given).
     A national threshold is applied to national vote totals.
     """
+    count = _divisor_count(method, tie, seed)
+    return pooled_allocation(table, count, seats=seats, level=level, threshold=threshold)
+
+
+def pooled_allocation(
+    table: VoteTable,
+    count: SeatCount,
+    *,
+    seats: int | None = None,
+    level: str = "national",
+    threshold: str | Fraction | Threshold | None = None,
+) -> Allocation:
+    """Pool ``table`` by ``level`` and allocate each pool's seats with ``count``: the pooling,
+    seats per pool, thresholds and set-aside independents that every list method shares (see
+    :func:`allocate_by_level` and :func:`kingmaker.rules.quota.allocate_by_level`)."""
     threshold = as_threshold(threshold)
     pooled = table.aggregate(level) if level != "district" else table
     mags = pooled.seat_magnitudes()
@@ -379,18 +436,9 @@ def allocate_by_level(
             mags = apportion(dict(zip(pooled.ids, mags.tolist(), strict=True)), seats, "sainte-lague").seats
     mask, removed, notes = level_eligibility(table, pooled, threshold)
     mask, set_aside, aside_notes = without_non_parties(table, pooled, level, mask)
-    policy = as_tie_policy(tie, seed)
-    ds, ties = highest_averages(
-        pooled.votes,
-        check_seats(mags),
-        method,
-        eligible=mask,
-        tie=policy,
-        names=table.parties,
-        districts=pooled.ids,
-    )
+    label, ds, ties = count(pooled.votes, check_seats(mags), mask, table.parties, pooled.ids)
     return Allocation(
-        method=f"{divisor_method(method).name} ({level})",
+        method=f"{label} ({level})",
         parties=table.parties,
         seats=ds.sum(axis=0),
         votes=table.totals(),

@@ -16,7 +16,7 @@ import numpy as np
 
 from kingmaker.ballots import Ballots
 from kingmaker.errors import InputError, RuleError
-from kingmaker.result import Number, Result, Round, TieBreak
+from kingmaker.result import Number, Result, Round
 from kingmaker.rules.irv import BallotWalker, MarkOptions, valid_rows
 from kingmaker.rules.tiebreak import TieBreaker, TieBreakPolicy, as_policy, pick_extreme
 
@@ -30,6 +30,37 @@ def _tally(b: Ballots, walker: BallotWalker, alive: np.ndarray) -> tuple[dict[in
     conv = int if b.is_integral else float
     tallies = {c: conv(votes[c]) for c in range(b.n_candidates) if alive[c]}
     return tallies, conv(w[~live].sum()), conv(w.sum())
+
+
+def _ballot(
+    b: Ballots,
+    walker: BallotWalker,
+    alive: np.ndarray,
+    breaker: TieBreaker,
+    rnd: int,
+    *,
+    lowest: bool = False,
+    action: str,
+) -> tuple[int, Round]:
+    """One ballot among the ``alive`` candidates: the last-placed candidate eliminated
+    (``lowest``) or the first-placed elected, and the round that records it."""
+    tallies, exh, valid = _tally(b, walker, alive)
+    breaker.record(tallies)
+    pick, tie = pick_extreme(
+        tallies, lowest=lowest, breaker=breaker, round_no=rnd, purpose="eliminate" if lowest else "elect"
+    )
+    names = b.candidates
+    decided = (names[pick],)
+    return pick, Round(
+        number=rnd,
+        tallies={names[c]: v for c, v in tallies.items()},
+        exhausted=exh,
+        elected=() if lowest else decided,
+        eliminated=decided if lowest else (),
+        action=action,
+        ties=(tie,) if tie else (),
+        valid=valid,
+    )
 
 
 def exhaustive_ballot(
@@ -60,49 +91,19 @@ def exhaustive_ballot(
     rnd = 0
     while alive.sum() > finalists:
         rnd += 1
-        tallies, exh, valid = _tally(mps, walker, alive)
-        breaker.record(tallies)
-        ties: list[TieBreak] = []
-        loser, tie = pick_extreme(tallies, lowest=True, breaker=breaker, round_no=rnd, purpose="eliminate")
-        if tie:
-            ties.append(tie)
-        rounds.append(
-            Round(
-                number=rnd,
-                tallies={names[c]: v for c, v in tallies.items()},
-                exhausted=exh,
-                eliminated=(names[loser],),
-                action=f"MPs' ballot {rnd}",
-                ties=tuple(ties),
-                valid=valid,
-            )
-        )
+        loser, stage = _ballot(mps, walker, alive, breaker, rnd, lowest=True, action=f"MPs' ballot {rnd}")
+        rounds.append(stage)
         alive[loser] = False
     rnd += 1
-    tallies, exh, valid = _tally(members, BallotWalker(members, marks), alive)
-    breaker.record(tallies)
-    ties = []
-    win, tie = pick_extreme(tallies, lowest=False, breaker=breaker, round_no=rnd, purpose="elect")
-    if tie:
-        ties.append(tie)
-    rounds.append(
-        Round(
-            number=rnd,
-            tallies={names[c]: v for c, v in tallies.items()},
-            exhausted=exh,
-            elected=(names[win],),
-            action="members' ballot",
-            ties=tuple(ties),
-            valid=valid,
-        )
-    )
+    win, stage = _ballot(members, BallotWalker(members, marks), alive, breaker, rnd, action="members' ballot")
+    rounds.append(stage)
     return Result(
         method="exhaustive",
         seats=1,
         candidates=names,
         winners=(names[win],),
         rounds=tuple(rounds),
-        valid=valid,
+        valid=stage.valid,
         options={"finalists": finalists, "tiebreak": breaker.policy.describe()},
         notes=("MPs' ballots then a members' ballot; each round's valid is its own electorate",),
     )

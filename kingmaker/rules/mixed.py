@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -37,7 +37,7 @@ from kingmaker.allocation import (
 )
 from kingmaker.errors import InputError, UnknownNameError
 from kingmaker.rules.divisor import check_seats, highest_averages
-from kingmaker.rules.plurality import plurality_winners
+from kingmaker.rules.plurality import plurality_winners, single_member_allocation
 from kingmaker.votes import VoteTable
 
 #: The ILLUSTRATIVE transfer matrix shipped as package data (invented, not survey data).
@@ -356,16 +356,10 @@ def av_counterfactual(
     (default: the ILLUSTRATIVE preset, which says so in the result's notes)."""
     matrix = _matrix(transfers)
     winners, changed = av_winners(table, matrix, depth=depth)
-    ds = np.zeros(table.votes.shape, dtype=np.int64)
-    ds[np.arange(table.n_districts), winners] = 1
-    return Allocation(
-        method="av",
-        parties=table.parties,
-        seats=ds.sum(axis=0),
-        votes=table.totals(),
-        districts=table.ids,
-        district_seats=ds,
-        groups=table.groups,
+    return single_member_allocation(
+        table,
+        winners,
+        "av",
         notes=(
             f"transfers: {matrix.label or 'user matrix'}",
             f"{len(changed)} constituencies change hands compared with FPTP",
@@ -496,18 +490,8 @@ def ams_counterfactual(
         tie=tie,
         exclude=[p for p, a in zip(table.parties, aside, strict=True) if a],
     )
-    return Allocation(
-        method=method_label,
-        parties=result.parties,
-        seats=result.seats,
-        votes=result.votes,
-        districts=result.districts,
-        district_seats=result.district_seats,
-        ties=result.ties,
-        components=result.components,
-        groups=table.groups,
-        notes=(tier_note, *aside_notes),
-        set_aside=set_aside,
+    return replace(
+        result, method=method_label, groups=table.groups, notes=(tier_note, *aside_notes), set_aside=set_aside
     )
 
 
@@ -540,22 +524,13 @@ def av_plus_counterfactual(
         winners=winners,
         method_label="av-plus",
     )
-    return Allocation(
-        method="av-plus",
-        parties=result.parties,
-        seats=result.seats,
-        votes=result.votes,
-        districts=result.districts,
-        district_seats=result.district_seats,
-        ties=result.ties,
-        components=result.components,
-        groups=table.groups,
+    return replace(
+        result,
         notes=(
             *result.notes,
             f"transfers: {matrix.label or 'user matrix'}",
             f"{len(changed)} constituencies change hands under AV",
         ),
-        set_aside=result.set_aside,
     )
 
 
@@ -568,16 +543,10 @@ def av_plus(
     """AV+ from AV constituency results already counted: corrective D'Hondt top-up per area
     (``top_up_votes`` has one row per top-up area), exactly as :func:`ams`."""
     result = ams(top_up_votes, constituency_winners, top_up_seats, **options)
-    return Allocation(
+    return replace(
+        result,
         method="av-plus",
-        parties=result.parties,
-        seats=result.seats,
-        votes=result.votes,
-        districts=result.districts,
-        district_seats=result.district_seats,
-        ties=result.ties,
         components={"constituency": result.components["constituency"], "top-up": result.components["list"]},
-        groups=result.groups,
     )
 
 
@@ -636,15 +605,4 @@ def mmp_counterfactual(
         tie=tie,
         exclude=[p for p, a in zip(table.parties, aside, strict=True) if a],
     )
-    return Allocation(
-        method=result.method,
-        parties=result.parties,
-        seats=result.seats,
-        votes=result.votes,
-        ties=result.ties,
-        excluded=result.excluded,
-        components=result.components,
-        groups=table.groups,
-        notes=(tier_note, *aside_notes),
-        set_aside=set_aside,
-    )
+    return replace(result, groups=table.groups, notes=(tier_note, *aside_notes), set_aside=set_aside)

@@ -7,6 +7,7 @@ two-party Butler swing) is half the majority share.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -53,10 +54,23 @@ def plurality_winners(
 def fptp(table: VoteTable, *, tie: str | TiePolicy = "most-votes", seed: int | None = None) -> Allocation:
     """First past the post in every (single-member) district of ``table``."""
     winners, ties = plurality_winners(table, tie, seed)
+    return single_member_allocation(table, winners, "fptp", ties=ties)
+
+
+def single_member_allocation(
+    table: VoteTable,
+    winners: np.ndarray,
+    method: str,
+    *,
+    ties: Sequence[TieBreak] = (),
+    notes: Sequence[str] = (),
+) -> Allocation:
+    """One seat per district of ``table`` to the party column ``winners[d]`` (e.g. from
+    :func:`plurality_winners`), as an :class:`Allocation` labelled ``method``."""
     ds = np.zeros(table.votes.shape, dtype=np.int64)
     ds[np.arange(table.n_districts), winners] = 1
     return Allocation(
-        method="fptp",
+        method=method,
         parties=table.parties,
         seats=ds.sum(axis=0),
         votes=table.totals(),
@@ -64,6 +78,7 @@ def fptp(table: VoteTable, *, tie: str | TiePolicy = "most-votes", seed: int | N
         district_seats=ds,
         ties=tuple(ties),
         groups=table.groups,
+        notes=tuple(notes),
     )
 
 

@@ -15,15 +15,12 @@ from typing import Any
 
 import numpy as np
 
-from kingmaker.allocation import Allocation, Threshold, TieBreak, TiePolicy, as_threshold, as_tie_policy
+from kingmaker.allocation import Allocation, Threshold, TieBreak, TiePolicy, as_tie_policy
 from kingmaker.errors import RuleError, UnknownNameError
 from kingmaker.rules.divisor import (
-    _votes_and_names,
-    apportion,
-    check_seats,
-    eligibility,
-    level_eligibility,
-    without_non_parties,
+    SeatCount,
+    district_allocation,
+    pooled_allocation,
 )
 from kingmaker.votes import VoteTable
 
@@ -135,23 +132,25 @@ def quota_allocation(
     seed: int | None = None,
 ) -> Allocation:
     """Largest remainder with the ``hare`` or ``droop`` quota in every district of ``votes``."""
-    arr, parties, dnames, _ = _votes_and_names(votes)
-    seats_arr = check_seats(np.broadcast_to(np.asarray(seats), (arr.shape[0],)))
-    mask, removed = eligibility(arr, as_threshold(threshold), wins, parties)
-    ds, ties = largest_remainder(
-        arr, seats_arr, quota, eligible=mask, tie=tie, seed=seed, names=parties, districts=dnames
-    )
-    return Allocation(
-        method=quota,
-        parties=parties,
-        seats=ds.sum(axis=0),
-        votes=arr.sum(axis=0),
-        districts=dnames,
-        district_seats=ds,
-        ties=tuple(ties),
-        excluded=removed,
-        groups=votes.groups if isinstance(votes, VoteTable) else {},
-    )
+    return district_allocation(votes, seats, _quota_count(quota, tie, seed), threshold=threshold, wins=wins)
+
+
+def _quota_count(quota: str, tie: str | TiePolicy, seed: int | None) -> SeatCount:
+    """A :data:`SeatCount` by largest remainder with ``quota``."""
+
+    def count(
+        votes: np.ndarray,
+        seats: np.ndarray,
+        eligible: np.ndarray | None,
+        names: Sequence[str],
+        districts: Sequence[str],
+    ) -> tuple[str, np.ndarray, list[TieBreak]]:
+        ds, ties = largest_remainder(
+            votes, seats, quota, eligible=eligible, tie=tie, seed=seed, names=names, districts=districts
+        )
+        return quota, ds, ties
+
+    return count
 
 
 def hare(votes: Any, seats: Any, **options: Any) -> Allocation:
@@ -176,38 +175,5 @@ def allocate_by_level(
 ) -> Allocation:
     """Pool ``table`` by ``level`` and allocate by largest remainder in each pool
     (the quota counterpart of :func:`kingmaker.rules.divisor.allocate_by_level`)."""
-    threshold = as_threshold(threshold)
-    pooled = table.aggregate(level) if level != "district" else table
-    mags = pooled.seat_magnitudes()
-    if seats is not None:
-        check_seats(seats)
-        mags = (
-            np.array([seats])
-            if len(mags) == 1
-            else apportion(dict(zip(pooled.ids, mags.tolist(), strict=True)), seats, "sainte-lague").seats
-        )
-    mask, removed, notes = level_eligibility(table, pooled, threshold)
-    mask, set_aside, aside_notes = without_non_parties(table, pooled, level, mask)
-    ds, ties = largest_remainder(
-        pooled.votes,
-        check_seats(mags),
-        quota,
-        eligible=mask,
-        tie=tie,
-        seed=seed,
-        names=table.parties,
-        districts=pooled.ids,
-    )
-    return Allocation(
-        method=f"{quota} ({level})",
-        parties=table.parties,
-        seats=ds.sum(axis=0),
-        votes=table.totals(),
-        districts=pooled.ids,
-        district_seats=ds,
-        ties=tuple(ties),
-        excluded=removed,
-        groups=table.groups,
-        notes=(*notes, *aside_notes),
-        set_aside=set_aside,
-    )
+    count = _quota_count(quota, tie, seed)
+    return pooled_allocation(table, count, seats=seats, level=level, threshold=threshold)
