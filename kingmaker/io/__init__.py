@@ -7,8 +7,11 @@ Formats: BLT (:mod:`kingmaker.io.blt`), PrefLib ``.soc .soi .toc .toi``
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+import numpy as np
 
 from kingmaker.errors import InputError
 
@@ -16,6 +19,25 @@ if TYPE_CHECKING:
     from kingmaker.ballots import Ballots
 
 PREFLIB_EXTENSIONS = (".soc", ".soi", ".toc", ".toi")
+
+
+def padded_rankings(rows: Sequence[Sequence[int]]) -> np.ndarray:
+    """Ragged rows of ranking codes, as the readers collect them, as one (rows, longest row)
+    int32 matrix padded with :data:`kingmaker.ballots.PAD`."""
+    from kingmaker.ballots import PAD
+
+    width = max((len(r) for r in rows), default=0)
+    mat = np.full((len(rows), width), PAD, dtype=np.int32)
+    for i, r in enumerate(rows):
+        mat[i, : len(r)] = r
+    return mat
+
+
+def format_weight(weight: float | int) -> str:
+    """A ballot weight as the writers print it: whole numbers without a decimal point."""
+    if float(weight).is_integer():
+        return str(int(weight))
+    return repr(float(weight))
 
 
 def detect_format(path: str | Path) -> str:

@@ -24,6 +24,7 @@ import numpy as np
 
 from kingmaker.ballots import OVERVOTE, PAD, SKIPPED, Ballots, group_code, group_index
 from kingmaker.errors import InputError
+from kingmaker.io import format_weight, padded_rankings
 
 _QUOTED = re.compile(r'"((?:[^"\\]|\\.)*)"')
 
@@ -145,12 +146,8 @@ def read_blt(path: str | Path) -> Ballots:
                 title = f
     if len(names) < n:
         raise InputError(f"expected {n} candidate names, found {len(names)}", source=src, line=len(lines))
-    width = max((len(r) for r in rows), default=0)
-    mat = np.full((len(rows), width), PAD, dtype=np.int32)
-    for i, r in enumerate(rows):
-        mat[i, : len(r)] = r
     return Ballots.from_matrix(
-        mat,
+        padded_rankings(rows),
         names,
         np.asarray(weights) if weights else np.zeros(0, dtype=np.int64),
         withdrawn=withdrawn,
@@ -159,12 +156,6 @@ def read_blt(path: str | Path) -> Ballots:
         seats=seats,
         source=src,
     )
-
-
-def _fmt_weight(w: float | int) -> str:
-    if float(w).is_integer():
-        return str(int(w))
-    return repr(float(w))
 
 
 def write_blt(ballots: Ballots, path: str | Path, seats: int | None = None) -> None:
@@ -187,7 +178,7 @@ def write_blt(ballots: Ballots, path: str | Path, seats: int | None = None) -> N
                 toks.append("=".join(str(c + 1) for c in b.groups[group_index(code)]))
             else:
                 toks.append(str(code + 1))
-        out.append(" ".join([_fmt_weight(w), *toks, "0"]))
+        out.append(" ".join([format_weight(w), *toks, "0"]))
     out.append("0")
     out.extend('"' + c.replace('"', '\\"') + '"' for c in b.candidates)
     out.append('"' + (b.title or "").replace('"', '\\"') + '"')

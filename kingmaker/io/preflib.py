@@ -23,6 +23,7 @@ import numpy as np
 
 from kingmaker.ballots import OVERVOTE, PAD, SKIPPED, Ballots, group_code, group_index
 from kingmaker.errors import InputError
+from kingmaker.io import padded_rankings
 
 _META = re.compile(r"^#\s*([^:]+):\s?(.*)$")
 _TOKEN = re.compile(r"\{[^}]*\}|[^,]+")
@@ -110,12 +111,8 @@ def read_preflib(path: str | Path) -> Ballots:
 
 
 def _build(rows, weights, names, groups, title, src) -> Ballots:  # type: ignore[no-untyped-def]
-    width = max((len(r) for r in rows), default=0)
-    mat = np.full((len(rows), width), PAD, dtype=np.int32)
-    for i, r in enumerate(rows):
-        mat[i, : len(r)] = r
     return Ballots.from_matrix(
-        mat,
+        padded_rankings(rows),
         names,
         np.asarray(weights, dtype=np.int64),
         groups=tuple(groups),

@@ -15,6 +15,7 @@ import numpy as np
 
 from kingmaker.ballots import OVERVOTE, PAD, SKIPPED, Ballots, group_code, group_index
 from kingmaker.errors import InputError, UnknownNameError
+from kingmaker.io import format_weight, padded_rankings
 
 
 def read_simple_csv(
@@ -76,11 +77,9 @@ def read_simple_csv(
         raise InputError(f"malformed CSV ({exc})", source=src) from None
     if not names:
         raise InputError("no candidates found", source=src)
-    width = max((len(r) for r in rows), default=0)
-    mat = np.full((len(rows), width), PAD, dtype=np.int32)
-    for i, r in enumerate(rows):
-        mat[i, : len(r)] = r
-    return Ballots.from_matrix(mat, names, np.asarray(weights), groups=tuple(groups), seats=seats, source=src)
+    return Ballots.from_matrix(
+        padded_rankings(rows), names, np.asarray(weights), groups=tuple(groups), seats=seats, source=src
+    )
 
 
 def write_simple_csv(ballots: Ballots, path: str | Path) -> None:
@@ -104,5 +103,4 @@ def write_simple_csv(ballots: Ballots, path: str | Path) -> None:
                     cells.append("=".join(b.candidates[c] for c in b.groups[group_index(code)]))
                 else:
                     cells.append(b.candidates[code])
-            wt = float(weight)
-            w.writerow([str(int(wt)) if wt.is_integer() else repr(wt), *cells])
+            w.writerow([format_weight(weight), *cells])
