@@ -10,6 +10,7 @@ from rich.table import Table
 from kingmaker.cli.common import (
     FileOption,
     Format,
+    FormatOption,
     PresetOption,
     SeatsOption,
     ThresholdOption,
@@ -115,7 +116,7 @@ def coalitions_command(
     incompatible: Annotated[
         str | None, typer.Option(help="Pairs that will not sit together, e.g. Con:Lab,LD:DUP.")
     ] = None,
-    format: Annotated[Format, typer.Option("--format", help="table, json or csv.")] = Format.table,
+    format: FormatOption = Format.table,
 ) -> None:
     """List every government the numbers allow, with the coalition theories and each one's veto players."""
     parliament = load_parliament(preset, file, seats)

@@ -5,6 +5,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -26,6 +29,15 @@ class Format(StrEnum):
     csv = "csv"
 
 
+class TableOrJson(StrEnum):
+    """Output formats of commands whose results are not one flat table (no CSV)."""
+
+    table = "table"
+    json = "json"
+
+
+FormatOption = Annotated[Format, typer.Option("--format", help="table, json or csv.")]
+TableOrJsonOption = Annotated[TableOrJson, typer.Option("--format", help="table or json.")]
 PresetOption = Annotated[
     str | None,
     typer.Option("--preset", "-p", help="Embedded parliament: uk-2010 (default), uk-2015, uk-2017, uk-2019."),
@@ -88,6 +100,17 @@ def parse_pairs(text: str | None, option: str = "--incompatible") -> list[tuple[
             raise InputError(f"{option}: cannot read {item!r}; expected A:B pairs, e.g. Con:Lab")
         out.append((parts[0], parts[1]))
     return out
+
+
+@contextmanager
+def warnings_to_stderr() -> Iterator[None]:
+    """Collect every warning raised in the block and echo each as ``warning: ...`` on stderr
+    once the block has finished (not when it raises)."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        yield
+    for w in caught:
+        typer.echo(f"warning: {w.message}", err=True)
 
 
 def print_json(data: Any) -> None:

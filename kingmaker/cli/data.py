@@ -5,10 +5,9 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
-console = Console(highlight=False, soft_wrap=False, width=160)
+from kingmaker.cli.common import console
 
 
 def register(app: typer.Typer) -> None:

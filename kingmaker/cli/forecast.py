@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from kingmaker.cli.common import console, print_csv, print_json
+from kingmaker.cli.common import Format, FormatOption, console, print_csv, print_json, warnings_to_stderr
 from kingmaker.errors import InputError
 from kingmaker.votes import VoteTable
 
@@ -22,14 +22,6 @@ class Model(StrEnum):
     proportional = "proportional"
     regional = "regional"
     transition = "transition"
-
-
-class OutputFormat(StrEnum):
-    """How results are printed."""
-
-    table = "table"
-    json = "json"
-    csv = "csv"
 
 
 class Backend(StrEnum):
@@ -66,6 +58,12 @@ NewPartyOption = Annotated[
 ScopeOption = Annotated[
     str, typer.Option("--scope", help="National shares describe: auto (GB when NI seats exist), all, gb.")
 ]
+SimsOption = Annotated[int, typer.Option("--sims", "-n", help="Number of simulations.")]
+SeedOption = Annotated[int | None, typer.Option("--seed", help="Random seed (same seed, same numbers).")]
+CoalitionOption = Annotated[
+    list[str] | None,
+    typer.Option("--coalition", "-c", help="A coalition to assess, e.g. Con+LD. Repeatable."),
+]
 DataDirOption = Annotated[
     Path | None,
     typer.Option("--data-dir", help="Folder holding the data set's files (else cache / download)."),
@@ -94,11 +92,6 @@ def _shares(text: str | None):  # -> Shares
     return parse_shares(text)
 
 
-def _warnings_to_stderr(caught: list) -> None:
-    for w in caught:
-        typer.echo(f"warning: {w.message}", err=True)
-
-
 def project_command(
     base: BaseOption = None,
     shares: SharesOption = None,
@@ -116,28 +109,22 @@ def project_command(
         ),
     ] = False,
     data_dir: DataDirOption = None,
-    output: Annotated[
-        OutputFormat, typer.Option("--format", help="table, json or csv.")
-    ] = OutputFormat.table,
+    output: FormatOption = Format.table,
 ) -> None:
     """Project seats from a base election and new vote shares with a swing model."""
-    import warnings
-
     from kingmaker.projection import project
 
     table = load_base(base, data_dir)
     parsed = _shares(shares)
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
+    with warnings_to_stderr():
         result = project(table, parsed, model.value, level=level, scope=scope, new_parties=new_party or ())
-    _warnings_to_stderr(caught)
-    if output is OutputFormat.json:
+    if output is Format.json:
         data = result.to_dict()
         if not constituencies:
             data.pop("constituencies")
         print_json(data)
         return
-    if output is OutputFormat.csv:
+    if output is Format.csv:
         if constituencies:
             print_csv(result.to_frame().to_dict(orient="records"))
         else:
@@ -162,12 +149,9 @@ def forecast_command(
     base: BaseOption = None,
     shares: SharesOption = None,
     model: ModelOption = Model.regional,
-    sims: Annotated[int, typer.Option("--sims", "-n", help="Number of simulations.")] = 10_000,
-    seed: Annotated[int | None, typer.Option("--seed", help="Random seed (same seed, same numbers).")] = None,
-    coalition: Annotated[
-        list[str] | None,
-        typer.Option("--coalition", "-c", help="A coalition to assess, e.g. Con+LD. Repeatable."),
-    ] = None,
+    sims: SimsOption = 10_000,
+    seed: SeedOption = None,
+    coalition: CoalitionOption = None,
     national_error: Annotated[
         float,
         typer.Option("--national-error", help="National polling error (sd, points, for a party at 35%)."),
@@ -196,13 +180,9 @@ def forecast_command(
         typer.Option("--progress/--no-progress", help="Progress bar (default: on a terminal, long runs)."),
     ] = None,
     data_dir: DataDirOption = None,
-    output: Annotated[
-        OutputFormat, typer.Option("--format", help="table, json or csv.")
-    ] = OutputFormat.table,
+    output: FormatOption = Format.table,
 ) -> None:
     """Monte Carlo forecast: seat distributions, majorities and coalition probabilities."""
-    import warnings
-
     from kingmaker.forecast import PollingError, forecast
 
     if scheduler is not None and backend is not Backend.dask:
@@ -212,8 +192,7 @@ def forecast_command(
     error = PollingError(national_error, correlation, regional_error, seat_error)
     if progress is None:
         progress = sims >= 50_000 and sys.stderr.isatty()
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
+    with warnings_to_stderr():
         result = forecast(
             table,
             parsed,
@@ -230,15 +209,14 @@ def forecast_command(
             workers=workers,
             progress=progress,
         )
-    _warnings_to_stderr(caught)
     if plot is not None:
         from kingmaker.report.forecast_plots import plot_forecast
 
         plot_forecast(result, plot)
-    if output is OutputFormat.json:
+    if output is Format.json:
         print_json(result.to_dict())
         return
-    if output is OutputFormat.csv:
+    if output is Format.csv:
         print_csv([{"party": p, **r} for p, r in result.to_frame().to_dict(orient="index").items()])
         return
     _print_forecast(result)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -10,18 +9,8 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from kingmaker.cli.common import console, print_json
+from kingmaker.cli.common import TableOrJson, TableOrJsonOption, console, print_json
 from kingmaker.leadership import Contest, PartyRules, Simulation, labour_2010_reproduction, rule_presets
-
-
-class OutputFormat(StrEnum):
-    """How results are printed."""
-
-    table = "table"
-    json = "json"
-
-
-FormatOption = Annotated[OutputFormat, typer.Option("--format", help="table or json.")]
 
 leadership_app = typer.Typer(
     name="leadership",
@@ -54,7 +43,7 @@ def simulate(
     withdraw: Annotated[
         list[str] | None, typer.Option("--withdraw", help="Simulate without this candidate (repeatable).")
     ] = None,
-    fmt: FormatOption = OutputFormat.table,
+    fmt: TableOrJsonOption = TableOrJson.table,
 ) -> None:
     """Monte Carlo: each candidate's probability of winning and of reaching each round.
 
@@ -64,7 +53,7 @@ def simulate(
     """
     contest = Contest.read(config)
     sim = contest.simulate(sims, seed, withdrawn=withdraw or ())
-    if fmt == OutputFormat.json:
+    if fmt == TableOrJson.json:
         print_json(sim.to_dict())
         return
     console.print(render_simulation(sim))
@@ -77,12 +66,12 @@ def simulate(
 @leadership_app.command("count")
 def count(
     config: Annotated[Path, typer.Argument(help="Contest configuration (TOML).")],
-    fmt: FormatOption = OutputFormat.table,
+    fmt: TableOrJsonOption = TableOrJson.table,
 ) -> None:
     """The deterministic count at the central shares, by the engine, round by round."""
     contest = Contest.read(config)
     result = contest.count()
-    if fmt == OutputFormat.json:
+    if fmt == TableOrJson.json:
         print_json(result.to_dict(places=6))
         return
     table = Table(title=f"{contest.title or 'Leadership contest'} ({contest.rules.name})")
@@ -103,12 +92,12 @@ def count(
 @leadership_app.command("rules")
 def rules(
     name: Annotated[str | None, typer.Argument(help="Preset to show (omit to list them).")] = None,
-    fmt: FormatOption = OutputFormat.table,
+    fmt: TableOrJsonOption = TableOrJson.table,
 ) -> None:
     """List the embedded party-rule presets, or show one with its sources."""
     names = [name] if name else list(rule_presets())
     presets = [PartyRules.preset(n) for n in names]
-    if fmt == OutputFormat.json:
+    if fmt == TableOrJson.json:
         print_json([p.to_dict() for p in presets] if name is None else presets[0].to_dict())
         return
     for p in presets:
@@ -131,10 +120,10 @@ def rules(
 
 
 @leadership_app.command("labour-2010")
-def labour_2010(fmt: FormatOption = OutputFormat.table) -> None:
+def labour_2010(fmt: TableOrJsonOption = TableOrJson.table) -> None:
     """The 2010 Labour college count recomputed from the published section figures."""
     rep = labour_2010_reproduction()
-    if fmt == OutputFormat.json:
+    if fmt == TableOrJson.json:
         print_json(rep.to_dict())
         return
     table = Table(title=f"{rep.title}: college % published vs recomputed (engine college_totals)")

@@ -12,6 +12,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from kingmaker.cli.common import Format
 from kingmaker.errors import InputError
 from kingmaker.odds import (
     METHODS,
@@ -34,14 +35,6 @@ _PARAMETER_LABELS = {
     "odds_ratio": "odds ratio c={:.4g}",
     "shin": "Shin z={:.4g}",
 }
-
-
-class OutputFormat(StrEnum):
-    """How ``odds`` prints its result."""
-
-    table = "table"
-    json = "json"
-    csv = "csv"
 
 
 class PriceFormat(StrEnum):
@@ -114,8 +107,8 @@ def odds(
         ),
     ],
     output: Annotated[
-        OutputFormat, typer.Option("--format", "-f", help="Output: table, json or csv.")
-    ] = OutputFormat.table,
+        Format, typer.Option("--format", "-f", help="Output: table, json or csv.")
+    ] = Format.table,
     price_format: Annotated[
         PriceFormat,
         typer.Option(
@@ -154,9 +147,9 @@ def odds(
             raise InputError("expected a JSON object", source=str(model))
         model_probabilities = read_model_probabilities(data, source=str(model))
     analysis = analyse_odds(parsed, METHODS, model_probabilities, edge_method.value)
-    if output is OutputFormat.json:
+    if output is Format.json:
         sys.stdout.write(json.dumps(analysis.to_dict(), indent=2) + "\n")
-    elif output is OutputFormat.csv:
+    elif output is Format.csv:
         sys.stdout.write(analysis.to_frame().to_csv())
     else:
         console = Console(file=sys.stdout, width=None if sys.stdout.isatty() else 160)

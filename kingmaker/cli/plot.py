@@ -7,8 +7,17 @@ from typing import Annotated
 
 import typer
 
-from kingmaker.cli.common import FileOption, PresetOption, SeatsOption, load_parliament
-from kingmaker.cli.forecast import BaseOption, DataDirOption, Model, ModelOption, SharesOption
+from kingmaker.cli.common import FileOption, PresetOption, SeatsOption, load_parliament, warnings_to_stderr
+from kingmaker.cli.forecast import (
+    BaseOption,
+    CoalitionOption,
+    DataDirOption,
+    Model,
+    ModelOption,
+    SeedOption,
+    SharesOption,
+    SimsOption,
+)
 from kingmaker.errors import InputError
 
 plot_app = typer.Typer(
@@ -129,18 +138,13 @@ def forecast_command(
     base: BaseOption = None,
     shares: SharesOption = None,
     model: ModelOption = Model.regional,
-    sims: Annotated[int, typer.Option("--sims", "-n", help="Number of simulations.")] = 10_000,
-    seed: Annotated[int | None, typer.Option("--seed", help="Random seed (same seed, same numbers).")] = None,
-    coalition: Annotated[
-        list[str] | None,
-        typer.Option("--coalition", "-c", help="A coalition to assess, e.g. Con+LD. Repeatable."),
-    ] = None,
+    sims: SimsOption = 10_000,
+    seed: SeedOption = None,
+    coalition: CoalitionOption = None,
     data_dir: DataDirOption = None,
 ) -> None:
     """Monte Carlo seat distributions and outcome probabilities (as `kingmaker forecast --plot`)."""
-    import warnings
-
-    from kingmaker.cli.forecast import _shares, _warnings_to_stderr, load_base
+    from kingmaker.cli.forecast import _shares, load_base
     from kingmaker.forecast import forecast
     from kingmaker.report.forecast_plots import plot_forecast
 
@@ -149,10 +153,8 @@ def forecast_command(
         load_base(base, data_dir)  # the "--base is required" error
     parsed = _shares(shares)  # before loading (and perhaps downloading) the base election
     table = load_base(base, data_dir)
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
+    with warnings_to_stderr():
         result = forecast(table, parsed, model=model.value, sims=sims, seed=seed, coalitions=coalition or ())
-    _warnings_to_stderr(caught)
     plot_forecast(result, output)
     typer.echo(f"wrote {output}")
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import sys
 import warnings
-from enum import StrEnum
 from fractions import Fraction
 from pathlib import Path
 from typing import Annotated
@@ -15,7 +14,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from kingmaker.cli.common import console, parse_pairs, print_json
+from kingmaker.cli.common import TableOrJson, TableOrJsonOption, console, parse_pairs, print_json
 from kingmaker.errors import InputError, KingmakerWarning
 from kingmaker.power import PowerResult, power_indices
 
@@ -30,13 +29,6 @@ _COLUMNS = (
     ("holler", "Holler"),
     ("johnston", "Johnston"),
 )
-
-
-class PowerFormat(StrEnum):
-    """Output formats of ``power``."""
-
-    table = "table"
-    json = "json"
 
 
 def read_weights_csv(path: Path) -> dict[str, int]:
@@ -223,7 +215,7 @@ def power_command(
             help="Deegan-Packel, Holler, Johnston (need an enumeration that very large games refuse).",
         ),
     ] = True,
-    format: Annotated[PowerFormat, typer.Option("--format", help="table or json.")] = PowerFormat.table,
+    format: TableOrJsonOption = TableOrJson.table,
 ) -> None:
     """Voting power: Shapley-Shubik, Banzhaf (normalised and absolute), Deegan-Packel, Holler, Johnston."""
     game_weights, q, description = _game_from_options(preset, file, seats, weights, quota, threshold)
@@ -256,7 +248,7 @@ def power_command(
     for w in caught:
         if issubclass(w.category, KingmakerWarning):
             print(f"warning: {w.message}", file=sys.stderr)
-    if format == PowerFormat.json:
+    if format == TableOrJson.json:
         print_json(result.to_dict(json_safe=True))
     else:
         _print_table(result, description)

@@ -18,29 +18,17 @@ from __future__ import annotations
 import csv
 import io
 import json
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
 import numpy as np
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from kingmaker.allocation import SYSTEMS, Allocation, allocate
+from kingmaker.cli.common import Format, FormatOption, console
 from kingmaker.errors import InputError
 from kingmaker.votes import VoteTable
-
-console = Console(highlight=False, soft_wrap=False, width=160)
-
-
-class Format(StrEnum):
-    """Output formats."""
-
-    table = "table"
-    json = "json"
-    csv = "csv"
-
 
 ElectionOpt = Annotated[
     str | None,
@@ -54,7 +42,6 @@ DataOpt = Annotated[
     str | None,
     typer.Option("--data", "-d", help="Results file or data set name (default: uk-ELECTION-results)."),
 ]
-FormatOpt = Annotated[Format, typer.Option("--format", help="table, json or csv.")]
 LevelOpt = Annotated[
     str, typer.Option("--level", help="Pool votes by national, nation, region or district (list systems).")
 ]
@@ -239,7 +226,7 @@ def register(app: typer.Typer) -> None:
         transfers: TransfersOpt = None,
         top_up: TopUpOpt = None,
         house: HouseOpt = None,
-        fmt: FormatOpt = Format.table,
+        fmt: FormatOption = Format.table,
     ) -> None:
         """Seats per party under --system, with vote and seat shares and disproportionality."""
         if ctx.invoked_subcommand is not None:
@@ -273,7 +260,7 @@ def register(app: typer.Typer) -> None:
         seed: SeedOpt = None,
         transfers: TransfersOpt = None,
         house: HouseOpt = None,
-        fmt: FormatOpt = Format.table,
+        fmt: FormatOption = Format.table,
     ) -> None:
         """One table, one column of seats per system, with each system's Gallagher index.
 
@@ -355,7 +342,7 @@ def register(app: typer.Typer) -> None:
                 help="List this party's targets (seats it came second in) and its most vulnerable seats.",
             ),
         ] = None,
-        fmt: FormatOpt = Format.table,
+        fmt: FormatOption = Format.table,
     ) -> None:
         """Most marginal and safest seats, or a party's target list (swing needed = half the majority share)."""
         from kingmaker.rules.plurality import marginality
@@ -412,7 +399,7 @@ def register(app: typer.Typer) -> None:
         method: Annotated[
             str, typer.Option("--method", help="Any divisor method or hare/droop.")
         ] = "sainte-lague",
-        fmt: FormatOpt = Format.table,
+        fmt: FormatOption = Format.table,
     ) -> None:
         """Apportion seats to regions (or nations) by electorate with any method."""
         from kingmaker.rules.divisor import apportion

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -10,15 +9,8 @@ import typer
 from rich.table import Table
 
 from kingmaker.ballots import Ballots
-from kingmaker.cli.common import console, print_json
+from kingmaker.cli.common import TableOrJson, TableOrJsonOption, console, print_json
 from kingmaker.spoilers import METHOD_TITLES, SpoilerReport, spoiler_analysis
-
-
-class OutputFormat(StrEnum):
-    """How the report is printed."""
-
-    table = "table"
-    json = "json"
 
 
 def render_report(rep: SpoilerReport, title: str) -> None:
@@ -87,7 +79,7 @@ def spoilers(
         Path,
         typer.Argument(help="Ballot file (BLT, PrefLib, CVR or simple CSV) or a leadership contest TOML."),
     ],
-    fmt: Annotated[OutputFormat, typer.Option("--format", help="table or json.")] = OutputFormat.table,
+    fmt: TableOrJsonOption = TableOrJson.table,
     ballot_format: Annotated[
         str | None, typer.Option("--ballot-format", help="Force the reader: blt, preflib, cvr or csv.")
     ] = None,
@@ -103,7 +95,7 @@ def spoilers(
         ballots = Ballots.read(file, format=ballot_format)
         rep = spoiler_analysis(ballots)
         title = ballots.title or file.name
-    if fmt == OutputFormat.json:
+    if fmt == TableOrJson.json:
         print_json(rep.to_dict())
         return
     render_report(rep, title)
