@@ -191,3 +191,20 @@ def test_counterfactuals_on_a_small_table():
     a = ams_counterfactual(t)
     assert a.house_size == 4 and "house of 4 fixed" in a.notes[0]
     assert ams_counterfactual(t, house=8).house_size == 8
+
+
+def test_ams_threshold_reports_removed_parties_and_counts_constituency_wins():
+    """A 5% threshold removes D (4.2%) from the lists and says so; with the German-style
+    alternative "or win 1 constituency", C (4.5%, one seat won) keeps its list seats."""
+    from fractions import Fraction
+
+    from kingmaker.allocation import Threshold
+
+    lists = VoteTable(np.array([[500, 300, 45, 42, 113]]), ("A", "B", "C", "D", "E"), ("Region",))
+    const = np.array([[6, 3, 1, 0, 0]])
+    plain = ams(lists, const, 10, threshold="5%")
+    assert plain.excluded == ("C", "D")
+    assert plain.components["list"][2:4].tolist() == [0, 0]
+    alt = ams(lists, const, 10, threshold=Threshold(national=Fraction(1, 20), districts=1))
+    assert alt.excluded == ("D",)
+    assert sum(alt.seats) == 20

@@ -98,7 +98,16 @@ def ams(
         raise InputError(f"list seats must be whole numbers >= 0 with a positive total, got {list_seats!r}")
     seats_arr = seats_arr.astype(np.int64)
     threshold = as_threshold(threshold)
-    mask = threshold.eligible(list_votes.votes) if threshold is not None else None
+    # the threshold's "or win N constituencies" alternative counts the constituency seats
+    mask = threshold.eligible(list_votes.votes, cs.sum(axis=0)) if threshold is not None else None
+    removed: tuple[str, ...] = ()
+    if mask is not None:
+        has = list_votes.votes > 0
+        removed = tuple(
+            p
+            for i, p in enumerate(parties)
+            if has[:, i].any() and not (mask & has)[:, i].any() and p not in (exclude or ())
+        )
     if exclude:
         cols = [list_votes.party_index(p) for p in exclude]
         mask = np.ones(list_votes.votes.shape, dtype=bool) if mask is None else mask.copy()
@@ -123,6 +132,7 @@ def ams(
         districts=regions,
         district_seats=cs + ls,
         ties=tuple(ties),
+        excluded=removed,
         components={"constituency": const, "list": lists},
         groups=list_votes.groups,
     )
