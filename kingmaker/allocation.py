@@ -186,9 +186,9 @@ class Allocation:
     ``district_seats`` has shape (districts, parties) where the rule allocates per district or
     region (``districts`` names the rows). ``components`` splits mixed systems' seats, e.g.
     ``{"constituency": ..., "list": ...}``. ``excluded`` are parties a threshold removed.
-    ``set_aside`` maps each column that is not a party (independents, the Speaker; see
-    :attr:`VoteTable.independents`) and took no list seats to its votes, which still count in
-    ``votes`` and so in the shares and indices.
+    ``set_aside`` maps each column that is not a party (independents, the Speaker, lumped
+    columns such as ``oth``; see :attr:`VoteTable.independents`) and took no list seats to its
+    votes, which still count in ``votes`` and so in the shares and indices.
     """
 
     method: str
@@ -368,9 +368,13 @@ def set_aside_columns(
 
     Independents and the Speaker (:attr:`VoteTable.independents`) are candidates, not parties:
     at ``district`` level each stands where they stand, but pooled by region, nation or nationally
-    a column such as ``Ind1`` would sum hundreds of different people into a phantom party.
+    a column such as ``Ind1`` would sum hundreds of different people into a phantom party. A
+    column that lumps many parties and independents (``oth``, ``Other``: marked with
+    :func:`kingmaker.votes.lumped_column_note`) is set aside the same way. Columns that are one
+    party in each area (``SNP``/``PC`` split from ``natSW`` at read time, ``UCUNF``) are parties.
     Returns a boolean mask over the parties (``True`` = set aside), their votes, and the notes
-    that say so (``"independents cannot pool: N votes set aside ..."``).
+    that say so (``"independents cannot pool: N votes set aside ..."``,
+    ``"oth lumps many parties and independents: N votes set aside ..."``).
     """
     mask = np.zeros(table.n_parties, dtype=bool)
     if level == "district" or not table.independents:
@@ -384,14 +388,21 @@ def set_aside_columns(
             votes[p] = int(totals[i])
     notes: list[str] = []
     from kingmaker.io.party_names import SPEAKER_NOTE
+    from kingmaker.votes import is_lumped_note
 
     speaker = {p: v for p, v in votes.items() if table.independents[p] == SPEAKER_NOTE}
-    independent = {p: v for p, v in votes.items() if p not in speaker}
+    lumped = {p: v for p, v in votes.items() if is_lumped_note(table.independents[p])}
+    independent = {p: v for p, v in votes.items() if p not in speaker and p not in lumped}
     if independent:
         notes.append(
             f"independents cannot pool: {sum(independent.values()):,} votes set aside "
             f"({', '.join(independent)}: a different candidate in each seat, not a party; "
             "no list seats, votes still counted in the shares)"
+        )
+    for p, v in lumped.items():
+        notes.append(
+            f"{p} lumps many parties and independents: {v:,} votes set aside "
+            "(not one party; no list seats, votes still counted in the shares)"
         )
     for p, v in speaker.items():
         notes.append(
@@ -399,6 +410,26 @@ def set_aside_columns(
             "set aside from list seats, votes still counted in the shares"
         )
     return mask, votes, tuple(notes)
+
+
+def swamped_pools(pooled_votes: np.ndarray, aside: np.ndarray) -> np.ndarray:
+    """Rows of ``pooled_votes`` where the set-aside columns (``aside``) hold more than half the
+    votes: the data cannot say which parties those votes are for (Northern Ireland in the HoC
+    Library 1918-2019 file, where every NI party is in ``oth``). There the set-aside columns
+    still compete, so the parties get only the seats their own votes earn, and the seats the
+    set-aside columns would win are left unfilled (:func:`unfilled_note`) rather than handed to
+    a few per cent of the vote."""
+    if not aside.any():
+        return np.zeros(pooled_votes.shape[0], dtype=bool)
+    return 2 * pooled_votes[:, aside].sum(axis=1) > pooled_votes.sum(axis=1)
+
+
+def unfilled_note(pools: Sequence[str], seats: int, columns: Sequence[str]) -> str:
+    """The note of seats left unfilled in :func:`swamped_pools`."""
+    return (
+        f"{seats} seat(s) left unfilled in {', '.join(pools)}: most votes there are in "
+        f"{', '.join(columns)} (not parties), so the data cannot say who would take them"
+    )
 
 
 # ---------------------------------------------------------------------------- dispatcher
@@ -442,8 +473,8 @@ def allocate(
     the seats its districts return). Mixed systems (``ams``, ``mmp``, ``av-plus``) keep the house
     at ``seats`` too (default: the table's size, e.g. 650) with a scaled constituency tier; their
     ``top_up=N`` (ams, av-plus) or ``keep_constituencies=True`` (mmp) options keep every real
-    constituency and grow the house instead. Independents and the Speaker
-    (:attr:`VoteTable.independents`) take no list seats above the district level: see
+    constituency and grow the house instead. Independents, the Speaker and columns lumping many
+    parties (:attr:`VoteTable.independents`) take no list seats above the district level: see
     :func:`set_aside_columns`.
     """
     from kingmaker.rules import divisor, mixed, plurality, quota

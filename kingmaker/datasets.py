@@ -151,7 +151,7 @@ DATASETS: Mapping[str, Dataset] = MappingProxyType(
             Dataset(
                 "uk-1918-2019-results",
                 "UK general elections 1918-2019 by constituency, five vote buckets (CBP-8647); "
-                "natSW and oth are grouped columns",
+                "natSW is split into SNP (Scotland) and PC (Wales) when read; oth lumps everyone else and is set aside in list PR",
                 (
                     DataFile(
                         "1918-2019election_results.csv",

@@ -4,15 +4,23 @@ A :class:`VoteTable` is the input of every seat-allocation rule: a districts x p
 integer votes with each district's name, code, nation, region, electorate and magnitude (seats it
 returns), and the party names. It validates on construction and is immutable.
 
-Where a source file lumps several parties into one column (the House of Commons Library's
-``natSW`` and ``oth`` buckets, for example), the column stays one party here and
-:attr:`VoteTable.groups` says what it holds; no split is invented.
+Where a source file lumps several parties into one column, :attr:`VoteTable.groups` says what
+it holds; no split is invented. Whether such a column can take list seats depends on what it is:
+
+- one party (per area): the House of Commons Library's ``natSW`` bucket is the SNP in Scotland
+  and Plaid Cymru in Wales, so :func:`kingmaker.io.hoc.read_hoc_1918` splits it by nation into
+  ``SNP`` and ``PC`` columns (the file says each row's nation); ``UCUNF`` (the 2010
+  Conservative-UUP joint ticket) was one list. These are parties and take seats like any other.
+- many parties and independents (the Library's ``oth``, the constituency files' ``Other``): not a
+  party anywhere. Such a column is listed in :attr:`VoteTable.independents` with a note made by
+  :func:`lumped_column_note` and is set aside like independents.
 
 Columns that are not a party at all -- independents (a different candidate in every seat, such
-as the 2010 file's ``Ind1``..``Ind5``) and the Speaker -- are listed in
-:attr:`VoteTable.independents` with a note: they win constituencies, but list, quota and mixed
+as the 2010 file's ``Ind1``..``Ind5``), the Speaker, and the lumped columns above -- are listed
+in :attr:`VoteTable.independents` with a note: they win constituencies, but list, quota and mixed
 allocations above the district level set them aside instead of pooling them into a phantom party
-(see :mod:`kingmaker.io.party_names`).
+(their votes still count in the shares; see :mod:`kingmaker.io.party_names` and
+:func:`kingmaker.allocation.set_aside_columns`).
 """
 
 from __future__ import annotations
@@ -52,6 +60,26 @@ _REGION_ALIASES = {
 }
 
 
+#: Words every :func:`lumped_column_note` contains (how a lumped column's note is recognised).
+LUMPED_MARK = "lumps many parties and independents"
+
+
+def lumped_column_note(column: str, holds: str = "") -> str:
+    """The :attr:`VoteTable.independents` note of a column that lumps many parties and
+    independents together (``oth``, ``Other``): it is not a party, so it takes no list seats."""
+    what = f" ({holds})" if holds else ""
+    return (
+        f"{column} {LUMPED_MARK}{what}: not one party, so in list, quota and mixed allocations "
+        "above the district level it takes no list seats (its votes still count in the totals)"
+    )
+
+
+def is_lumped_note(note: str) -> bool:
+    """Whether an :attr:`VoteTable.independents` note marks a lumped column (see
+    :func:`lumped_column_note`)."""
+    return LUMPED_MARK in note
+
+
 def canonical_region(name: str) -> str:
     """The ONS spelling of a UK region name (``Eastern`` -> ``East of England``, ...)."""
     clean = " ".join(name.split())
@@ -89,8 +117,9 @@ class VoteTable:
     codes for UK constituencies); when absent the names are the ids. ``groups`` maps a party column
     that lumps several parties together to a description of what it holds. ``party_names`` maps a
     column (an abbreviation) to the party's full name where the source gives it.
-    ``independents`` maps each column that is not a party (independents, the Speaker) to a note
-    saying why: such columns take no list seats when votes are pooled above the district level.
+    ``independents`` maps each column that is not a party (independents, the Speaker, columns
+    that lump many parties such as ``oth``) to a note saying why: such columns take no list seats
+    when votes are pooled above the district level.
     """
 
     votes: np.ndarray

@@ -239,3 +239,37 @@ def test_vectorised_engine_matches_exact_count(seed, method):
             else (fast[d], None)
         )
         assert exact.tolist() == fast[d].tolist()
+
+
+def _lumped_table():
+    from kingmaker.votes import VoteTable, lumped_column_note
+
+    # region R1: parties A, B and a lumped 'oth'; region R2: almost every vote in 'oth'
+    return VoteTable(
+        [[6000, 3000, 1000], [30, 0, 970]],
+        ("A", "B", "oth"),
+        ("d1", "d2"),
+        regions=("R1", "R2"),
+        magnitudes=(10, 10),
+        groups={"oth": "every other candidate"},
+        independents={"oth": lumped_column_note("oth")},
+    )
+
+
+@pytest.mark.parametrize("system", ["dhondt", "sainte-lague", "hare", "droop"])
+def test_lumped_column_takes_no_list_seats_and_swamped_pools_stay_unfilled(system):
+    from kingmaker.allocation import allocate
+
+    t = _lumped_table()
+    national = allocate(t, system, level="national")
+    assert national.seats_of("oth") == 0 and national.house_size == 20
+    assert national.set_aside == {"oth": 1970}
+    assert national.votes.tolist() == [6030, 3000, 1970]  # still counted in the shares
+    assert "oth lumps many parties and independents: 1,970 votes set aside" in national.notes[0]
+    region = allocate(t, system, level="region")
+    assert region.seats_of("oth") == 0
+    # R2: A's 3% earns no seat; oth's seats are not handed to A but left unfilled
+    assert region.district_seats[1].tolist() == [0, 0, 0] and region.house_size == 10
+    assert any("10 seat(s) left unfilled in R2" in n for n in region.notes)
+    # district level: each district is a real contest, oth wins where it leads
+    assert allocate(t, system, level="district").seats_of("oth") > 0

@@ -10,11 +10,13 @@ from __future__ import annotations
 import csv
 from collections import Counter, defaultdict
 
+import numpy as np
 import pytest
 
+from kingmaker.allocation import allocate
 from kingmaker.datasets import DATASETS, fetch, load_dataset, sha256
 from kingmaker.errors import InputError, UnknownNameError
-from kingmaker.io.hoc import read_ec_2010, read_hoc_1918, read_hoc_candidates, read_results
+from kingmaker.io.hoc import natsw_party, read_ec_2010, read_hoc_1918, read_hoc_candidates, read_results
 from kingmaker.io.party_names import canonical_party
 from kingmaker.rules.plurality import fptp
 from kingmaker.votes import UK_REGIONS
@@ -86,8 +88,9 @@ def test_candidate_file_keeps_repeated_independents_apart():
 @pytest.mark.parametrize("year", ["2010", "2015", "2017", "2019"])
 def test_bucket_file_matches_its_tallies_and_keeps_grouping(year):
     t = read_hoc_1918(shared_path("uk", "1918-2019election_results.csv"), year)
-    assert t.parties == ("con", "lib", "lab", "natSW", "oth")
-    assert "natSW" in t.groups and "oth" in t.groups
+    assert t.parties == ("con", "lib", "lab", "SNP", "PC", "oth")
+    assert "oth" in t.groups and "natSW" not in t.groups  # natSW is split by nation
+    assert set(t.independents) == {"oth"}
     result = fptp(t)
     expected = tallies("1918-2019election_results.csv", year)
     ds = result.district_seats
@@ -96,8 +99,9 @@ def test_bucket_file_matches_its_tallies_and_keeps_grouping(year):
         party = t.parties[int(ds[d].argmax())]
         if t.nations[d] == "Northern Ireland":
             by[f"NI:{party}"] += 1
-        elif party == "natSW":
-            by[f"natSW:{'SNP' if t.nations[d] == 'Scotland' else 'PC'}"] += 1
+        elif party in ("SNP", "PC"):
+            assert t.nations[d] == ("Scotland" if party == "SNP" else "Wales")
+            by[f"natSW:{party}"] += 1
         else:
             by[party] += 1
     assert dict(by) == expected
@@ -167,3 +171,50 @@ def test_load_dataset_from_data_dir(monkeypatch, tmp_path):
     assert t.n_districts == 650
     with pytest.raises(InputError, match="election"):
         load_dataset("uk-1918-2019-results")
+
+
+def test_natsw_is_split_by_nation_and_oth_is_not_a_party():
+    path = shared_path("uk", "1918-2019election_results.csv")
+    t = read_hoc_1918(path, 2019)
+    nations = np.array(t.nations, dtype=object)
+    snp, pc = t.votes[:, t.party_index("SNP")], t.votes[:, t.party_index("PC")]
+    assert snp[nations != "Scotland"].sum() == 0 and pc[nations != "Wales"].sum() == 0
+    assert snp.sum() == 1_242_380 and pc.sum() == 153_265
+    assert "lumps many parties and independents" in t.independents["oth"]
+    # 1931: the University of Wales (no nation in the file) goes to Plaid Cymru by its name
+    old = read_hoc_1918(path, 1931)
+    row = old.districts.index(
+        next(d for d in old.districts if "Wales" in d and old.nations[old.districts.index(d)] is None)
+    )
+    assert old.votes[row, old.party_index("PC")] > 0 and "natSW" not in old.parties
+    assert natsw_party(None, "Combined Scottish Universities") == "SNP"
+    assert natsw_party("England", "Somewhere") is None
+
+
+def test_unknown_nation_keeps_a_natsw_column(tmp_path):
+    src = tmp_path / "hoc.csv"
+    src.write_text(
+        "constituency_id,seats,constituency_name,country/region,electorate,con_votes,lib_votes,"
+        "lab_votes,natSW_votes,oth_votes,total_votes,election\n"
+        "X1,1,Somewhere,Scotland,100,10,0,5,20,1,36,1931\n"
+        "X2,1,Mystery Seat,University,100,10,0,5,7,1,23,1931\n",
+        encoding="utf-8",
+    )
+    t = read_hoc_1918(src, 1931)
+    assert t.parties == ("con", "lib", "lab", "SNP", "PC", "natSW", "oth")
+    assert t.totals().tolist() == [20, 0, 10, 20, 0, 7, 2] and "natSW" in t.groups
+
+
+def test_constituency_file_other_is_set_aside():
+    t = read_results(shared_path("uk", "HoC-GE2019-results-by-constituency.csv"))
+    assert "lumps many parties and independents" in t.independents["Other"]
+    r = allocate(t, "sainte-lague", level="region")
+    assert r.seats_of("Other") == 0 and r.house_size == 650
+    assert any(n.startswith("Other lumps many parties and independents: ") for n in r.notes)
+
+
+def test_ucunf_is_one_list_and_takes_seats():
+    t = read_results(shared_path("uk", "GE2010-results-flatfile-website.csv"))
+    assert "UCUNF" in t.groups and "UCUNF" not in t.independents
+    r = allocate(t, "sainte-lague", level="region")
+    assert r.seats_of("UCUNF") > 0 and "UCUNF" not in r.set_aside

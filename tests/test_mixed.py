@@ -208,3 +208,24 @@ def test_ams_threshold_reports_removed_parties_and_counts_constituency_wins():
     alt = ams(lists, const, 10, threshold=Threshold(national=Fraction(1, 20), districts=1))
     assert alt.excluded == ("D",)
     assert sum(alt.seats) == 20
+
+
+def test_ams_sets_lumped_column_aside_and_leaves_swamped_list_seats_unfilled():
+    from kingmaker.allocation import allocate
+    from kingmaker.votes import VoteTable, lumped_column_note
+
+    votes = [[50, 30, 20]] * 4 + [[5, 0, 95]] * 2
+    t = VoteTable(
+        votes,
+        ("A", "B", "oth"),
+        tuple(f"d{i}" for i in range(6)),
+        regions=("R1",) * 4 + ("R2",) * 2,
+        independents={"oth": lumped_column_note("oth")},
+    )
+    r = allocate(t, "ams", top_up=4)
+    assert r.components["constituency"].tolist() == [4, 0, 2]  # oth keeps its constituencies
+    assert r.components["list"][2] == 0 and r.set_aside == {"oth": 270}
+    assert any(n.startswith("oth lumps many parties and independents: 270 votes set aside") for n in r.notes)
+    assert any("left unfilled in R2" in n for n in r.notes)
+    mmp = allocate(t, "mmp", keep_constituencies=True)
+    assert mmp.components["list"][2] == 0 and mmp.set_aside == {"oth": 270}

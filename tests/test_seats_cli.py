@@ -140,3 +140,21 @@ def test_compare_states_the_house_and_sets_independents_aside(uk):
     r = invoke("seats", "--election", "2010", "--system", "ams", "--top-up", "56", "--format", "json")
     data = json.loads(r.stdout)
     assert data["house_size"] == 706 and data["set_aside"]["Ind1"] == 175_604
+
+
+def test_bucket_file_sets_oth_aside_and_splits_natsw(uk):
+    data = str(shared_path("uk", "1918-2019election_results.csv"))
+    r = invoke("seats", "--data", data, "--election", "2019", "--system", "dhondt", "--format", "json")
+    assert r.exit_code == 0, r.stderr
+    out = json.loads(r.stdout)
+    flat = json.dumps(out)
+    assert "oth lumps many parties and independents: 2,686,541 votes set aside" in flat
+    assert out["house_size"] == 650
+    r = invoke("seats", "--data", data, "--election", "2019", "--system", "sainte-lague", "--level", "region")
+    assert r.exit_code == 0, r.stderr
+    flat = " ".join(r.stdout.split())
+    assert "oth lumps many parties and independents: 2,686,541 votes set aside" in flat
+    assert "18 seat(s) left unfilled in Northern Ireland" in flat
+    assert "SNP" in flat and "PC" in flat and "natSW" not in flat
+    r = invoke("seats", "--data", data, "--election", "2019", "--system", "fptp")
+    assert r.exit_code == 0 and "365" in r.stdout and "48" in r.stdout

@@ -3,13 +3,16 @@
 - :func:`read_hoc_1918` -- the House of Commons Library's 1918-2017 / 1918-2019 constituency
   file (CBP-8647), which holds five vote *buckets*: ``con``, ``lib``, ``lab``, ``natSW`` (SNP in
   Scotland plus Plaid Cymru in Wales, one column) and ``oth`` (everyone else, including every
-  Northern Ireland party, the Greens, UKIP and the Speaker). The buckets stay as they are and
-  :attr:`VoteTable.groups` says what each grouped one holds.
+  Northern Ireland party, the Greens, UKIP and the Speaker). ``natSW`` is one party in each
+  row's nation, so it is split by nation into ``SNP`` and ``PC`` columns; ``oth`` stays one
+  column, described in :attr:`VoteTable.groups` and, being many parties and independents, set
+  aside from list seats (:attr:`VoteTable.independents`).
 - :func:`read_hoc_candidates` -- the per-candidate files (2015, 2017, 2019, 2024; both the
   original snake_case layout and the current "Title Case" one); candidates of the same party
   abbreviation in one seat are summed (``Ind`` is then grouped, and says so).
 - :func:`read_hoc_constituencies` -- the per-constituency files (2017 original layout, 2019 and
-  2024 current layout) whose last columns lump minor candidates as ``other``.
+  2024 current layout) whose last columns lump minor candidates as ``other`` (read as ``Other``,
+  set aside from list seats like ``oth``).
 - :func:`read_ec_2010` -- the Electoral Commission's 2010 flat file with its party key.
 - :func:`read_results` -- any of these, recognised by the header.
 
@@ -30,24 +33,50 @@ import numpy as np
 
 from kingmaker.errors import InputError
 from kingmaker.io.party_names import canonical_parties, non_party_columns
-from kingmaker.votes import VoteTable, canonical_region, nation_of_region
+from kingmaker.votes import VoteTable, canonical_region, lumped_column_note, nation_of_region
 
+#: The file's vote buckets, in its column order.
 BUCKETS = ("con", "lib", "lab", "natSW", "oth")
+#: The columns of a :func:`read_hoc_1918` table: ``natSW`` split by nation into SNP and PC.
+COLUMNS_1918 = ("con", "lib", "lab", "SNP", "PC", "oth")
+#: ``natSW`` belongs to the SNP in Scotland and to Plaid Cymru in Wales.
+NATSW_PARTY = {"Scotland": "SNP", "Wales": "PC"}
 BUCKET_NAMES = {
     "con": "Conservative",
     "lib": "Liberal / Alliance / Liberal Democrat",
     "lab": "Labour",
     "natSW": "SNP (in Scotland) and Plaid Cymru (in Wales), one column",
+    "SNP": "Scottish National Party (the file's natSW bucket in Scotland)",
+    "PC": "Plaid Cymru (the file's natSW bucket in Wales)",
     "oth": "all other candidates, one column",
 }
 BUCKET_GROUPS = {
-    "natSW": "grouped in the source: SNP in Scotland plus Plaid Cymru in Wales (one column)",
+    "natSW": "grouped in the source: SNP in Scotland plus Plaid Cymru in Wales (one column); rows "
+    "whose nation neither the file nor the constituency's name gives stay in this column",
     "oth": (
         "grouped in the source: every other candidate -- Greens, UKIP, Brexit, BNP, "
         "independents, the Speaker and all Northern Ireland parties (in 2010 also the NI "
         "Conservatives, who stood jointly with the UUP as UCUNF)"
     ),
 }
+#: The ``oth`` bucket is many parties and independents: not a party, no list seats.
+OTH_NOTE = lumped_column_note("oth", "the HoC Library's bucket of every other candidate")
+#: The constituency files' ``Other`` column (all candidates outside the named parties).
+OTHER_NOTE = lumped_column_note("Other", "all candidates outside the named party columns")
+
+
+def natsw_party(nation: str | None, name: str) -> str | None:
+    """``SNP`` or ``PC``: whose votes the ``natSW`` bucket holds in a row of ``nation``
+    (``None`` where the file gives none, e.g. the university seats: then from the
+    constituency's name, ``University of Wales`` -> ``PC``); ``None`` if neither says."""
+    if nation in NATSW_PARTY:
+        return NATSW_PARTY[nation]
+    lowered = name.lower()
+    if "wales" in lowered or "welsh" in lowered:
+        return "PC"
+    if "scot" in lowered:
+        return "SNP"
+    return None
 
 
 def _open_text(path: Path) -> str:
@@ -122,6 +151,14 @@ def _cell(row: list[str], index: int, source: str, line: int) -> str:
 def read_hoc_1918(path: str | Path, election: str | int) -> VoteTable:
     """One election of the HoC Library 1918-2017/2019 file, with the five vote buckets.
 
+    The columns are :data:`COLUMNS_1918`: ``con``, ``lib``, ``lab``, then the ``natSW`` bucket
+    split by each row's nation into ``SNP`` (Scotland) and ``PC`` (Wales) -- in a nation the
+    bucket is that one party, so both are parties like any other -- and ``oth``. A row with
+    ``natSW`` votes but no nation (a university seat) goes by its name (:func:`natsw_party`);
+    if that says nothing either, a ``natSW`` column is kept for it (grouped, noted). ``oth`` lumps
+    many parties and independents: it is marked in :attr:`VoteTable.independents` (note
+    :data:`OTH_NOTE`), so it wins constituencies but takes no list seats above the district level.
+
     Unopposed returns (negative vote figures) are left out and listed in ``notes``; empty cells
     count as 0. Regions are the ONS regions (``Eastern`` becomes ``East of England``).
     """
@@ -167,18 +204,30 @@ def read_hoc_1918(path: str | Path, election: str | int) -> VoteTable:
         votes.append(cells)
     if not votes:
         raise InputError(f"no rows for election {wanted}", source=src)
-    # Rename natSW by nation only in the description: the column itself stays grouped.
+    buckets = np.array(votes, dtype=np.int64)
+    natsw = buckets[:, BUCKETS.index("natSW")]
+    owner = [natsw_party(n, d) for n, d in zip(nations, names, strict=True)]
+    split = {p: np.where([o == p for o in owner], natsw, 0) for p in ("SNP", "PC")}
+    unknown = np.where([o is None for o in owner], natsw, 0)
+    columns = [*buckets[:, :3].T, split["SNP"], split["PC"], buckets[:, 4]]
+    parties = COLUMNS_1918
+    groups = {"oth": BUCKET_GROUPS["oth"]}
+    if unknown.any():
+        columns.insert(5, unknown)
+        parties = (*COLUMNS_1918[:5], "natSW", "oth")
+        groups["natSW"] = BUCKET_GROUPS["natSW"]
     return VoteTable(
-        np.array(votes, dtype=np.int64),
-        BUCKETS,
+        np.column_stack(columns),
+        parties,
         tuple(names),
         codes=tuple(codes),
         nations=tuple(nations),
         regions=tuple(regions),
         electorates=np.array(electorates),
         magnitudes=np.array(magnitudes),
-        groups=BUCKET_GROUPS,
-        party_names=BUCKET_NAMES,
+        groups=groups,
+        party_names={p: BUCKET_NAMES[p] for p in parties},
+        independents={"oth": OTH_NOTE},
         source=src,
         election=wanted,
         notes=tuple(notes),
@@ -289,7 +338,9 @@ def read_hoc_candidates(path: str | Path, *, election: str | None = None) -> Vot
 def read_hoc_constituencies(path: str | Path, *, election: str | None = None) -> VoteTable:
     """A HoC Library per-constituency file (2017 original or 2019/2024 current layout).
 
-    The named party columns are kept; ``other`` (all other candidates) is a grouped column.
+    The named party columns are kept; ``other`` (all other candidates) becomes the grouped column
+    ``Other``, which lumps many parties and independents and so takes no list seats above the
+    district level (:data:`OTHER_NOTE`).
     """
     path = Path(path)
     src = str(path)
@@ -334,7 +385,7 @@ def read_hoc_constituencies(path: str | Path, *, election: str | None = None) ->
         regions=tuple(regions),
         electorates=np.array(electorates),
         groups={"Other": "grouped in the source: all candidates outside the named party columns"},
-        independents=non_party_columns(parties),
+        independents={**non_party_columns(parties), "Other": OTHER_NOTE},
         source=src,
         election=election,
     )

@@ -29,6 +29,8 @@ from kingmaker.allocation import (
     as_threshold,
     as_tie_policy,
     set_aside_columns,
+    swamped_pools,
+    unfilled_note,
 )
 from kingmaker.errors import InputError, RuleError, UnknownNameError
 from kingmaker.votes import VoteTable
@@ -435,8 +437,16 @@ def pooled_allocation(
         else:
             mags = apportion(dict(zip(pooled.ids, mags.tolist(), strict=True)), seats, "sainte-lague").seats
     mask, removed, notes = level_eligibility(table, pooled, threshold)
-    mask, set_aside, aside_notes = without_non_parties(table, pooled, level, mask)
+    mask, set_aside, aside_notes, swamped = without_non_parties(table, pooled, level, mask)
     label, ds, ties = count(pooled.votes, check_seats(mags), mask, table.parties, pooled.ids)
+    if swamped.any():
+        aside = np.array([p in set_aside for p in table.parties], dtype=bool)
+        unfilled = int(ds[np.ix_(swamped, aside)].sum())
+        ds = ds.copy()
+        ds[np.ix_(swamped, aside)] = 0
+        if unfilled:
+            pools = [pooled.ids[r] for r in np.flatnonzero(swamped)]
+            aside_notes = (*aside_notes, unfilled_note(pools, unfilled, list(set_aside)))
     return Allocation(
         method=f"{label} ({level})",
         parties=table.parties,
@@ -454,15 +464,19 @@ def pooled_allocation(
 
 def without_non_parties(
     table: VoteTable, pooled: VoteTable, level: str, mask: np.ndarray | None
-) -> tuple[np.ndarray | None, dict[str, int], tuple[str, ...]]:
-    """``mask`` with independents and the Speaker set aside when votes are pooled above the
-    district level (see :func:`kingmaker.allocation.set_aside_columns`)."""
+) -> tuple[np.ndarray | None, dict[str, int], tuple[str, ...], np.ndarray]:
+    """``mask`` with independents, the Speaker and lumped columns such as ``oth`` set aside when
+    votes are pooled above the district level (see
+    :func:`kingmaker.allocation.set_aside_columns`), and the pools they swamp
+    (:func:`kingmaker.allocation.swamped_pools`), where they stay in the count and the seats
+    they win are then left unfilled."""
     aside, votes, notes = set_aside_columns(table, level)
+    swamped = swamped_pools(pooled.votes, aside)
     if not aside.any():
-        return mask, {}, ()
+        return mask, {}, (), swamped
     base = np.ones(pooled.votes.shape, dtype=bool) if mask is None else mask.copy()
-    base[:, aside] = False
-    return base, votes, notes
+    base[np.ix_(~swamped, aside)] = False
+    return base, votes, notes, swamped
 
 
 def level_eligibility(

@@ -34,6 +34,8 @@ from kingmaker.allocation import (
     as_threshold,
     as_tie_policy,
     set_aside_columns,
+    swamped_pools,
+    unfilled_note,
 )
 from kingmaker.errors import InputError, UnknownNameError
 from kingmaker.rules.divisor import check_seats, highest_averages
@@ -69,6 +71,7 @@ def ams(
     tie: str | TiePolicy = "most-votes",
     seed: int | None = None,
     exclude: Collection[str] = (),
+    swamped: Collection[str] = (),
 ) -> Allocation:
     """Additional member system: list seats per region, corrective for constituency seats.
 
@@ -78,6 +81,8 @@ def ams(
     ``list_seats`` is one number for all regions or one per region (0 allowed for a region).
     ``exclude`` names columns that keep their constituency seats but take no list seats
     (independents and the Speaker pooled from constituency results); their votes still count.
+    In the ``swamped`` regions (see :func:`kingmaker.allocation.swamped_pools`) the ``exclude``
+    columns still compete, and the list seats they win are left unfilled (a note says so).
     """
     parties = list_votes.parties
     regions = list_votes.districts
@@ -108,10 +113,11 @@ def ams(
             for i, p in enumerate(parties)
             if has[:, i].any() and not (mask & has)[:, i].any() and p not in (exclude or ())
         )
+    cols = [list_votes.party_index(p) for p in exclude]
+    rows = np.array([r in set(swamped) for r in regions], dtype=bool)
     if exclude:
-        cols = [list_votes.party_index(p) for p in exclude]
         mask = np.ones(list_votes.votes.shape, dtype=bool) if mask is None else mask.copy()
-        mask[:, cols] = False
+        mask[np.ix_(~rows, cols)] = False
     ls, ties = highest_averages(
         list_votes.votes,
         seats_arr,
@@ -122,6 +128,14 @@ def ams(
         names=parties,
         districts=regions,
     )
+    notes: tuple[str, ...] = ()
+    unfilled = int(ls[np.ix_(rows, cols)].sum()) if cols else 0
+    if unfilled:
+        ls = ls.copy()
+        ls[np.ix_(rows, cols)] = 0
+        notes = (
+            unfilled_note([r for r, x in zip(regions, rows, strict=True) if x], unfilled, list(exclude)),
+        )
     const = cs.sum(axis=0)
     lists = ls.sum(axis=0)
     return Allocation(
@@ -135,6 +149,7 @@ def ams(
         excluded=removed,
         components={"constituency": const, "list": lists},
         groups=list_votes.groups,
+        notes=notes,
     )
 
 
@@ -499,9 +514,14 @@ def ams_counterfactual(
         threshold=threshold,
         tie=tie,
         exclude=[p for p, a in zip(table.parties, aside, strict=True) if a],
+        swamped=[r for r, s in zip(pooled.ids, swamped_pools(pooled.votes, aside), strict=True) if s],
     )
     return replace(
-        result, method=method_label, groups=table.groups, notes=(tier_note, *aside_notes), set_aside=set_aside
+        result,
+        method=method_label,
+        groups=table.groups,
+        notes=(tier_note, *aside_notes, *result.notes),
+        set_aside=set_aside,
     )
 
 
