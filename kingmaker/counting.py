@@ -15,6 +15,7 @@ METHODS: dict[str, str] = {
     "stv-ers97": "STV, Electoral Reform Society 1997 rules",
     "stv-meek": "STV, Meek's method (Hill, Wichmann & Woodall 1987)",
     "stv-gregory": "STV, plain last-parcel Gregory method (exact)",
+    "stv-irish": "STV, Irish Dáil rules (Electoral Act 1992), whole papers drawn at random",
     "college": "electoral college of AV sections (Labour 2010)",
     "exhaustive": "MPs' exhaustive ballots then a members' run-off (Conservative 1998)",
 }
@@ -25,6 +26,7 @@ ALIASES = {
     "scottish": "stv-scottish",
     "ers97": "stv-ers97",
     "gregory": "stv-gregory",
+    "irish": "stv-irish",
 }
 
 
@@ -72,6 +74,7 @@ def count(
         "stv-ers97": stv.stv_ers97,
         "stv-meek": stv.stv_meek,
         "stv-gregory": stv.stv_gregory,
+        "stv-irish": stv.stv_irish,
     }[m]
     return rule(ballots, n_seats, **options)
 

@@ -181,14 +181,16 @@ def register(app: typer.Typer) -> None:
             "av",
             "--method",
             "-m",
-            help="av, stv-scottish, stv-ers97, stv-meek, stv-gregory, college, exhaustive",
+            help="av, stv-scottish, stv-ers97, stv-meek, stv-gregory, stv-irish, college, exhaustive",
         ),
         seats: int | None = typer.Option(
             None, "--seats", "-s", help="Seats to fill (default: the file's, else 1)"
         ),
         fmt: str = typer.Option("table", "--format", "-f", help="table, json or csv"),
         tiebreak: str | None = typer.Option(None, "--tiebreak", help="backwards, forwards, random or order"),
-        seed: int = typer.Option(0, "--seed", help="Seed of the random tie-break"),
+        seed: int = typer.Option(
+            0, "--seed", help="Seed of the random tie-break (stv-irish: also of the papers drawn)"
+        ),
         order: str | None = typer.Option(None, "--order", help="Tie-break order, comma-separated names"),
         overvote: str | None = typer.Option(None, "--overvote", help="exhaust or skip"),
         skipped_limit: int | None = typer.Option(
