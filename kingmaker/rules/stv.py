@@ -362,26 +362,9 @@ def _run_parcel_stv(ballots: Ballots, seats: int, rs: _Ruleset, opts: STVOptions
         losers: list[int] = []
         if rs.bulk:
             losers = _bulk_losers(cvals, total_surplus if defer else 0, keep=remaining)
-        if not losers:
-            c, tie = pick_extreme(
-                cvals, lowest=True, breaker=st.breaker, round_no=st.stage, purpose="eliminate"
-            )
-            if tie:
-                ties.append(tie)
-            losers = [c]
-        for c in losers:
-            st.continuing[c] = False
-            st.excluded.add(c)
-        left_over = [c for c in cont if c not in losers]
-        if len(left_over) <= remaining:
-            # SSI 2007/42 rule 52(2), ERS97 5.5.1: the rest are elected, no further transfer
-            rest = sorted(left_over, key=lambda c: -st.votes[c])
-            for c in rest:
-                st.elected.append(c)
-                st.continuing[c] = False
-            st.record(action, newly + rest, losers, ties)
+        losers = _exclusion(st, cvals, losers, ties)
+        if _exclude(st, losers, cont, remaining, action, newly, ties):
             break
-        st.record(action, newly, losers, ties)
         idx = np.nonzero(np.isin(st.holder, losers))[0]
         who = ", ".join(cand[c] for c in losers)
         if rs.substages and idx.size:
@@ -803,25 +786,9 @@ def irish_count(ballots: Ballots, seats: int, options: STVOptions | None = None,
             action = f"surplus of {cand[c]}"
             continue
         losers = _irish_losers(cvals, undistributed, keep=remaining)
-        if not losers:
-            c, tie = pick_extreme(
-                cvals, lowest=True, breaker=st.breaker, round_no=st.stage, purpose="eliminate"
-            )
-            if tie:
-                ties.append(tie)
-            losers = [c]
-        for c in losers:
-            st.continuing[c] = False
-            st.excluded.add(c)
-        left_over = [c for c in cont if c not in losers]
-        if len(left_over) <= remaining:
-            rest = sorted(left_over, key=lambda c: -st.votes[c])
-            for c in rest:
-                st.elected.append(c)
-                st.continuing[c] = False
-            st.record(action, newly + rest, losers, ties)
+        losers = _exclusion(st, cvals, losers, ties)
+        if _exclude(st, losers, cont, remaining, action, newly, ties):
             break
-        st.record(action, newly, losers, ties)
         # the excluded candidates' papers, parcel by parcel in the order received, in one count
         idx = np.nonzero(np.isin(st.holder, losers) & (st.count > 0))[0]
         for r in sorted(set(st.received[idx].tolist())):
@@ -1055,3 +1022,41 @@ def stv_meek(ballots: Ballots, seats: int, options: STVOptions | None = None, **
         options=opt,
         notes=tuple(notes),
     )
+
+
+def _exclusion(st: Any, cvals: Any, losers: list[int], ties: list[Any]) -> list[int]:
+    """The candidates excluded now: ``losers`` (a bulk exclusion) or else the lowest, by the tie
+    policy; each is marked excluded and no longer continuing."""
+    if not losers:
+        c, tie = pick_extreme(cvals, lowest=True, breaker=st.breaker, round_no=st.stage, purpose="eliminate")
+        if tie:
+            ties.append(tie)
+        losers = [c]
+    for c in losers:
+        st.continuing[c] = False
+        st.excluded.add(c)
+    return losers
+
+
+def _exclude(
+    st: Any,
+    losers: list[int],
+    cont: list[int],
+    remaining: int,
+    action: str,
+    newly: list[int],
+    ties: list[Any],
+) -> bool:
+    """Record the stage of an exclusion; when the candidates left fill the places left, they are
+    elected with no further transfer (SSI 2007/42 rule 52(2), ERS97 5.5.1, Electoral Act 1992
+    s.124) and the count is over (True)."""
+    left_over = [c for c in cont if c not in losers]
+    if len(left_over) <= remaining:
+        rest = sorted(left_over, key=lambda c: -st.votes[c])
+        for c in rest:
+            st.elected.append(c)
+            st.continuing[c] = False
+        st.record(action, newly + rest, losers, ties)
+        return True
+    st.record(action, newly, losers, ties)
+    return False
