@@ -38,7 +38,7 @@ from kingmaker.allocation import (
     unfilled_note,
 )
 from kingmaker.errors import InputError, UnknownNameError
-from kingmaker.rules.divisor import check_seats, highest_averages
+from kingmaker.rules.divisor import check_seats, eligibility, highest_averages
 from kingmaker.rules.plurality import plurality_winners, single_member_allocation
 from kingmaker.votes import VoteTable
 
@@ -104,15 +104,8 @@ def ams(
     seats_arr = seats_arr.astype(np.int64)
     threshold = as_threshold(threshold)
     # the threshold's "or win N constituencies" alternative counts the constituency seats
-    mask = threshold.eligible(list_votes.votes, cs.sum(axis=0)) if threshold is not None else None
-    removed: tuple[str, ...] = ()
-    if mask is not None:
-        has = list_votes.votes > 0
-        removed = tuple(
-            p
-            for i, p in enumerate(parties)
-            if has[:, i].any() and not (mask & has)[:, i].any() and p not in (exclude or ())
-        )
+    mask, removed = eligibility(list_votes.votes, threshold, cs.sum(axis=0), parties)
+    removed = tuple(p for p in removed if p not in (exclude or ()))
     cols = [list_votes.party_index(p) for p in exclude]
     rows = np.array([r in set(swamped) for r in regions], dtype=bool)
     if exclude:
