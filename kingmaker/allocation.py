@@ -18,99 +18,12 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from kingmaker.errors import InputError, RuleError, UnknownNameError
+from kingmaker.errors import InputError, UnknownNameError
+from kingmaker.ties import TieBreak, TiePolicy, as_tie_policy
 
 if TYPE_CHECKING:
     from kingmaker.indices import Disproportionality
     from kingmaker.votes import VoteTable
-
-#: Tie policies: ``most-votes`` gives a tied seat to the party with more votes in that district
-#: (if their votes are equal too: lots drawn with the seed, or a :class:`RuleError` without one),
-#: ``lot`` draws by a seeded generator, ``raise`` refuses with a :class:`RuleError`.
-TIE_POLICIES: tuple[str, ...] = ("most-votes", "lot", "raise")
-
-
-@dataclass(frozen=True)
-class TieBreak:
-    """One tie for the last seat(s) of a district and how the policy broke it."""
-
-    district: str
-    seats: int
-    tied: tuple[str, ...]
-    winners: tuple[str, ...]
-    policy: str
-
-    def __str__(self) -> str:
-        return (
-            f"{self.district}: {', '.join(self.tied)} tied for {self.seats} seat(s); "
-            f"{self.policy} gave it to {', '.join(self.winners)}"
-        )
-
-
-@dataclass(frozen=True)
-class TiePolicy:
-    """How ties for the last seat are broken; ``seed`` feeds the ``lot`` policy's generator."""
-
-    name: str = "most-votes"
-    seed: int | None = None
-
-    def __post_init__(self) -> None:
-        if self.name not in TIE_POLICIES:
-            raise InputError(f"unknown tie policy {self.name!r}; use one of {', '.join(TIE_POLICIES)}")
-
-    @property
-    def label(self) -> str:
-        """How the policy is reported in a :class:`TieBreak`."""
-        if self.name == "lot":
-            return f"lot(seed={self.seed})"
-        if self.name == "most-votes" and self.seed is not None:
-            return f"most-votes, then lot(seed={self.seed})"
-        return self.name
-
-    def generator(self) -> np.random.Generator:
-        """The seeded generator the ``lot`` policy draws from."""
-        return np.random.default_rng(self.seed)
-
-    def choose(
-        self,
-        tied: Sequence[int],
-        k: int,
-        votes: np.ndarray,
-        names: Sequence[str],
-        district: str,
-        rng: np.random.Generator | None = None,
-    ) -> list[int]:
-        """Pick ``k`` of the ``tied`` party columns (``votes`` are the district's votes)."""
-        tied = list(tied)
-        label = ", ".join(names[i] for i in tied)
-        if self.name == "raise":
-            raise RuleError(f"tie in {district}: {label} tied for {k} seat(s) (tie policy 'raise')")
-        if self.name == "lot":
-            rng = rng if rng is not None else self.generator()
-            picked = rng.choice(len(tied), size=k, replace=False)
-            return [tied[i] for i in sorted(picked)]
-        ordered = sorted(tied, key=lambda i: -int(votes[i]))
-        edge = int(votes[ordered[k - 1]])
-        if edge == int(votes[ordered[k]]):
-            if self.seed is None:
-                raise RuleError(
-                    f"tie in {district}: {label} tied for {k} seat(s) with equal votes; "
-                    "the 'most-votes' policy cannot break it: give a seed (--seed N) to draw "
-                    "lots among them, or use --tie lot"
-                )
-            sure = [i for i in ordered if int(votes[i]) > edge]
-            level = [i for i in ordered if int(votes[i]) == edge]
-            rng = rng if rng is not None else self.generator()
-            picked = rng.choice(len(level), size=k - len(sure), replace=False)
-            return sure + [level[i] for i in sorted(picked)]
-        return ordered[:k]
-
-
-def as_tie_policy(tie: str | TiePolicy | None, seed: int | None = None) -> TiePolicy:
-    """A :class:`TiePolicy` from a name (with ``seed``) or a policy."""
-    if isinstance(tie, TiePolicy):
-        return tie
-    return TiePolicy(tie or "most-votes", seed)
 
 
 @dataclass(frozen=True)
@@ -319,15 +232,13 @@ class Allocation:
                 }
                 for i, p in enumerate(self.parties)
             ],
-            "ties": [t.__dict__ for t in self.ties],
+            "ties": [t.to_dict() for t in self.ties],
             "excluded": list(self.excluded),
             "set_aside": dict(self.set_aside),
             "groups": dict(self.groups),
             "notes": list(self.notes),
             "indices": self.indices().to_dict(),
         }
-        for tie in out["ties"]:
-            tie["tied"], tie["winners"] = list(tie["tied"]), list(tie["winners"])
         return out
 
     def to_frame(self) -> Any:

@@ -17,9 +17,7 @@ from types import MappingProxyType
 from typing import Any
 
 from kingmaker.errors import RuleError
-
-#: Vote amounts: ``int`` for whole ballots, ``Fraction`` for exact fractional values.
-Number = int | Fraction | float
+from kingmaker.ties import Number, TieBreak
 
 
 def as_plain(x: Number | None, places: int | None = None) -> int | float | None:
@@ -34,29 +32,6 @@ def as_plain(x: Number | None, places: int | None = None) -> int | float | None:
     if isinstance(x, float):
         return int(x) if x.is_integer() else (round(x, places) if places is not None else x)
     return int(x)
-
-
-@dataclass(frozen=True)
-class TieBreak:
-    """One tie met during a count and how it was broken."""
-
-    round: int
-    purpose: str  # "eliminate", "elect", "surplus order"
-    tied: tuple[str, ...]
-    chosen: str
-    policy: str
-    detail: str = ""
-
-    def to_dict(self) -> dict[str, Any]:
-        """Plain-JSON form."""
-        return {
-            "round": self.round,
-            "purpose": self.purpose,
-            "tied": list(self.tied),
-            "chosen": self.chosen,
-            "policy": self.policy,
-            "detail": self.detail,
-        }
 
 
 @dataclass(frozen=True)

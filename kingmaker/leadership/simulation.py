@@ -394,7 +394,7 @@ def _count_block(
 
 def _break_tie(candidates: Sequence[str], history: list[np.ndarray], s: int, tied: np.ndarray) -> int:
     """The engine's tie-break for an elimination (backwards, then its seeded lot)."""
-    from kingmaker.rules.tiebreak import TieBreaker, TieBreakPolicy
+    from kingmaker.ties import TieBreaker, TieBreakPolicy
 
     breaker = TieBreaker(TieBreakPolicy("backwards"), candidates)
     for h in history:

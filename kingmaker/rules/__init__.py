@@ -10,7 +10,7 @@ from kingmaker.rules.college import college, college_from_tallies, college_total
 from kingmaker.rules.exhaustive import exhaustive_ballot
 from kingmaker.rules.irv import IRVOptions, MarkOptions, irv
 from kingmaker.rules.stv import STVOptions, droop_quota, stv_ers97, stv_gregory, stv_meek, stv_scottish
-from kingmaker.rules.tiebreak import TieBreakPolicy
+from kingmaker.ties import TieBreakPolicy
 
 __all__ = [
     "IRVOptions",

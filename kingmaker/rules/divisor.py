@@ -233,11 +233,11 @@ def _exact_district(
         chosen = policy.choose(at, free, votes, names, district, rng)
         ties.append(
             TieBreak(
-                district,
-                free,
-                tuple(names[p] for p in at),
-                tuple(names[p] for p in chosen),
-                policy.label,
+                district=district,
+                seats=free,
+                tied=tuple(names[p] for p in at),
+                winners=tuple(names[p] for p in chosen),
+                policy=policy.label,
             )
         )
         at = chosen

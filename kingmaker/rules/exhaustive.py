@@ -16,9 +16,9 @@ import numpy as np
 
 from kingmaker.ballots import Ballots
 from kingmaker.errors import InputError, RuleError
-from kingmaker.result import Number, Result, Round
+from kingmaker.result import Result, Round
 from kingmaker.rules.irv import BallotWalker, MarkOptions, valid_rows
-from kingmaker.rules.tiebreak import TieBreaker, TieBreakPolicy, as_policy, pick_extreme
+from kingmaker.ties import Number, TieBreaker, TieBreakPolicy, as_policy, pick_extreme
 
 
 def _tally(b: Ballots, walker: BallotWalker, alive: np.ndarray) -> tuple[dict[int, Number], Number, Number]:

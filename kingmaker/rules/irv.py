@@ -24,8 +24,8 @@ import numpy as np
 
 from kingmaker.ballots import GROUP_BASE, OVERVOTE, PAD, SKIPPED, Ballots
 from kingmaker.errors import InputError, RuleError
-from kingmaker.result import Number, Result, Round, TieBreak
-from kingmaker.rules.tiebreak import TieBreaker, TieBreakPolicy, as_policy, pick_extreme
+from kingmaker.result import Result, Round
+from kingmaker.ties import Number, TieBreak, TieBreaker, TieBreakPolicy, as_policy, pick_extreme
 
 
 @dataclass(frozen=True)

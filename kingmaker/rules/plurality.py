@@ -41,11 +41,11 @@ def plurality_winners(
         winners[d] = chosen[0]
         ties.append(
             TieBreak(
-                table.ids[d],
-                1,
-                tuple(table.parties[p] for p in tied),
-                (table.parties[chosen[0]],),
-                policy.label,
+                district=table.ids[d],
+                seats=1,
+                tied=tuple(table.parties[p] for p in tied),
+                winners=(table.parties[chosen[0]],),
+                policy=policy.label,
             )
         )
     return winners, ties

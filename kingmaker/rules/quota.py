@@ -108,11 +108,11 @@ def largest_remainder(
             chosen = policy.choose(at, free, v[d], names, dnames[d], rng)
             ties.append(
                 TieBreak(
-                    dnames[d],
-                    free,
-                    tuple(names[p] for p in at),
-                    tuple(names[p] for p in chosen),
-                    policy.label,
+                    district=dnames[d],
+                    seats=free,
+                    tied=tuple(names[p] for p in at),
+                    winners=tuple(names[p] for p in chosen),
+                    policy=policy.label,
                 )
             )
             at = chosen

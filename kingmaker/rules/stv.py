@@ -92,9 +92,9 @@ import numpy as np
 
 from kingmaker.ballots import GROUP_BASE, OVERVOTE, PAD, SKIPPED, Ballots
 from kingmaker.errors import InputError, RuleError
-from kingmaker.result import Number, Result, Round, TieBreak
+from kingmaker.result import Result, Round
 from kingmaker.rules.irv import BallotWalker, MarkOptions, valid_rows
-from kingmaker.rules.tiebreak import TieBreaker, TieBreakPolicy, pick_extreme
+from kingmaker.ties import Number, TieBreak, TieBreaker, TieBreakPolicy, pick_extreme
 
 
 @dataclass(frozen=True)
