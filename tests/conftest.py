@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import inspect
 import os
 from pathlib import Path
 
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
+REALDATA_SKIP = "real data not available"
 SHARED_DATA = Path(os.environ.get("KINGMAKER_SHARED_DATA", REPO.parent / "shared" / "data"))
 
 
@@ -15,7 +17,7 @@ def shared_path(*parts: str) -> Path:
     """Path of a file under ../shared/data, skipping the test with a message if it is absent."""
     path = SHARED_DATA.joinpath(*parts)
     if not path.exists():
-        pytest.skip(f"real data not available: {path} is absent (../shared/data is not beside the repo)")
+        pytest.skip(f"{REALDATA_SKIP}: {path} is absent (../shared/data is not beside the repo)")
     return path
 
 
@@ -23,5 +25,45 @@ def shared_path(*parts: str) -> Path:
 def shared_data() -> Path:
     """The ../shared/data folder; skips the test cleanly where it is absent."""
     if not SHARED_DATA.is_dir():
-        pytest.skip(f"real data not available: {SHARED_DATA} is absent")
+        pytest.skip(f"{REALDATA_SKIP}: {SHARED_DATA} is absent")
     return SHARED_DATA
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-goldens",
+        action="store_true",
+        default=False,
+        help="rewrite tests/golden/*/*/expected.json from the current output",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "realdata: reads ../shared/data; skipped with a message where it is absent"
+    )
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test that reads ../shared/data (through ``shared_path`` or ``shared_data``) as
+    ``realdata``, so ``-m "not realdata"`` runs the self-contained tier alone."""
+    for item in items:
+        function = getattr(item, "function", None)
+        uses = "shared_data" in getattr(item, "fixturenames", ())
+        if function is not None and not uses:
+            try:
+                uses = "shared_path(" in inspect.getsource(function)
+            except (OSError, TypeError):
+                uses = False
+        if uses:
+            item.add_marker(pytest.mark.realdata)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Say how many tests were skipped for want of ../shared/data, so a skipped golden is visible."""
+    skipped = terminalreporter.stats.get("skipped", [])
+    missing = [r for r in skipped if REALDATA_SKIP in str(getattr(r, "longrepr", ""))]
+    terminalreporter.write_line(
+        f"real-data tests skipped (../shared/data absent): {len(missing)}"
+        + ("" if missing else " -- every real-data test ran")
+    )
