@@ -9,14 +9,14 @@ import numpy as np
 import pytest
 
 from kingmaker.coalitions import coalitions as winning_coalitions
+from kingmaker.conventions import SeatConventions
 from kingmaker.errors import InputError, TooLargeError, UnknownNameError
 from kingmaker.forecast import (
     CHUNK_SIZE,
     PollingError,
     forecast,
-    majority_arithmetic,
 )
-from kingmaker.projection import ProjectionWarning, SeatConventions
+from kingmaker.projection import ProjectionWarning
 from kingmaker.votes import VoteTable
 from tests.cli_runner import invoke
 from tests.conftest import shared_path
@@ -86,7 +86,7 @@ def test_chunks_are_independent_of_the_run_length():
 def test_ruling_out_hopeless_parties_changes_no_seat(model, monkeypatch):
     """Without constituency noise the draws that decide seats are the same whichever parties the
     kernel rules out of a seat, so the pruned run must equal the run that scores every party."""
-    import kingmaker.forecast as fc
+    import kingmaker.forecast.kernel as fc
 
     error = PollingError(national=4.0, regional=3.0, seat=0.0)
     pruned = run(model=model, error=error, sims=1200)
@@ -124,7 +124,7 @@ def test_no_error_gives_the_central_projection_every_time():
 def test_coalition_probabilities_match_parliament_arithmetic():
     f = run()
     conv = SeatConventions.uk(f.parties)
-    voting, working, absolute = majority_arithmetic(f.seats, f.parties, conv)
+    voting, working, absolute = conv.arithmetic(f.seats, f.parties)
     for s in range(0, f.sims, 250):
         seats = {p: int(f.seats[s, i]) for i, p in enumerate(f.parties)}
         parliament = conv.parliament(seats)
@@ -158,7 +158,7 @@ def test_coalition_probabilities_match_parliament_arithmetic():
 def test_majority_arithmetic_of_2010():
     parties = ("Con", "Lab", "LD", "SF", "Speaker", "DUP")
     seats = np.array([[306, 258, 57, 5, 1, 23]])
-    voting, working, absolute = majority_arithmetic(seats, parties, SeatConventions.uk(parties))
+    voting, working, absolute = SeatConventions.uk(parties).arithmetic(seats, parties)
     assert absolute == 326 and working[0] == 321
     assert voting[0].tolist() == [305, 256, 57, 0, 0, 23]
 
