@@ -397,10 +397,10 @@ class Parliament:
             )
         return lines
 
-    def resolve(self, name: str, what: str = "party") -> str:
+    def resolve(self, name: str, label: str = "") -> str:
         """The party ``name`` stands for: exact, ignoring case, or an alias (``Grn`` -> ``Green``);
-        see :mod:`kingmaker.names`. ``what`` labels the name in the error message."""
-        return resolve(name, self.names, what=what)
+        see :mod:`kingmaker.names`. ``label`` starts the error message (the caller's name for it)."""
+        return resolve(name, self.names, what="party", label=label)
 
     def parse_party_list(self, text: str | Iterable[str], label: str = "parties") -> tuple[str, ...]:
         """Resolve a comma-separated or listed group of party names (:mod:`kingmaker.names`).

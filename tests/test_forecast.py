@@ -328,3 +328,86 @@ def test_cli_missing_base():
     assert r.exit_code == 2 and "--base is required" in r.stderr
     r = invoke("forecast", "--base", "uk-1066-results", "--shares", UK_SHARES)
     assert r.exit_code == 2 and "unknown data set" in r.stderr
+
+
+# ----- backends, progress and party names
+class RecordingBackend:
+    """An in-process Backend (kingmaker.forecast.backends): runs the chunks in reverse order."""
+
+    name = "fake"
+
+    def __init__(self) -> None:
+        self.chunks: list[tuple[int, int]] = []
+
+    def run(self, sp, chunks, advance):
+        from kingmaker.forecast.kernel import simulate_chunk
+
+        self.chunks = list(chunks)
+        out = {}
+        for i, n in reversed(chunks):
+            out[i] = simulate_chunk(sp, i, n)
+            advance(n)
+        return out
+
+
+def test_any_backend_gives_the_same_numbers_and_reports_progress():
+    fake = RecordingBackend()
+    calls: list[tuple[int, int]] = []
+    f = run(sims=2500, backend=fake, progress=lambda done, total: calls.append((done, total)))
+    local = run(sims=2500)
+    assert fake.chunks == [(0, 1000), (1, 1000), (2, 500)]
+    assert f.backend == "fake" and np.array_equal(f.seats, local.seats)
+    assert f.to_dict() == local.to_dict() | {"backend": "fake"}
+    assert calls == [(500, 2500), (1500, 2500), (2500, 2500)]
+    with pytest.raises(InputError, match="progress"):
+        run(sims=10, progress=True)
+
+
+def test_coalitions_accept_aliases_and_any_case():
+    f = run(coalitions=["con+ld", ["LAB", "ld", "snp"]])
+    assert [c.parties for c in f.coalitions] == [("Con", "LD"), ("Lab", "LD", "SNP")]
+    with pytest.raises(UnknownNameError, match=r"^coalition 'Con\+Tory': unknown party 'Tory'"):
+        run(coalitions=["Con+Tory"])
+
+
+def _green_results(tmp_path):
+    """The synthetic country with its SNP column called Green, as a long results CSV."""
+    t = table()
+    path = tmp_path / "results.csv"
+    rows = ["district,party,votes,region,nation"]
+    for d, name in enumerate(t.districts):
+        for p, party in enumerate(t.parties):
+            if t.votes[d, p]:
+                rows.append(
+                    f"{name},{'Green' if party == 'SNP' else party},{t.votes[d, p]},{t.regions[d]},{t.nations[d]}"
+                )
+    path.write_text("\n".join(rows) + "\n")
+    return str(path)
+
+
+def test_cli_project_and_forecast_accept_an_alias(tmp_path):
+    base = _green_results(tmp_path)
+    shares = {"canonical": "Con=34,Lab=34,LD=22,Green=10", "alias": "Con=34,lab=34,LD=22,Grn=10"}
+    projected = {
+        k: invoke("project", "--base", base, "--shares", s, "--format", "json") for k, s in shares.items()
+    }
+    assert projected["alias"].exit_code == 0, projected["alias"].stderr
+    assert json.loads(projected["alias"].stdout) == json.loads(projected["canonical"].stdout)
+    args = (
+        "forecast",
+        "--base",
+        base,
+        "--shares",
+        shares["alias"],
+        "--sims",
+        "1000",
+        "--seed",
+        "3",
+        "--format",
+        "json",
+    )
+    d = json.loads(invoke(*args, "-c", "lab+grn").stdout)
+    same = json.loads(invoke(*args, "-c", "Lab+Green").stdout)
+    assert d["coalitions"][0]["coalition"] == "Lab+Green" and d == same
+    bad = invoke("project", "--base", base, "--shares", "Con=34,Lab=34,LD=22,Gren=10")
+    assert bad.exit_code == 2 and "error: unknown party 'Gren' (did you mean 'Green'?)" in bad.stderr
