@@ -69,8 +69,10 @@ def resolve_index(
     new party).
     """
     where = f"{label}: " if label else ""
-    text = " ".join(str(name).split())
     known = tuple(known)
+    if name in known:
+        return known.index(name)
+    text = " ".join(str(name).split())
     if not text:
         raise InputError(f"{where}empty {what} name")
     hits = _matches(text, known)

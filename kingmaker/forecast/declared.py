@@ -80,8 +80,7 @@ class DeclaredForecast:
     def probability(self, parties: str | Iterable[str]) -> float | None:
         """P(absolute majority) of a group: simulated, 1 or 0 once settled, else ``None``."""
         if self.settled:
-            members = parties.replace(",", "+").split("+") if isinstance(parties, str) else parties
-            seats = sum(self.seats.get(str(p).strip(), 0) for p in members)
+            seats = sum(self.seats.get(p, 0) for p in parse_coalition(parties, self.parties))
             return 1.0 if seats >= self.absolute_majority else 0.0
         odds = self.odds(parties)
         return None if odds is None else odds.p_absolute
