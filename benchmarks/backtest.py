@@ -35,7 +35,7 @@ sys.path.insert(0, str(ROOT))
 from kingmaker.datasets import load_dataset  # noqa: E402
 from kingmaker.io.hoc import match_codes_by_votes  # noqa: E402
 from kingmaker.io.party_names import canonical_party, is_independent_column  # noqa: E402
-from kingmaker.projection import MODELS, project  # noqa: E402
+from kingmaker.projection import SWING_MODELS, project  # noqa: E402
 from kingmaker.votes import VoteTable  # noqa: E402
 
 #: Successions the shared alias table deliberately keeps apart, merged for the back-test only.
@@ -122,7 +122,7 @@ def main() -> None:
         f"{'pair':<12} {'model':<13} {'seat error':>10} {'winners right':>14}   key parties projected (actual)"
     )
     for label, base, target in (("2010->2015", y2010, y2015), ("2015->2017", y2015, y2017)):
-        for model in MODELS:
+        for model in SWING_MODELS.names():
             error, right, ps, acts = evaluate(base, target, model)
             keys = ("Con", "Lab", "LD", "SNP", "UKIP")
             detail = ", ".join(

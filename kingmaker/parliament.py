@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from kingmaker.errors import InputError, UnknownNameError
+from kingmaker.names import resolve, resolve_all
 
 Threshold = Literal["absolute", "working"] | int
 
@@ -32,6 +33,15 @@ PRESETS: tuple[str, ...] = ("uk-2010", "uk-2015", "uk-2017", "uk-2019")
 DEFAULT_PRESET = "uk-2010"
 
 _NON_VOTING_KINDS = ("speaker", "deputy", "abstention", "other")
+
+
+def majority_of(members: Any) -> Any:
+    """More than half of ``members`` (an int, or an array of them): ``members // 2 + 1``.
+
+    The one formula behind both thresholds: the absolute majority is the majority of the house,
+    the working majority that of the members who vote (also per simulation, in forecasts).
+    """
+    return members // 2 + 1
 
 
 @dataclass(frozen=True)
@@ -155,8 +165,11 @@ class Parliament:
         )
 
     @classmethod
-    def parse_seats(cls, text: str) -> Parliament:
-        """Parse the command-line form ``"Con=306,Lab=258,LD=57"`` (``party=seats[@position]``)."""
+    def parse_seats(cls, text: str, label: str = "seats") -> Parliament:
+        """Parse the form ``"Con=306,Lab=258,LD=57"`` (``party=seats[@position]``).
+
+        ``label`` starts each error message (the caller's name for the text, e.g. ``--seats``).
+        """
         seats: dict[str, int] = {}
         positions: dict[str, float] = {}
         for item in (part.strip() for part in text.split(",")):
@@ -164,13 +177,13 @@ class Parliament:
                 continue
             m = re.fullmatch(r"(.+?)\s*=\s*([^@]+?)(?:\s*@\s*(.+))?", item)
             if not m:
-                raise InputError(f"--seats: cannot read {item!r}; expected PARTY=SEATS, e.g. Con=306")
+                raise InputError(f"{label}: cannot read {item!r}; expected PARTY=SEATS, e.g. Con=306")
             party, value, pos = m.group(1).strip(), m.group(2).strip(), m.group(3)
             if party in seats:
-                raise InputError(f"--seats: duplicate party name {party!r}")
-            seats[party] = _parse_int(value, f"--seats: seats of {party!r}")
+                raise InputError(f"{label}: duplicate party name {party!r}")
+            seats[party] = _parse_int(value, f"{label}: seats of {party!r}")
             if pos is not None:
-                positions[party] = _parse_float(pos, f"--seats: position of {party!r}")
+                positions[party] = _parse_float(pos, f"{label}: position of {party!r}")
         return cls.from_seats(seats, positions)
 
     @classmethod
@@ -311,7 +324,7 @@ class Parliament:
     @property
     def absolute_majority(self) -> int:
         """Seats needed for more than half of all seats (326 of 650)."""
-        return self.house // 2 + 1
+        return majority_of(self.house)
 
     def non_voting_seats(self, party: str) -> int:
         """How many of the party's seats are held by members who do not vote."""
@@ -330,7 +343,7 @@ class Parliament:
     @property
     def working_majority_threshold(self) -> int:
         """Votes needed to win every division when all voting members vote (321 in 2010)."""
-        return self.voting_members // 2 + 1
+        return majority_of(self.voting_members)
 
     def quota(self, threshold: Threshold = "absolute") -> int:
         """Seats (or votes) a coalition needs under ``threshold``: absolute, working, or a number."""
@@ -384,21 +397,19 @@ class Parliament:
             )
         return lines
 
-    def parse_party_list(self, text: str | Iterable[str], option: str = "--with") -> tuple[str, ...]:
-        """Validate a comma-separated or listed group of party names (UnknownNameError otherwise)."""
-        items = [t.strip() for t in text.split(",")] if isinstance(text, str) else [str(t) for t in text]
-        items = [t for t in items if t]
-        if not items:
-            raise InputError(f"{option}: give at least one party name")
-        seen: list[str] = []
-        for item in items:
-            if item not in self._index:
-                raise UnknownNameError(
-                    f"{option}: unknown party {item!r}; parties are: {', '.join(self.names)}"
-                )
-            if item not in seen:
-                seen.append(item)
-        return tuple(seen)
+    def resolve(self, name: str, label: str = "") -> str:
+        """The party ``name`` stands for: exact, ignoring case, or an alias (``Grn`` -> ``Green``);
+        see :mod:`kingmaker.names`. ``label`` starts the error message (the caller's name for it)."""
+        return resolve(name, self.names, what="party", label=label)
+
+    def parse_party_list(self, text: str | Iterable[str], label: str = "parties") -> tuple[str, ...]:
+        """Resolve a comma-separated or listed group of party names (:mod:`kingmaker.names`).
+
+        Each name may be spelt exactly, in another case or by an alias (``Grn`` for ``Green``);
+        duplicates are dropped. ``label`` starts each error message (the caller's name for the
+        list, e.g. ``excluded`` or ``--with``); an unknown name is an :class:`UnknownNameError`.
+        """
+        return resolve_all(text, self.names, what="party", label=label)
 
     # ----- analysis shortcuts (the analysis lives in kingmaker.coalitions and kingmaker.power) --
     def coalitions(self, threshold: Threshold = "absolute", **options: Any):

@@ -33,6 +33,7 @@ from typing import Any
 import numpy as np
 
 from kingmaker.errors import InputError, UnknownNameError
+from kingmaker.names import resolve_index
 
 #: England's nine regions (ONS names), then the three other nations used as regions.
 UK_REGIONS: tuple[str, ...] = (
@@ -261,21 +262,10 @@ class VoteTable:
         """District ids: the codes where known, otherwise the names."""
         return self.codes if self.codes is not None else self.districts
 
-    def party_index(self, party: str) -> int:
-        """Column of ``party``; :class:`UnknownNameError` listing the known parties otherwise."""
-        try:
-            return self.parties.index(party)
-        except ValueError:
-            lowered = {p.lower(): i for i, p in enumerate(self.parties)}
-            if party.lower() in lowered:
-                return lowered[party.lower()]
-            from kingmaker.io.party_names import canonical_party
-
-            alias = canonical_party(party)
-            if alias != party and alias in self.parties:
-                return self.parties.index(alias)
-            shown = ", ".join(self.parties[:30]) + (" ..." if self.n_parties > 30 else "")
-            raise UnknownNameError(f"unknown party {party!r}; known parties: {shown}") from None
+    def party_index(self, party: str, what: str = "party") -> int:
+        """Column of ``party``: exact, ignoring case, or an alias (``Grn`` finds ``Green``); see
+        :mod:`kingmaker.names`. :class:`UnknownNameError` naming the nearest known parties otherwise."""
+        return resolve_index(party, self.parties, what=what)
 
     def district_index(self, district: str) -> int:
         """Row of a district given by code or name."""

@@ -9,14 +9,14 @@ import numpy as np
 import pytest
 
 from kingmaker.coalitions import coalitions as winning_coalitions
+from kingmaker.conventions import SeatConventions
 from kingmaker.errors import InputError, TooLargeError, UnknownNameError
 from kingmaker.forecast import (
     CHUNK_SIZE,
     PollingError,
     forecast,
-    majority_arithmetic,
 )
-from kingmaker.projection import ProjectionWarning, SeatConventions
+from kingmaker.projection import ProjectionWarning
 from kingmaker.votes import VoteTable
 from tests.cli_runner import invoke
 from tests.conftest import shared_path
@@ -86,7 +86,7 @@ def test_chunks_are_independent_of_the_run_length():
 def test_ruling_out_hopeless_parties_changes_no_seat(model, monkeypatch):
     """Without constituency noise the draws that decide seats are the same whichever parties the
     kernel rules out of a seat, so the pruned run must equal the run that scores every party."""
-    import kingmaker.forecast as fc
+    import kingmaker.forecast.kernel as fc
 
     error = PollingError(national=4.0, regional=3.0, seat=0.0)
     pruned = run(model=model, error=error, sims=1200)
@@ -124,7 +124,7 @@ def test_no_error_gives_the_central_projection_every_time():
 def test_coalition_probabilities_match_parliament_arithmetic():
     f = run()
     conv = SeatConventions.uk(f.parties)
-    voting, working, absolute = majority_arithmetic(f.seats, f.parties, conv)
+    voting, working, absolute = conv.arithmetic(f.seats, f.parties)
     for s in range(0, f.sims, 250):
         seats = {p: int(f.seats[s, i]) for i, p in enumerate(f.parties)}
         parliament = conv.parliament(seats)
@@ -158,7 +158,7 @@ def test_coalition_probabilities_match_parliament_arithmetic():
 def test_majority_arithmetic_of_2010():
     parties = ("Con", "Lab", "LD", "SF", "Speaker", "DUP")
     seats = np.array([[306, 258, 57, 5, 1, 23]])
-    voting, working, absolute = majority_arithmetic(seats, parties, SeatConventions.uk(parties))
+    voting, working, absolute = SeatConventions.uk(parties).arithmetic(seats, parties)
     assert absolute == 326 and working[0] == 321
     assert voting[0].tolist() == [305, 256, 57, 0, 0, 23]
 
@@ -328,3 +328,86 @@ def test_cli_missing_base():
     assert r.exit_code == 2 and "--base is required" in r.stderr
     r = invoke("forecast", "--base", "uk-1066-results", "--shares", UK_SHARES)
     assert r.exit_code == 2 and "unknown data set" in r.stderr
+
+
+# ----- backends, progress and party names
+class RecordingBackend:
+    """An in-process Backend (kingmaker.forecast.backends): runs the chunks in reverse order."""
+
+    name = "fake"
+
+    def __init__(self) -> None:
+        self.chunks: list[tuple[int, int]] = []
+
+    def run(self, sp, chunks, advance):
+        from kingmaker.forecast.kernel import simulate_chunk
+
+        self.chunks = list(chunks)
+        out = {}
+        for i, n in reversed(chunks):
+            out[i] = simulate_chunk(sp, i, n)
+            advance(n)
+        return out
+
+
+def test_any_backend_gives_the_same_numbers_and_reports_progress():
+    fake = RecordingBackend()
+    calls: list[tuple[int, int]] = []
+    f = run(sims=2500, backend=fake, progress=lambda done, total: calls.append((done, total)))
+    local = run(sims=2500)
+    assert fake.chunks == [(0, 1000), (1, 1000), (2, 500)]
+    assert f.backend == "fake" and np.array_equal(f.seats, local.seats)
+    assert f.to_dict() == local.to_dict() | {"backend": "fake"}
+    assert calls == [(500, 2500), (1500, 2500), (2500, 2500)]
+    with pytest.raises(InputError, match="progress"):
+        run(sims=10, progress=True)
+
+
+def test_coalitions_accept_aliases_and_any_case():
+    f = run(coalitions=["con+ld", ["LAB", "ld", "snp"]])
+    assert [c.parties for c in f.coalitions] == [("Con", "LD"), ("Lab", "LD", "SNP")]
+    with pytest.raises(UnknownNameError, match=r"^coalition 'Con\+Tory': unknown party 'Tory'"):
+        run(coalitions=["Con+Tory"])
+
+
+def _green_results(tmp_path):
+    """The synthetic country with its SNP column called Green, as a long results CSV."""
+    t = table()
+    path = tmp_path / "results.csv"
+    rows = ["district,party,votes,region,nation"]
+    for d, name in enumerate(t.districts):
+        for p, party in enumerate(t.parties):
+            if t.votes[d, p]:
+                rows.append(
+                    f"{name},{'Green' if party == 'SNP' else party},{t.votes[d, p]},{t.regions[d]},{t.nations[d]}"
+                )
+    path.write_text("\n".join(rows) + "\n")
+    return str(path)
+
+
+def test_cli_project_and_forecast_accept_an_alias(tmp_path):
+    base = _green_results(tmp_path)
+    shares = {"canonical": "Con=34,Lab=34,LD=22,Green=10", "alias": "Con=34,lab=34,LD=22,Grn=10"}
+    projected = {
+        k: invoke("project", "--base", base, "--shares", s, "--format", "json") for k, s in shares.items()
+    }
+    assert projected["alias"].exit_code == 0, projected["alias"].stderr
+    assert json.loads(projected["alias"].stdout) == json.loads(projected["canonical"].stdout)
+    args = (
+        "forecast",
+        "--base",
+        base,
+        "--shares",
+        shares["alias"],
+        "--sims",
+        "1000",
+        "--seed",
+        "3",
+        "--format",
+        "json",
+    )
+    d = json.loads(invoke(*args, "-c", "lab+grn").stdout)
+    same = json.loads(invoke(*args, "-c", "Lab+Green").stdout)
+    assert d["coalitions"][0]["coalition"] == "Lab+Green" and d == same
+    bad = invoke("project", "--base", base, "--shares", "Con=34,Lab=34,LD=22,Gren=10")
+    assert bad.exit_code == 2 and "error: unknown party 'Gren' (did you mean 'Green'?)" in bad.stderr

@@ -34,9 +34,9 @@ def test_dask_own_local_cluster():
 
 
 def test_unreachable_scheduler_is_a_clear_error(monkeypatch):
-    from kingmaker import forecast
     from kingmaker.errors import InputError
+    from kingmaker.forecast import backends
 
-    monkeypatch.setattr(forecast, "DASK_CONNECT_TIMEOUT", 1)
+    monkeypatch.setattr(backends, "DASK_CONNECT_TIMEOUT", 1)
     with pytest.raises(InputError, match="cannot reach"):
         run(sims=10, backend="dask", scheduler="tcp://127.0.0.1:1")

@@ -131,6 +131,10 @@ def test_settled_and_unsimulated_states() -> None:
     assert done.settled and done.forecast is None and not done.projected_seats
     winner = max(done.seats, key=done.seats.get)
     assert done.probability(winner) == (1.0 if done.seats[winner] >= done.absolute_majority else 0.0)
+    everyone = "+".join(p.lower() for p in done.seats)  # any case, through kingmaker.names
+    assert done.probability(everyone) == 1.0
+    with pytest.raises(UnknownNameError, match="Whig"):
+        done.probability("Lab+Whig")
     # only Northern Ireland left: it keeps its base result, nothing to simulate
     gb = forecast_from_declared(base, declare(base, list(range(14)), shift=0), sims=100)
     assert gb.settled and gb.forecast is None and sum(gb.projected_seats.values()) == 2

@@ -124,3 +124,60 @@ def test_unmatched_file_keeps_names(tmp_path):
     )
     t = read_ec_2010(src)
     assert t.codes is None and "keyed by name" in t.notes[0]
+
+
+# ----- the one resolver (kingmaker.names)
+def test_resolver_order_exact_case_alias():
+    from kingmaker.names import resolve, resolve_all
+
+    known = ("Con", "Lab", "Green", "Speaker", "Alliance")
+    assert resolve("Lab", known) == "Lab"
+    assert resolve("lab", known) == "Lab" and resolve("  LAB ", known) == "Lab"
+    assert [resolve(a, known) for a in ("Grn", "grn", "Spk", "APNI")] == [
+        "Green",
+        "Green",
+        "Speaker",
+        "Alliance",
+    ]
+    # and in reverse: a table that still uses the file's spelling is found by the canonical name
+    assert resolve("Green", ("Con", "Grn")) == "Grn"
+    assert resolve_all("Lab+grn+Lab", known, separators=",+") == ("Lab", "Green")
+
+
+def test_resolver_refuses_unknown_and_ambiguous_names_with_the_callers_label():
+    from kingmaker.errors import UnknownNameError
+    from kingmaker.names import resolve, resolve_all
+
+    with pytest.raises(
+        UnknownNameError,
+        match=r"^excluded: unknown party 'Gren' \(did you mean 'Green'\?\); known parties: Con, Green$",
+    ):
+        resolve("Gren", ("Con", "Green"), label="excluded")
+    with pytest.raises(UnknownNameError, match="unknown candidate 'Zed'; known candidates: Ann"):
+        resolve("Zed", ("Ann",), what="candidate")
+    with pytest.raises(UnknownNameError, match="ambiguous party 'LAB'"):
+        resolve("LAB", ("lab", "Lab"))
+    assert resolve("Lab", ("lab", "Lab")) == "Lab"  # the exact spelling settles it
+    with pytest.raises(InputError, match=r"^group: give at least one party name$"):
+        resolve_all(" , ", ("Con",), label="group")
+
+
+def test_resolver_folds_numbered_independents_only_when_asked():
+    from kingmaker.errors import UnknownNameError
+    from kingmaker.names import resolve
+
+    assert resolve("Ind2", ("Con", "Ind"), fold_independents=True) == "Ind"
+    with pytest.raises(UnknownNameError):
+        resolve("Ind2", ("Con", "Ind"))
+
+
+def test_every_alias_is_accepted_by_tables_and_parliaments():
+    from kingmaker.io.party_names import PARTY_ALIASES
+    from kingmaker.parliament import Parliament
+
+    canon = tuple(dict.fromkeys(PARTY_ALIASES.values()))
+    table = VoteTable(np.ones((1, len(canon)), dtype=np.int64), canon, ("a",))
+    house = Parliament.from_seats({p: 1 for p in canon})
+    for alias, name in PARTY_ALIASES.items():
+        assert table.parties[table.party_index(alias)] == name
+        assert house.parse_party_list([alias, alias.lower()]) == (name,)

@@ -9,10 +9,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from kingmaker.conventions import SeatConventions
 from kingmaker.errors import InputError, UnknownNameError
 from kingmaker.projection import (
     ProjectionWarning,
-    SeatConventions,
     parse_shares,
     plan_projection,
     project,

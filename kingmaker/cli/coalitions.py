@@ -122,7 +122,10 @@ def coalitions_command(
     parliament = load_parliament(preset, file, seats)
     thr = parse_threshold(threshold)
     excluded = parliament.parse_party_list(exclude, "--exclude") if exclude else ()
-    pairs = parse_pairs(incompatible)
+    pairs = [
+        (parliament.resolve(a, "--incompatible"), parliament.resolve(b, "--incompatible"))
+        for a, b in parse_pairs(incompatible)
+    ]
     if top is not None and top < 0:
         raise InputError(f"--top must be 0 (all) or positive, got {top}")
     limit = top if top else None

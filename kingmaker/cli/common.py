@@ -72,7 +72,7 @@ def load_parliament(preset: str | None, file: Path | None, seats: str | None) ->
     if file is not None:
         return Parliament.read(file)
     if seats is not None:
-        return Parliament.parse_seats(seats)
+        return Parliament.parse_seats(seats, label="--seats")
     return Parliament.preset(preset or DEFAULT_PRESET)
 
 

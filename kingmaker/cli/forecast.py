@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -12,23 +14,14 @@ from rich.table import Table
 
 from kingmaker.cli.common import Format, FormatOption, console, print_csv, print_json, warnings_to_stderr
 from kingmaker.errors import InputError
+from kingmaker.forecast.backends import BACKENDS
+from kingmaker.projection.registry import SWING_MODELS
 from kingmaker.votes import VoteTable
 
-
-class Model(StrEnum):
-    """Swing models (see kingmaker.projection)."""
-
-    uniform = "uniform"
-    proportional = "proportional"
-    regional = "regional"
-    transition = "transition"
-
-
-class Backend(StrEnum):
-    """Where the simulations run."""
-
-    local = "local"
-    dask = "dask"
+#: Swing models, from the registry (kingmaker.projection.models).
+Model = StrEnum("Model", [(name, name) for name in SWING_MODELS.names()])  # type: ignore[misc]
+#: Where the simulations run (kingmaker.forecast.backends).
+Backend = StrEnum("Backend", [(name, name) for name in BACKENDS])  # type: ignore[misc]
 
 
 BaseOption = Annotated[
@@ -47,7 +40,14 @@ SharesOption = Annotated[
         help='New shares in percent: "Con=36,Lab=29,LD=23,Other=12" or per area "Scotland: SNP=50,Lab=24; Wales: ...".',
     ),
 ]
-ModelOption = Annotated[Model, typer.Option("--model", "-m", help="Swing model.")]
+ModelOption = Annotated[
+    Model,
+    typer.Option(
+        "--model",
+        "-m",
+        help=f"Swing model: {', '.join(SWING_MODELS.names())} (see kingmaker.projection.models).",
+    ),
+]
 LevelOption = Annotated[
     str | None, typer.Option("--level", help="Where the swing is measured: national, nation or region.")
 ]
@@ -89,7 +89,7 @@ def _shares(text: str | None):  # -> Shares
 
     if text is None:
         raise InputError('--shares is required, e.g. --shares "Con=36,Lab=29,LD=23"')
-    return parse_shares(text)
+    return parse_shares(text, label="--shares")
 
 
 def project_command(
@@ -192,7 +192,7 @@ def forecast_command(
     error = PollingError(national_error, correlation, regional_error, seat_error)
     if progress is None:
         progress = sims >= 50_000 and sys.stderr.isatty()
-    with warnings_to_stderr():
+    with warnings_to_stderr(), _progress_bar(sims, progress) as report:
         result = forecast(
             table,
             parsed,
@@ -207,7 +207,7 @@ def forecast_command(
             backend=backend.value,
             scheduler=scheduler,
             workers=workers,
-            progress=progress,
+            progress=report,
         )
     if plot is not None:
         from kingmaker.report.forecast_plots import plot_forecast
@@ -222,6 +222,31 @@ def forecast_command(
     _print_forecast(result)
     if plot is not None:
         console.print(f"plot written to {plot}")
+
+
+@contextmanager
+def _progress_bar(total: int, show: bool) -> Iterator[Callable[[int, int], None] | None]:
+    """A Rich bar on stderr fed by the library's ``progress(done, total)`` callback (or none)."""
+    if not show:
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    with Progress(
+        TextColumn("simulating"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    ) as bar:
+        task = bar.add_task("sims", total=total)
+
+        def report(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield report
 
 
 def _pct(x: float) -> str:

@@ -42,7 +42,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from kingmaker.errors import InputError, RuleError, TooLargeError
+from kingmaker._validate import check_seed, check_sims
+from kingmaker.errors import RuleError, TooLargeError
 from kingmaker.leadership.transfers import TransferMatrix, _check_names, _landing_tables
 
 if TYPE_CHECKING:
@@ -135,12 +136,8 @@ def simulate_contest(
     chunk: int = CHUNK,
 ) -> Simulation:
     """Vectorised Monte Carlo of ``contest`` (see :meth:`Contest.simulate`)."""
-    if isinstance(sims, bool) or not isinstance(sims, int | np.integer) or sims < 1:
-        raise InputError(f"the number of simulations must be a positive whole number, got {sims!r}")
-    if sims > MAX_SIMS:
-        raise TooLargeError(f"at most {MAX_SIMS:,} simulations per run")
-    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0):
-        raise InputError(f"seed must be a non-negative whole number, got {seed!r}")
+    sims = check_sims(sims, maximum=MAX_SIMS)
+    seed = check_seed(seed)
     _check_names(list(withdrawn), contest.candidates, "withdrawn")
     t0 = time.perf_counter()
     rules = contest.rules

@@ -305,7 +305,7 @@ class LiveService:
 
     def parliament_of(self, seats: dict[str, int]) -> Parliament:
         """A Parliament of these seats with the House conventions and the preset's colours and positions."""
-        from kingmaker.projection import SeatConventions
+        from kingmaker.conventions import SeatConventions
 
         kept = {p: s for p, s in seats.items() if s > 0}
         non_voting = SeatConventions.uk(kept).non_voting(kept)
