@@ -37,7 +37,7 @@ _EXPORTS: dict[str, str] = {
     "minimal_winning_coalitions": "kingmaker.power",
     # ranked ballots and their counts
     "Ballots": "kingmaker.ballots",
-    "Result": "kingmaker.result",
+    "Result": "kingmaker.counting.result",
     "count": "kingmaker.counting",
     # vote tables and seats
     "VoteTable": "kingmaker.votes",

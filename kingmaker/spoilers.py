@@ -22,7 +22,7 @@ from kingmaker.ballots import GROUP_BASE, OVERVOTE, PAD, SKIPPED, Ballots, group
 from kingmaker.errors import InputError, KingmakerError, RuleError, TooLargeError
 
 if TYPE_CHECKING:
-    from kingmaker.result import Result
+    from kingmaker.counting.result import Result
 
 #: Methods reported beside the alternative vote, in table order.
 METHODS: tuple[str, ...] = ("plurality", "borda", "copeland", "schulze", "ranked_pairs")
@@ -209,7 +209,7 @@ def condorcet(ballots: Ballots | Any) -> tuple[str | None, str | None]:
 # ---------------------------------------------------------------------------- spoilers
 def av_count(ballots: Ballots) -> Result:
     """The engine's alternative-vote count (UK usage: stop at a majority of continuing votes)."""
-    from kingmaker.rules.irv import irv
+    from kingmaker.counting.av import irv
 
     return irv(ballots)
 

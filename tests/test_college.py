@@ -6,8 +6,8 @@ from fractions import Fraction as F
 
 from kingmaker.ballots import Ballots
 from kingmaker.counting import count
-from kingmaker.rules.college import college, college_from_tallies, college_totals
-from kingmaker.rules.exhaustive import exhaustive_ballot
+from kingmaker.counting.college import college, college_from_tallies, college_totals
+from kingmaker.counting.exhaustive import exhaustive_ballot
 from tests.conftest import shared_path
 
 

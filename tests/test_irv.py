@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import itertools
 import json
 
@@ -12,12 +11,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kingmaker.ballots import OVERVOTE, Ballots
+from kingmaker.counting import av as irv_module
 from kingmaker.counting import count
-from kingmaker.rules.irv import IRVOptions, MarkOptions, irv, reach_matrix
+from kingmaker.counting._walk import reach_matrix
+from kingmaker.counting.av import IRVOptions, irv
+from kingmaker.counting.options import MarkOptions
 from tests.cli_runner import invoke
 from tests.conftest import shared_path
-
-irv_module = importlib.import_module("kingmaker.rules.irv")  # kingmaker.rules.irv is also the function
 
 
 def _tallies(result, i):  # type: ignore[no-untyped-def]

@@ -14,6 +14,8 @@ import numpy as np
 import pytest
 
 from kingmaker.ballots import Ballots
+from kingmaker.counting.av import irv
+from kingmaker.counting.college import college_totals
 from kingmaker.errors import InputError, TooLargeError, UnknownNameError
 from kingmaker.leadership import (
     Contest,
@@ -24,8 +26,6 @@ from kingmaker.leadership import (
     rule_presets,
     spoiler_probabilities,
 )
-from kingmaker.rules.college import college_totals
-from kingmaker.rules.irv import irv
 from tests.cli_runner import invoke
 from tests.conftest import REPO, shared_path
 

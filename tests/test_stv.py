@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from kingmaker.ballots import Ballots
 from kingmaker.counting import count
-from kingmaker.rules.stv import droop_quota, stv_ers97, stv_gregory, stv_meek, stv_scottish
+from kingmaker.counting.stv import droop_quota, stv_ers97, stv_gregory, stv_meek, stv_scottish
 
 DATA = Path(__file__).parent / "data"
 
@@ -140,10 +140,11 @@ def test_stv_permutation_invariant(data, rnd) -> None:  # type: ignore[no-untype
 
 
 def test_scottish_transfer_values_never_exceed_one() -> None:
-    from kingmaker.rules import stv as stv_mod
+    from kingmaker.counting.stv import _engine as stv_mod
+    from kingmaker.counting.stv.scottish import SCOTTISH
 
     b = Ballots.from_rankings([["A", "B", "C"]] * 70 + [["B", "C"]] * 20 + [["C"]] * 10)
-    st_ = stv_mod._Count(b, 2, stv_mod.SCOTTISH, stv_mod.STVOptions())
+    st_ = stv_mod._Count(b, 2, SCOTTISH, stv_mod.STVOptions())
     assert st_.value.max() == 100_000
     r = stv_scottish(b, 2)
     assert r.rounds[1].tallies["B"] == 20 + F(70 * (36 * 100_000 * 100_000 // 7_000_000), 100_000)
@@ -195,9 +196,10 @@ def test_ers97_exclusion_moves_in_sub_stages_by_value() -> None:
 def test_ers97_one_stage_exclusion_would_elect_someone_else() -> None:
     import dataclasses
 
-    from kingmaker.rules import stv as stv_mod
+    from kingmaker.counting.stv import _engine as stv_mod
+    from kingmaker.counting.stv.ers97 import ERS97
 
-    one_stage = dataclasses.replace(stv_mod.ERS97, substages=False)
+    one_stage = dataclasses.replace(ERS97, substages=False)
     opts = stv_mod._with_default_tb(stv_mod.STVOptions(), "forwards")
     r = stv_mod._run_parcel_stv(ERS97_SUBSTAGES, 3, one_stage, opts)
     assert r.winners == ("A", "B", "E") and r.rounds[3].tallies["C"] == F("30.32")

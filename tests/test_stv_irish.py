@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 
 from kingmaker.ballots import Ballots
 from kingmaker.counting import count
+from kingmaker.counting.stv.irish import irish_count, stv_irish
 from kingmaker.errors import RuleError
-from kingmaker.rules.stv import irish_count, stv_irish
 from tests.cli_runner import invoke
 
 DATA = Path(__file__).parent / "data"

@@ -10,8 +10,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from kingmaker.counting.result import Result
 from kingmaker.errors import InputError
-from kingmaker.result import Result
 
 FORMATS = ("table", "json", "csv")
 
@@ -34,7 +34,14 @@ def _signed(x: object, places: int) -> str:
 
 
 def _places(result: Result) -> int:
-    return {"stv-scottish": 5, "stv-ers97": 2, "stv-meek": 6, "college": 3}.get(result.method, 4)
+    """Decimals shown for ``result``: its method's registered display places (else 4)."""
+    from kingmaker.counting.registry import METHODS
+
+    if result.method in METHODS:
+        places = METHODS.get(result.method).places
+        if places is not None:
+            return places
+    return 4
 
 
 def render_table(result: Result, console: Console) -> None:
@@ -119,57 +126,55 @@ def count_files(
 
     Shared by ``kingmaker count`` and ``kingmaker plot rounds``: several files are the
     sections of a college (``names``/``weights`` comma-separated) or the MPs' and members'
-    ballots of an exhaustive ballot.
+    ballots of an exhaustive ballot (the method's registered ``inputs``).
     """
     from kingmaker.ballots import Ballots
-    from kingmaker.counting import ALIASES, count
+    from kingmaker.counting import count
+    from kingmaker.counting.registry import METHODS
 
-    m = ALIASES.get(method.lower(), method.lower())
+    entry = METHODS.get(method, what="method")
+    m = entry.name
     loaded = [Ballots.read(f) for f in files]
-    opts: dict[str, object] = {}
-    if tiebreak:
-        opts["tiebreak"] = tiebreak
-    if seed:
-        opts["seed"] = seed
-    if order:
-        opts["order"] = tuple(x.strip() for x in order.split(","))
-    marks = {
-        k: v
-        for k, v in (("overvote", overvote), ("skipped_limit", skipped_limit), ("duplicates", duplicates))
-        if v is not None
+    given: dict[str, object] = {
+        "tiebreak": tiebreak or None,
+        "seed": seed or None,
+        "order": tuple(x.strip() for x in order.split(",")) if order else None,
+        "overvote": overvote,
+        "skipped_limit": skipped_limit,
+        "duplicates": duplicates,
+        "batch": True if batch else None,
+        "until": until or None,
     }
-    if m in ("college", "exhaustive"):
-        from kingmaker.rules.irv import MarkOptions
-
-        opts.pop("order", None)
-        if marks:
-            opts["marks"] = MarkOptions(**marks)  # type: ignore[arg-type]
-        if m == "college":
-            labels = [x.strip() for x in names.split(",")] if names else [Path(f).stem for f in files]
-            if len(labels) != len(loaded):
-                raise InputError(f"{len(labels)} section names for {len(loaded)} files")
-            if weights:
-                try:
-                    opts["weights"] = [Fraction(x.strip()) for x in weights.split(",")]
-                except ValueError:
-                    raise InputError(f"bad --weights {weights!r}") from None
-            return count(dict(zip(labels, loaded, strict=True)), method=m, **opts)
+    opts = {k: v for k, v in given.items() if v is not None}
+    if ("batch" in opts or "until" in opts) and "batch" not in entry.options:
+        takers = [e.name for e in METHODS.entries() if "batch" in e.options]
+        raise InputError(f"--batch and --until apply to {' and '.join(takers)} only")
+    inputs = entry.extra.get("inputs")
+    if inputs == "sections":
+        labels = [x.strip() for x in names.split(",")] if names else [Path(f).stem for f in files]
+        if len(labels) != len(loaded):
+            raise InputError(f"{len(labels)} section names for {len(loaded)} files")
+        if weights:
+            try:
+                opts["weights"] = [Fraction(x.strip()) for x in weights.split(",")]
+            except ValueError:
+                raise InputError(f"bad --weights {weights!r}") from None
+        return count(dict(zip(labels, loaded, strict=True)), method=m, **opts)
+    if inputs == "pair":
         return count(loaded, method=m, **opts)
     if len(loaded) != 1:
         raise InputError(f"{m} counts one ballot file, {len(loaded)} given")
-    opts.update(marks)
-    if m == "av":
-        if batch:
-            opts["batch"] = True
-        if until:
-            opts["until"] = until
-    elif batch or until:
-        raise InputError("--batch and --until apply to av only")
     return count(loaded[0], method=m, seats=seats, **opts)
 
 
 def register(app: typer.Typer) -> None:
     """Add the ``count`` command to ``app``."""
+    from kingmaker.counting.registry import METHODS
+
+    method_help = "Counting method (or alias): " + "; ".join(
+        e.name + (f" ({', '.join(e.aliases)})" if e.aliases else "") + f": {e.summary}"
+        for e in METHODS.entries()
+    )
 
     @app.command("count")
     def count_command(
@@ -177,12 +182,7 @@ def register(app: typer.Typer) -> None:
             ...,
             help="Ballot file(s): .blt, .soi/.soc/.toi/.toc, .csv (CVR or count,rank1,...). Several for college (one per section) or exhaustive (MPs, members).",
         ),
-        method: str = typer.Option(
-            "av",
-            "--method",
-            "-m",
-            help="av, stv-scottish, stv-ers97, stv-meek, stv-gregory, stv-irish, college, exhaustive",
-        ),
+        method: str = typer.Option("av", "--method", "-m", help=method_help),
         seats: int | None = typer.Option(
             None, "--seats", "-s", help="Seats to fill (default: the file's, else 1)"
         ),

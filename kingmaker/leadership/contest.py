@@ -46,6 +46,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from kingmaker.ballots import Ballots
+from kingmaker.counting.result import Result
 from kingmaker.errors import InputError, TooLargeError, UnknownNameError
 from kingmaker.leadership.rules import PartyRules, rule_presets
 from kingmaker.leadership.transfers import (
@@ -57,7 +58,6 @@ from kingmaker.leadership.transfers import (
     _check_names,
     _ranking_model,
 )
-from kingmaker.result import Result
 
 if TYPE_CHECKING:
     from kingmaker.leadership.simulation import Simulation

@@ -141,7 +141,7 @@ def labour_2010_reproduction() -> PublishedContest:
     imply, and the college points the known section contributes (:attr:`PublishedRound.partial`).
     Figures and sources: the embedded ``labour-2010-result.toml``.
     """
-    from kingmaker.rules.college import college_totals
+    from kingmaker.counting.college import college_totals
 
     data = tomllib.loads(_preset_root().joinpath("labour-2010-result.toml").read_text("utf-8"))
     weights = {k: Fraction(str(v)) for k, v in data["weights"].items()}

@@ -13,7 +13,7 @@ import math
 from pathlib import Path
 from typing import Any
 
-from kingmaker.result import Result
+from kingmaker.counting.result import Result
 
 CONTINUING = "#4c72b0"
 ELECTED = "#2a9d4b"

@@ -331,7 +331,7 @@ def av_winners(
     table: VoteTable, matrix: TransferMatrix | None = None, *, depth: int = 3
 ) -> tuple[np.ndarray, list[str]]:
     """Column of each constituency's AV winner, and the constituencies where AV changed it."""
-    from kingmaker.rules.irv import irv
+    from kingmaker.counting.av import irv
 
     matrix = matrix or TransferMatrix.illustrative()
     winners = np.zeros(table.n_districts, dtype=np.int64)

@@ -13,14 +13,18 @@ published percentages) directly, for elections whose ballots were not published.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from fractions import Fraction
+from typing import Any
 
 import numpy as np
 
 from kingmaker.ballots import Ballots
+from kingmaker.counting._walk import BallotWalker, valid_rows
+from kingmaker.counting.options import MarkOptions, merge_options, option_names
+from kingmaker.counting.registry import METHODS
+from kingmaker.counting.result import Result, Round
 from kingmaker.errors import InputError, RuleError
-from kingmaker.result import Result, Round
-from kingmaker.rules.irv import BallotWalker, MarkOptions, valid_rows
 from kingmaker.ties import Number, TieBreak, TieBreaker, TieBreakPolicy, as_policy, pick_extreme
 
 HUNDRED = Fraction(100)
@@ -240,10 +244,53 @@ def college(
     )
 
 
+@dataclass(frozen=True)
+class CollegeOptions:
+    """Options of a college count through :func:`~kingmaker.counting.count`: the section
+    ``weights`` (default: equal), how marks are read and the tie policy (``backwards``)."""
+
+    weights: Mapping[str, Number] | Sequence[Number] | None = None
+    marks: MarkOptions = MarkOptions()  # noqa: RUF009 - frozen, safe to share
+    tiebreak: TieBreakPolicy = TieBreakPolicy("backwards")  # noqa: RUF009
+
+
+@METHODS.register(
+    "college",
+    summary="electoral college of AV sections (Labour 2010)",
+    options=option_names(CollegeOptions),
+    properties=("exact-conservation", "permutation-invariant", "seeded", "single-winner", "fills-seats"),
+    places=3,
+    inputs="sections",
+)
+def count_college(
+    ballots: Ballots | Mapping[str, Ballots] | Sequence[Ballots], seats: int | None = None, **kw: Any
+) -> Result:
+    """:func:`college` for :func:`~kingmaker.counting.count`: ``ballots`` is a mapping section name
+    -> Ballots, a sequence of Ballots (sections named ``section 1``, ...) or one Ballots (one
+    section, ``all``); one seat."""
+    if seats not in (None, 1):
+        raise RuleError(f"a college fills one seat, not {seats}")
+    opts = merge_options(CollegeOptions, None, kw, rule="college")
+    if isinstance(ballots, Ballots):
+        sections: Mapping[str, Ballots] = {"all": ballots}
+    elif isinstance(ballots, Mapping):
+        sections = ballots
+    else:
+        sections = {f"section {i + 1}": b for i, b in enumerate(ballots)}
+    return college(sections, opts.weights, marks=opts.marks, tiebreak=opts.tiebreak)
+
+
 def labour_2010_weights() -> dict[str, Fraction]:
     """The 2010 Labour college: three sections of one third each."""
     third = Fraction(1, 3)
     return {"MPs and MEPs": third, "members": third, "affiliates": third}
 
 
-__all__ = ["college", "college_from_tallies", "college_totals", "labour_2010_weights"]
+__all__ = [
+    "CollegeOptions",
+    "college",
+    "college_from_tallies",
+    "college_totals",
+    "count_college",
+    "labour_2010_weights",
+]

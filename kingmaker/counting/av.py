@@ -1,12 +1,11 @@
 """Alternative vote / instant-runoff voting on compressed ballots, with jurisdiction options.
 
-Also home of :class:`BallotWalker`, the vectorised "next available preference" walk
-shared by the STV rules: for each distinct ranking it moves a pointer past eliminated,
-withdrawn and elected candidates, skipped ranks and (by option) overvotes, until it reaches
-a continuing candidate or exhausts. The AV count itself, whenever the mark options let the
-reading be fixed once (everything but equal rankings that are ``"resolve"``-d), rewrites the
-marks once with :func:`reach_matrix` and then moves only the rankings of eliminated
-candidates on, adding their weights to the tallies instead of recounting every ranking.
+Whenever the mark options let the reading be fixed once (everything but equal rankings that
+are ``"resolve"``-d), the count rewrites the marks once with
+:func:`~kingmaker.counting._walk.reach_matrix` and then moves only the rankings of eliminated
+candidates on, adding their weights to the tallies instead of recounting every ranking;
+otherwise it walks the marks round by round with
+:class:`~kingmaker.counting._walk.BallotWalker`.
 
 Options (:class:`IRVOptions`) model the rules of US ranked-choice jurisdictions, e.g. Maine
 (21-A M.R.S. §723-A: an overvote exhausts, two consecutive skipped ranks exhaust, a repeated
@@ -22,180 +21,16 @@ from typing import Any
 
 import numpy as np
 
-from kingmaker.ballots import GROUP_BASE, OVERVOTE, PAD, SKIPPED, Ballots
+from kingmaker.ballots import Ballots
+from kingmaker.counting._walk import BallotWalker, reach_matrix, valid_rows
+from kingmaker.counting.options import MarkOptions, merge_options, one_set, option_names
+from kingmaker.counting.registry import METHODS
+from kingmaker.counting.result import Result, Round
 from kingmaker.errors import InputError, RuleError
-from kingmaker.result import Result, Round
-from kingmaker.ties import Number, TieBreak, TieBreaker, TieBreakPolicy, as_policy, pick_extreme
-
-
-@dataclass(frozen=True)
-class MarkOptions:
-    """How a rule reads the marks on a ballot.
-
-    ``overvote``: ``"exhaust"`` (the ballot stops counting there) or ``"skip"`` (go to the next
-    rank). ``skipped_limit``: that many consecutive skipped ranks exhaust the ballot (``None``:
-    never). ``duplicates``: a candidate ranked again is ``"skip"``-ped or ``"exhaust"``-s the
-    ballot. ``equal_rankings``: ``"overvote"`` treats ``a=b`` as an overvote; ``"resolve"``
-    counts it for the one member still continuing (an overvote while two or more are).
-    """
-
-    overvote: str = "exhaust"
-    skipped_limit: int | None = None
-    duplicates: str = "skip"
-    equal_rankings: str = "overvote"
-
-    def __post_init__(self) -> None:
-        if self.overvote not in ("exhaust", "skip"):
-            raise InputError("overvote must be 'exhaust' or 'skip'")
-        if self.duplicates not in ("exhaust", "skip"):
-            raise InputError("duplicates must be 'exhaust' or 'skip'")
-        if self.equal_rankings not in ("overvote", "resolve"):
-            raise InputError("equal_rankings must be 'overvote' or 'resolve'")
-        if self.skipped_limit is not None and self.skipped_limit < 1:
-            raise InputError("skipped_limit must be at least 1")
-
-
-def _duplicate_mask(R: np.ndarray) -> np.ndarray:
-    """True where a candidate code repeats one at an earlier rank of the same row."""
-    n, m = R.shape
-    dup = np.zeros((n, m), dtype=bool)
-    for j in range(1, m):
-        col = R[:, j]
-        hit = np.zeros(n, dtype=bool)
-        for k in range(j):
-            hit |= R[:, k] == col
-        dup[:, j] = hit & (col >= 0)
-    return dup
-
-
-class BallotWalker:
-    """Finds each distinct ranking's next continuing preference (vectorised over rows)."""
-
-    def __init__(self, ballots: Ballots, marks: MarkOptions):
-        self.R = ballots.rankings
-        self.marks = marks
-        self.n_cand = ballots.n_candidates
-        self.groups = [np.array(g, dtype=np.int64) for g in ballots.groups]
-        self.dup = _duplicate_mask(self.R) if marks.duplicates == "exhaust" else None
-
-    def advance(
-        self, rows: np.ndarray, start: np.ndarray, alive: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """For ranking ``rows`` looking from rank ``start`` on: (candidate or -1, its rank)."""
-        R = self.R
-        m = R.shape[1]
-        k = len(rows)
-        top = np.full(k, -1, dtype=np.int64)
-        pos = np.asarray(start, dtype=np.int64).copy()
-        skips = np.zeros(k, dtype=np.int64)
-        active = np.arange(k)
-        marks = self.marks
-        g_alive_count = g_member = None
-        if self.groups:
-            g_alive_count = np.array([int(alive[g].sum()) for g in self.groups], dtype=np.int64)
-            g_member = np.array(
-                [int(g[alive[g]][0]) if alive[g].any() else -1 for g in self.groups], dtype=np.int64
-            )
-        alive_ext = np.concatenate([alive, [False]])  # index n_cand for non-candidates
-        while active.size:
-            p = pos[active]
-            inside = p < m
-            active = active[inside]
-            if not active.size:
-                break
-            p = p[inside]
-            r = rows[active]
-            codes = R[r, p].astype(np.int64)
-            cand_idx = np.where(codes >= 0, codes, self.n_cand)
-            hit = alive_ext[cand_idx]
-            exhaust = codes == PAD
-            if self.dup is not None:
-                exhaust |= self.dup[r, p]
-                hit &= ~self.dup[r, p]
-            is_skip = codes == SKIPPED
-            is_over = codes == OVERVOTE
-            is_group = codes <= GROUP_BASE
-            if is_group.any():
-                gi = GROUP_BASE - codes[is_group]
-                cnt = g_alive_count[gi]  # type: ignore[index]
-                ghit = np.zeros(len(gi), dtype=bool)
-                if marks.equal_rankings == "resolve":
-                    ghit = cnt == 1
-                    sel = np.nonzero(is_group)[0][ghit]
-                    codes[sel] = g_member[gi[ghit]]  # type: ignore[index]
-                    hit[sel] = True
-                gover = (cnt >= 1) & ~ghit
-                if marks.equal_rankings == "overvote":
-                    gover = cnt >= 0
-                over_sel = np.nonzero(is_group)[0][gover]
-                is_over[over_sel] = True
-            if marks.overvote == "exhaust":
-                exhaust |= is_over
-            skips_now = skips[active] + 1
-            if marks.skipped_limit is not None:
-                exhaust |= is_skip & (skips_now >= marks.skipped_limit)
-            skips[active] = np.where(is_skip, skips_now, 0)
-            top[active[hit]] = codes[hit]
-            pos[active[hit]] = p[hit]
-            stop = hit | exhaust
-            pos[active[exhaust & ~hit]] = m
-            cont = active[~stop]
-            pos[cont] += 1
-            active = cont
-        return top, pos
-
-
-def valid_rows(ballots: Ballots) -> np.ndarray:
-    """Rows carrying at least one mark (blank ballots are not valid votes)."""
-    R = ballots.rankings
-    if R.shape[1] == 0:
-        return np.zeros(R.shape[0], dtype=bool)
-    if R.shape[0] and int(R.min()) >= PAD:  # only candidates and trailing padding
-        return R[:, 0] != PAD
-    return np.any((R != PAD) & (R != SKIPPED), axis=1)
-
+from kingmaker.ties import Number, TieBreak, TieBreaker, TieBreakPolicy, pick_extreme
 
 #: Integer weights add up exactly in float64 (``np.bincount``) while the total is below this.
 _EXACT_FLOAT = 2**53
-
-
-def reach_matrix(rankings: np.ndarray, n_cand: int, groups: bool, marks: MarkOptions) -> np.ndarray | None:
-    """``rankings`` rewritten, once per count, so that finding a next preference needs no mark rules.
-
-    In the result a code is a candidate (continuing or not), ``n_cand`` for a mark that is
-    passed over (a skipped rank, or an overvote that is skipped), or ``-1`` where the ballot
-    exhausts (padding, an exhausting overvote or repeat, the skipped rank that reaches
-    ``skipped_limit``). :meth:`BallotWalker.advance` on the original marks and the first
-    continuing candidate or ``-1`` in a row of this matrix agree whoever continues: a repeat
-    that is skipped can only be met after its candidate is out, and the skipped-rank counter
-    never spans a stop. ``None`` when equal rankings are ``"resolve"``-d, which depends on who
-    continues. Returns ``rankings`` itself when there is nothing to rewrite.
-    """
-    R = rankings
-    if R.size == 0:
-        return R
-    lo = int(R.min())
-    if lo >= PAD and marks.duplicates == "skip":
-        return R
-    if groups and marks.equal_rankings == "resolve" and lo <= GROUP_BASE:
-        return None
-    over = (R == OVERVOTE) | (R <= GROUP_BASE)
-    is_skip = R == SKIPPED
-    exhaust = _duplicate_mask(R) if marks.duplicates == "exhaust" else np.zeros(R.shape, dtype=bool)
-    passed = is_skip.copy()
-    if marks.overvote == "exhaust":
-        exhaust |= over
-    else:
-        passed |= over
-    if marks.skipped_limit is not None and is_skip.any():
-        run = np.zeros(R.shape[0], dtype=np.int64)
-        for j in range(R.shape[1]):
-            run = np.where(is_skip[:, j], run + 1, 0)
-            exhaust[:, j] |= run >= marks.skipped_limit
-    C = np.array(R, dtype=np.int32)
-    C[passed] = n_cand
-    C[exhaust] = PAD
-    return C
 
 
 def _first_stop(
@@ -332,7 +167,7 @@ class IRVOptions:
     ``min_votes``: candidates below this many first-round votes are eliminated together.
     """
 
-    marks: MarkOptions = MarkOptions()
+    marks: MarkOptions = MarkOptions()  # noqa: RUF009 - frozen, safe to share
     until: str = "majority"
     batch: bool = False
     min_votes: float | None = None
@@ -347,16 +182,25 @@ def _num(x: Any, integral: bool) -> Number:
     return int(x) if integral else float(x)
 
 
-def irv(ballots: Ballots, seats: int = 1, options: IRVOptions | None = None, **kw: Any) -> Result:
+@METHODS.register(
+    "av",
+    summary="alternative vote / instant runoff (one seat)",
+    aliases=("irv",),
+    options=option_names(IRVOptions),
+    properties=("float-conservation", "permutation-invariant", "seeded", "single-winner", "fills-seats"),
+    places=4,
+)
+def irv(ballots: Ballots, seats: int | None = 1, options: IRVOptions | None = None, **kw: Any) -> Result:
     """Count by the alternative vote (instant runoff); one winner.
 
     Keyword shortcuts: ``overvote``, ``skipped_limit``, ``duplicates``, ``equal_rankings``,
-    ``until``, ``batch``, ``min_votes``, ``tiebreak`` (name or policy), ``seed``.
+    ``until``, ``batch``, ``min_votes``, ``tiebreak`` (name or policy), ``seed``, ``order``.
+    ``seats=None``: the ballot file's, else 1 (more than one is an error).
     """
+    b, seats = one_set(ballots, seats, "av")
     if seats != 1:
         raise RuleError("the alternative vote fills one seat; use an STV method for more")
-    opts = _irv_options(options, kw)
-    b = ballots
+    opts = merge_options(IRVOptions, options, kw, rule="av")
     n = b.n_candidates
     integral = b.is_integral
     ok = valid_rows(b)
@@ -469,33 +313,6 @@ def batch_losers(tallies: dict[int, Number], keep: int) -> list[int]:
         if total < tallies[order[k]]:
             best = k
     return order[:best] if best >= 2 else []
-
-
-def _irv_options(options: IRVOptions | None, kw: dict[str, Any]) -> IRVOptions:
-    if options is not None and not kw:
-        return options
-    base = options or IRVOptions()
-    mk = {k: kw.pop(k) for k in ("overvote", "skipped_limit", "duplicates", "equal_rankings") if k in kw}
-    marks = MarkOptions(**{**asdict(base.marks), **mk}) if mk else base.marks
-    tb = base.tiebreak
-    if "tiebreak" in kw or "seed" in kw or "order" in kw:
-        tb_arg = kw.pop("tiebreak", None)
-        extra = {}
-        if "seed" in kw:
-            extra["seed"] = int(kw.pop("seed"))
-        if "order" in kw:
-            extra["order"] = tuple(kw.pop("order"))
-        tb = tb_arg if isinstance(tb_arg, TieBreakPolicy) else as_policy(tb_arg or tb.name, **extra)
-    rest = {k: kw.pop(k) for k in ("until", "batch", "min_votes") if k in kw}
-    if kw:
-        raise InputError(f"unknown AV option(s): {', '.join(sorted(kw))}")
-    return IRVOptions(
-        marks=marks,
-        tiebreak=tb,
-        until=rest.get("until", base.until),
-        batch=rest.get("batch", base.batch),
-        min_votes=rest.get("min_votes", base.min_votes),
-    )
 
 
 def _options_dict(opts: IRVOptions) -> dict[str, Any]:

@@ -12,12 +12,18 @@ the members' ballot each member votes for whichever finalist they rank higher.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
 import numpy as np
 
 from kingmaker.ballots import Ballots
+from kingmaker.counting._walk import BallotWalker, valid_rows
+from kingmaker.counting.options import MarkOptions, merge_options, option_names
+from kingmaker.counting.registry import METHODS
+from kingmaker.counting.result import Result, Round
 from kingmaker.errors import InputError, RuleError
-from kingmaker.result import Result, Round
-from kingmaker.rules.irv import BallotWalker, MarkOptions, valid_rows
 from kingmaker.ties import Number, TieBreaker, TieBreakPolicy, as_policy, pick_extreme
 
 
@@ -107,3 +113,38 @@ def exhaustive_ballot(
         options={"finalists": finalists, "tiebreak": breaker.policy.describe()},
         notes=("MPs' ballots then a members' ballot; each round's valid is its own electorate",),
     )
+
+
+@dataclass(frozen=True)
+class ExhaustiveOptions:
+    """Options of an exhaustive ballot through :func:`~kingmaker.counting.count`: the number of
+    ``finalists`` put to the members, how marks are read and the tie policy (``backwards``)."""
+
+    finalists: int = 2
+    marks: MarkOptions = MarkOptions()  # noqa: RUF009 - frozen, safe to share
+    tiebreak: TieBreakPolicy = TieBreakPolicy("backwards")  # noqa: RUF009
+
+
+@METHODS.register(
+    "exhaustive",
+    summary="MPs' exhaustive ballots then a members' run-off (Conservative 1998)",
+    options=option_names(ExhaustiveOptions),
+    properties=("float-conservation", "permutation-invariant", "seeded", "single-winner", "fills-seats"),
+    places=4,
+    inputs="pair",
+)
+def count_exhaustive(
+    ballots: Ballots | Mapping[str, Ballots] | Sequence[Ballots], seats: int | None = None, **kw: Any
+) -> Result:
+    """:func:`exhaustive_ballot` for :func:`~kingmaker.counting.count`: ``ballots`` is the MPs'
+    then the members' Ballots (a pair, or a mapping of two in that order); one seat."""
+    if isinstance(ballots, Ballots) or len(ballots) != 2:
+        raise InputError("the exhaustive ballot needs two sets of ballots: MPs, then members")
+    if seats not in (None, 1):
+        raise RuleError(f"the exhaustive ballot fills one seat, not {seats}")
+    opts = merge_options(ExhaustiveOptions, None, kw, rule="exhaustive")
+    mps, members = list(ballots.values()) if isinstance(ballots, Mapping) else list(ballots)
+    return exhaustive_ballot(mps, members, finalists=opts.finalists, marks=opts.marks, tiebreak=opts.tiebreak)
+
+
+__all__ = ["ExhaustiveOptions", "count_exhaustive", "exhaustive_ballot"]
