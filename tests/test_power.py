@@ -216,7 +216,7 @@ def test_float_dp_stable_in_larger_games(n: int, high: int, share: float) -> Non
 
 def test_scaled_rows_for_huge_games(monkeypatch: pytest.MonkeyPatch) -> None:
     """Past 1000 players rows are stored divided by C(n, k); check that path against exact."""
-    import kingmaker.power as power
+    import kingmaker.power._dp as power
 
     rng = np.random.default_rng(3)
     w = [int(x) for x in rng.integers(1, 6, 150)]
