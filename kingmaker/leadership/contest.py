@@ -271,7 +271,7 @@ class Contest:
 
     def spoilers(self, methods: Sequence[str] | None = None) -> SpoilerReport:
         """Spoiler recounts (by the party's rules) and other methods on the expected ballots."""
-        from kingmaker.spoilers import METHODS, spoiler_analysis, weighted_union
+        from kingmaker.spoilers import spoiler_analysis, weighted_union
 
         ballots = self.expected_ballots()
         names = list(ballots)
@@ -290,9 +290,7 @@ class Contest:
                 voters,
             )
 
-        return spoiler_analysis(
-            union, count=recount, method=self.rules.name, methods=METHODS if methods is None else methods
-        )
+        return spoiler_analysis(union, count=recount, method=self.rules.name, methods=methods)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain-JSON form of the inputs."""
