@@ -45,7 +45,7 @@ def parse_weights_csv(text: str, *, name: str = "<text>") -> dict[str, int]:
     or no players at all.
     """
     source = name
-    reader = csv.reader(text.splitlines())
+    reader = csv.reader(text.removeprefix("\ufeff").splitlines())
     header: list[str] | None = None
     col_player = col_weight = 0
     weights: dict[str, int] = {}
