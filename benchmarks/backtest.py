@@ -6,9 +6,9 @@ in ``shared/data/uk``) and the shares are the later election's real ones: Great 
 regions, Scotland, Wales, Northern Ireland) for ``regional`` and ``transition``. Reported per
 model: the sum over parties of |projected seats - actual seats|, and the share of the 650
 constituencies whose winner it called right. Seats are joined on the ONS code, which the readers
-attach (the 2010 flat file has none: :func:`kingmaker.io.hoc.read_ec_2010` takes them from the
+attach (the 2010 flat file has none: :func:`kingmaker.io.ec_2010.read_ec_2010` takes them from the
 embedded table; should that fail they are matched by votes with
-:func:`kingmaker.io.hoc.match_codes_by_votes`). Party names come aligned from the readers
+:func:`kingmaker.io.ec_2010.match_codes_by_votes`). Party names come aligned from the readers
 (:mod:`kingmaker.io.party_names`: ``Grn``/``Green``, ``Spk``/``Speaker``, ``APNI``/``Alliance``);
 the back-test adds its own succession ``UCUNF`` -> ``UUP`` (a joint ticket the shared table
 deliberately keeps apart) and counts every independent column as ``Ind``; the later election's
@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from kingmaker.datasets import load_dataset  # noqa: E402
-from kingmaker.io.hoc import match_codes_by_votes  # noqa: E402
+from kingmaker.io.ec_2010 import match_codes_by_votes  # noqa: E402
 from kingmaker.io.party_names import canonical_party, is_independent_column  # noqa: E402
 from kingmaker.projection import SWING_MODELS, project  # noqa: E402
 from kingmaker.votes import VoteTable  # noqa: E402

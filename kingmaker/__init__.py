@@ -35,6 +35,7 @@ _EXPORTS: dict[str, str] = {
     "holler": "kingmaker.power",
     "johnston": "kingmaker.power",
     "minimal_winning_coalitions": "kingmaker.power",
+    "power_table": "kingmaker.power",
     # ranked ballots and their counts
     "Ballots": "kingmaker.ballots",
     "Result": "kingmaker.counting.result",
@@ -56,9 +57,9 @@ _EXPORTS: dict[str, str] = {
     "labour_2010_reproduction": "kingmaker.leadership",
     "spoiler_analysis": "kingmaker.spoilers",
     "to_pref_voting": "kingmaker.spoilers",
-    "parse_market": "kingmaker.odds",
-    "fair_probabilities": "kingmaker.odds",
-    "analyse_odds": "kingmaker.odds",
+    "parse_market": "kingmaker.odds.parse",
+    "fair_probabilities": "kingmaker.odds.devig",
+    "analyse_odds": "kingmaker.odds.analysis",
 }
 
 __all__ = [

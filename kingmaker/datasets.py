@@ -288,7 +288,8 @@ def load_dataset(
     """Read data set ``name`` into a :class:`VoteTable` (``election`` picks the year from the
     1918-2019 file). Files come from ``data_dir``/``$KINGMAKER_DATA_DIR``, the cache, or are
     fetched (unless ``fetch_missing`` is false)."""
-    from kingmaker.io.hoc import read_ec_2010, read_hoc_1918, read_hoc_candidates
+    from kingmaker.io.ec_2010 import read_ec_2010
+    from kingmaker.io.hoc import read_hoc_1918, read_hoc_candidates
 
     ds = dataset(name)
     paths = _find_local(ds, data_dir)

@@ -18,23 +18,29 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from kingmaker._registry import Registry
 from kingmaker.ballots import GROUP_BASE, OVERVOTE, PAD, SKIPPED, Ballots, group_index
 from kingmaker.errors import InputError, KingmakerError, RuleError, TooLargeError
 
 if TYPE_CHECKING:
     from kingmaker.counting.result import Result
 
-#: Methods reported beside the alternative vote, in table order.
-METHODS: tuple[str, ...] = ("plurality", "borda", "copeland", "schulze", "ranked_pairs")
+#: The methods set beside the counted one (pref_voting's implementations), registered below in
+#: table order; ``function(profile) -> winners`` (candidate indices, all tied winners).
+SPOILER_METHODS: Registry[Callable[[Any], list[int]]] = Registry("comparison method")
 
-METHOD_TITLES: dict[str, str] = {
-    "av": "Alternative vote",
-    "plurality": "Plurality",
-    "borda": "Borda",
-    "copeland": "Copeland",
-    "schulze": "Schulze",
-    "ranked_pairs": "Ranked pairs",
-}
+#: Headings for the counted method's default label (the others' come from the registry).
+_COUNT_TITLES: dict[str, str] = {"av": "Alternative vote"}
+
+
+def method_title(method: str) -> str:
+    """A method's heading for tables: the registry's ``title``, else the name as given."""
+    if method in _COUNT_TITLES:
+        return _COUNT_TITLES[method]
+    if method in SPOILER_METHODS:
+        return str(SPOILER_METHODS.get(method).extra.get("title", method))
+    return method
+
 
 #: Above this many candidates ranked pairs (exponential in tied margins) is refused.
 MAX_RANKED_PAIRS_CANDIDATES = 20
@@ -128,6 +134,12 @@ def to_pref_voting(ballots: Ballots, kind: str = "auto") -> Any:
 
 
 # ---------------------------------------------------------------------------- methods
+@SPOILER_METHODS.register(
+    "plurality",
+    summary="most first preferences (a tie at the top of a ballot counts for nobody)",
+    properties=("deterministic",),
+    title="Plurality",
+)
 def _plurality(profile: Any) -> list[int]:
     from pref_voting.profiles import Profile
     from pref_voting.scoring_methods import plurality
@@ -139,39 +151,56 @@ def _plurality(profile: Any) -> list[int]:
     return sorted(c for c, v in scores.items() if v == best)
 
 
+@SPOILER_METHODS.register(
+    "borda",
+    summary="Borda count for ballots with ties (pref_voting's borda_for_profile_with_ties)",
+    properties=("deterministic",),
+    title="Borda",
+)
 def _borda(profile: Any) -> list[int]:
     from pref_voting.scoring_methods import borda_for_profile_with_ties
 
     return list(borda_for_profile_with_ties(profile))
 
 
+@SPOILER_METHODS.register(
+    "copeland",
+    summary="most head-to-head wins minus losses",
+    properties=("deterministic",),
+    title="Copeland",
+)
 def _copeland(profile: Any) -> list[int]:
     from pref_voting.c1_methods import copeland
 
     return list(copeland(profile))
 
 
+@SPOILER_METHODS.register(
+    "schulze",
+    summary="the beat-path (Schulze) method",
+    aliases=("beat_path",),
+    properties=("deterministic",),
+    title="Schulze",
+)
 def _schulze(profile: Any) -> list[int]:
     from pref_voting.margin_based_methods import beat_path
 
     return list(beat_path(profile))
 
 
+@SPOILER_METHODS.register(
+    "ranked_pairs",
+    summary="Tideman ranked pairs (refused past 20 candidates)",
+    aliases=("ranked-pairs",),
+    properties=("deterministic",),
+    title="Ranked pairs",
+)
 def _ranked_pairs(profile: Any) -> list[int]:
     from pref_voting.margin_based_methods import ranked_pairs
 
     if len(profile.candidates) > MAX_RANKED_PAIRS_CANDIDATES:
         raise TooLargeError(f"ranked pairs is limited to {MAX_RANKED_PAIRS_CANDIDATES} candidates")
     return list(ranked_pairs(profile))
-
-
-_METHOD_FUNCTIONS: dict[str, Callable[[Any], list[int]]] = {
-    "plurality": _plurality,
-    "borda": _borda,
-    "copeland": _copeland,
-    "schulze": _schulze,
-    "ranked_pairs": _ranked_pairs,
-}
 
 
 def _analysis_profile(ballots: Ballots | Any) -> Any:
@@ -184,16 +213,22 @@ def _analysis_profile(ballots: Ballots | Any) -> Any:
     return to_pref_voting(ballots, kind="ties") if isinstance(ballots, Ballots) else ballots
 
 
-def method_winners(ballots: Ballots | Any, methods: Sequence[str] = METHODS) -> dict[str, tuple[str, ...]]:
-    """Winners (all tied winners) under each named ``pref_voting`` method.
+def method_winners(
+    ballots: Ballots | Any, methods: Sequence[str] | None = None
+) -> dict[str, tuple[str, ...]]:
+    """Winners (all tied winners) under each named ``pref_voting`` method, by canonical name.
 
-    ``ballots`` may also be a profile made by :func:`to_pref_voting`.
+    ``methods``: names or aliases from :data:`SPOILER_METHODS` (default: all of them); an unknown
+    one raises :class:`~kingmaker.errors.UnknownNameError`. ``ballots`` may also be a profile made
+    by :func:`to_pref_voting`.
     """
-    unknown = [m for m in methods if m not in _METHOD_FUNCTIONS]
-    if unknown:
-        raise InputError(f"unknown method(s) {', '.join(unknown)}; known: {', '.join(_METHOD_FUNCTIONS)}")
+    chosen = (
+        SPOILER_METHODS.entries()
+        if methods is None
+        else [SPOILER_METHODS.get(m, what="method") for m in methods]
+    )
     profile = _analysis_profile(ballots)
-    return {m: tuple(profile.cmap[c] for c in _METHOD_FUNCTIONS[m](profile)) for m in methods}
+    return {e.name: tuple(profile.cmap[c] for c in e.obj(profile)) for e in chosen}
 
 
 def condorcet(ballots: Ballots | Any) -> tuple[str | None, str | None]:
@@ -302,10 +337,8 @@ class SpoilerReport:
         """Methods table as a pandas DataFrame: one row per method, with its winner(s)."""
         import pandas as pd
 
-        rows = [{"method": METHOD_TITLES.get(self.method, self.method), "winners": self.winner}]
-        rows += [
-            {"method": METHOD_TITLES.get(m, m), "winners": " = ".join(w)} for m, w in self.methods.items()
-        ]
+        rows = [{"method": method_title(self.method), "winners": self.winner}]
+        rows += [{"method": method_title(m), "winners": " = ".join(w)} for m, w in self.methods.items()]
         return pd.DataFrame(rows).set_index("method")
 
     def recounts_frame(self) -> Any:
@@ -320,13 +353,14 @@ def spoiler_analysis(
     *,
     count: Count | None = None,
     method: str = "av",
-    methods: Sequence[str] = METHODS,
+    methods: Sequence[str] | None = None,
 ) -> SpoilerReport:
     """Recount without each candidate in turn; add Condorcet and the other methods.
 
     ``count`` is the engine's count to test for spoilers (the alternative vote by default);
-    ``method`` its label. ``methods`` are the ``pref_voting`` methods set beside it (``()``
-    for none; Condorcet winner and loser are always reported).
+    ``method`` its label. ``methods`` are the ``pref_voting`` methods set beside it (names from
+    :data:`SPOILER_METHODS`; default all, ``()`` for none; Condorcet winner and loser are always
+    reported).
     """
     count = count or av_count
     cont = [ballots.candidates[c] for c in ballots.continuing]
@@ -351,7 +385,7 @@ def spoiler_analysis(
             notes.append(f"the recount without {name} broke {len(result.ties)} tie(s)")
     profile = _analysis_profile(ballots)
     cw, cl = condorcet(profile)
-    table = method_winners(profile, methods) if methods else {}
+    table = {} if methods is not None and not methods else method_winners(profile, methods)
     names = profile.cmap
 
     def _num(x: Any) -> float:
@@ -362,7 +396,7 @@ def spoiler_analysis(
         for a in profile.candidates
     }
     if cw is not None and cw != winner:
-        notes.append(f"the Condorcet winner {cw} does not win by {METHOD_TITLES.get(method, method)}")
+        notes.append(f"the Condorcet winner {cw} does not win by {method_title(method)}")
     return SpoilerReport(
         candidates=tuple(cont),
         method=method,

@@ -15,8 +15,8 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from kingmaker.errors import InputError, RuleError, UnknownNameError
+from kingmaker.odds import DEVIG_METHODS as METHODS
 from kingmaker.odds import (
-    METHODS,
     Market,
     analyse_odds,
     fair_probabilities,

@@ -9,7 +9,8 @@ import pytest
 
 from kingmaker.allocation import allocate, set_aside_columns
 from kingmaker.errors import InputError
-from kingmaker.io.hoc import EC_2010_CODES, match_codes_by_votes, read_ec_2010, read_hoc_1918
+from kingmaker.io.ec_2010 import EC_2010_CODES, match_codes_by_votes, read_ec_2010
+from kingmaker.io.hoc import read_hoc_1918
 from kingmaker.io.party_names import (
     INDEPENDENT_NOTE,
     SPEAKER_NOTE,

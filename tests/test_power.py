@@ -216,7 +216,7 @@ def test_float_dp_stable_in_larger_games(n: int, high: int, share: float) -> Non
 
 def test_scaled_rows_for_huge_games(monkeypatch: pytest.MonkeyPatch) -> None:
     """Past 1000 players rows are stored divided by C(n, k); check that path against exact."""
-    import kingmaker.power as power
+    import kingmaker.power._dp as power
 
     rng = np.random.default_rng(3)
     w = [int(x) for x in rng.integers(1, 6, 150)]
@@ -631,3 +631,24 @@ def test_cli_large_game_without_coalition_indices(tmp_path: Path) -> None:
     assert data["johnston"] is None and len(data["shapley_shubik"]) == 120
     res = invoke("power", "--weights", f, "--threshold", "absolute")
     assert res.exit_code == 2 and "--no-coalition-indices" in res.stderr
+
+
+def test_weights_reader_takes_a_path_bytes_or_text(tmp_path: Path) -> None:
+    """The reader moved to io: the same game from a path, from bytes and from text; errors name
+    the display name given, never a temporary path."""
+    from kingmaker.io.weights_csv import parse_weights_csv, read_weights_csv
+
+    text = "\ufeffplayer,weight,note\nA,50,x\nB,49,y\nC,1,z\n"
+    f = write(tmp_path, text)
+    want = {"A": 50, "B": 49, "C": 1}
+    assert read_weights_csv(f) == want
+    assert read_weights_csv(Path(f)) == want
+    assert read_weights_csv(text.encode("utf-8")) == want
+    assert parse_weights_csv(text) == want
+    with pytest.raises(InputError, match=r"^upload\.csv:3: the weight of B is negative") as err:
+        read_weights_csv(b"player,weight\nA,3\nB,-2\n", name="upload.csv")
+    assert err.value.line == 3
+    with pytest.raises(InputError, match="not a UTF-8"):
+        read_weights_csv(b"player,weight\n\xff,3\n", name="upload.csv")
+    with pytest.raises(InputError, match=r"^pasted:3: duplicate player name 'A'"):
+        parse_weights_csv("player,weight\nA,3\nA,2\n", name="pasted")

@@ -15,26 +15,23 @@ from rich.table import Table
 from kingmaker.cli.common import Format
 from kingmaker.errors import InputError
 from kingmaker.odds import (
-    METHODS,
+    DEVIG_METHODS,
     OddsAnalysis,
     analyse_odds,
     parse_market,
     read_model_probabilities,
 )
 
-_METHOD_TITLES = {
-    "multiplicative": "Multiplicative",
-    "additive": "Additive",
-    "power": "Power",
-    "odds_ratio": "Odds ratio",
-    "shin": "Shin",
-}
-_PARAMETER_LABELS = {
-    "additive": "additive {:.4g}/runner",
-    "power": "power k={:.4g}",
-    "odds_ratio": "odds ratio c={:.4g}",
-    "shin": "Shin z={:.4g}",
-}
+
+def _title(method: str) -> str:
+    """A method's column heading, from its registry entry."""
+    return str(DEVIG_METHODS.get(method).extra.get("title") or method)
+
+
+def _parameter_label(method: str, value: float) -> str:
+    """``power k=1.23``: the fitted parameter as the registry entry formats it."""
+    label = DEVIG_METHODS.get(method).extra.get("label")
+    return str(label).format(value) if label else f"{method} {value:.4g}"
 
 
 class PriceFormat(StrEnum):
@@ -45,16 +42,6 @@ class PriceFormat(StrEnum):
     decimal = "decimal"
     american = "american"
     exchange = "exchange"
-
-
-class Method(StrEnum):
-    """De-vig method the model's edge is measured against."""
-
-    multiplicative = "multiplicative"
-    additive = "additive"
-    power = "power"
-    odds_ratio = "odds_ratio"
-    shin = "shin"
 
 
 def _percent(x: float | None, signed: bool = False) -> str:
@@ -71,11 +58,11 @@ def render_table(analysis: OddsAnalysis) -> Table:
     table.add_column("Price", justify="right")
     table.add_column("Raw", justify="right")
     for result in analysis.results:
-        table.add_column(_METHOD_TITLES[result.method], justify="right")
+        table.add_column(_title(result.method), justify="right")
     has_model = analysis.model is not None
     if has_model:
         table.add_column("Model", justify="right")
-        table.add_column(f"Edge vs {_METHOD_TITLES[analysis.edge_method]}", justify="right")
+        table.add_column(f"Edge vs {_title(analysis.edge_method)}", justify="right")
         table.add_column("EV of 1 unit", justify="right")
     edge, ev = analysis.edge, analysis.expected_value
     for i, (runner, price) in enumerate(zip(market.runners, market.prices, strict=True)):
@@ -91,7 +78,7 @@ def render_table(analysis: OddsAnalysis) -> Table:
     if market.commission:
         summary += f", prices net of {market.commission:.2%} commission"
     parameters = [
-        _PARAMETER_LABELS[r.method].format(r.parameter) for r in analysis.results if r.parameter is not None
+        _parameter_label(r.method, r.parameter) for r in analysis.results if r.parameter is not None
     ]
     table.caption = summary + "\n" + "; ".join(parameters)
     return table
@@ -130,10 +117,16 @@ def odds(
         ),
     ] = None,
     edge_method: Annotated[
-        Method, typer.Option(help="De-vig method the model's edge is measured against.")
-    ] = Method.shin,
+        str,
+        typer.Option(
+            help="De-vig method the model's edge is measured against: "
+            + ", ".join(DEVIG_METHODS.names())
+            + ".",
+        ),
+    ] = "shin",
 ) -> None:
     """Bookmakers' odds to probabilities: overround and every standard de-vig method."""
+    edge = DEVIG_METHODS.canonical(edge_method, what="--edge-method")
     parsed = parse_market(", ".join(market), price_format.value, commission)
     model_probabilities = None
     if model is not None:
@@ -146,7 +139,7 @@ def odds(
         if not isinstance(data, dict):
             raise InputError("expected a JSON object", source=str(model))
         model_probabilities = read_model_probabilities(data, source=str(model))
-    analysis = analyse_odds(parsed, METHODS, model_probabilities, edge_method.value)
+    analysis = analyse_odds(parsed, DEVIG_METHODS.names(), model_probabilities, edge)
     if output is Format.json:
         sys.stdout.write(json.dumps(analysis.to_dict(), indent=2) + "\n")
     elif output is Format.csv:
@@ -155,7 +148,7 @@ def odds(
         console = Console(file=sys.stdout, width=None if sys.stdout.isatty() else 160)
         console.print(render_table(analysis))
         for method, reason in analysis.skipped:
-            console.print(f"{_METHOD_TITLES[method]} not shown: {reason}", soft_wrap=True)
+            console.print(f"{_title(method)} not shown: {reason}", soft_wrap=True)
 
 
 def register(app: typer.Typer) -> None:

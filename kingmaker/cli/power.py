@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import sys
 import warnings
 from fractions import Fraction
@@ -16,6 +15,7 @@ from rich.table import Table
 
 from kingmaker.cli.common import TableOrJson, TableOrJsonOption, console, parse_pairs, print_json
 from kingmaker.errors import InputError, KingmakerWarning
+from kingmaker.io.weights_csv import read_weights_csv
 from kingmaker.power import PowerResult, power_indices
 
 #: Above this many DP cells (players x weights) a progress bar is shown on a terminal.
@@ -29,69 +29,6 @@ _COLUMNS = (
     ("holler", "Holler"),
     ("johnston", "Johnston"),
 )
-
-
-def read_weights_csv(path: Path) -> dict[str, int]:
-    """Players and weights from a CSV file with a ``player,weight`` header.
-
-    Blank lines and lines starting with ``#`` are skipped. Every problem is an InputError naming
-    the file and line: a missing column, an empty name, a weight that is not a whole number >= 0,
-    a duplicate name, or no players at all.
-    """
-    source = str(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except OSError as exc:
-        raise InputError(f"cannot read the weights file: {exc.strerror or exc}", source=source) from None
-    except UnicodeDecodeError:
-        raise InputError("not a UTF-8 text file", source=source) from None
-    reader = csv.reader(text.splitlines())
-    header: list[str] | None = None
-    col_player = col_weight = 0
-    weights: dict[str, int] = {}
-    first_line: dict[str, int] = {}
-    for row in reader:
-        line = reader.line_num
-        if not row or all(not cell.strip() for cell in row) or row[0].lstrip().startswith("#"):
-            continue
-        if header is None:
-            header = [cell.strip().lower() for cell in row]
-            if "player" not in header or "weight" not in header:
-                raise InputError(
-                    f"expected a header row with columns player,weight; got {','.join(row)!r}",
-                    source=source,
-                    line=line,
-                )
-            col_player, col_weight = header.index("player"), header.index("weight")
-            continue
-        if len(row) != len(header):
-            raise InputError(
-                f"expected {len(header)} fields ({','.join(header)}), got {len(row)}: {','.join(row)!r}",
-                source=source,
-                line=line,
-            )
-        name, raw = row[col_player].strip(), row[col_weight].strip()
-        if not name:
-            raise InputError("empty player name", source=source, line=line)
-        try:
-            weight = int(raw)
-        except ValueError:
-            raise InputError(
-                f"the weight of {name} must be a whole number, got {raw!r}", source=source, line=line
-            ) from None
-        if weight < 0:
-            raise InputError(f"the weight of {name} is negative ({weight})", source=source, line=line)
-        if name in weights:
-            raise InputError(
-                f"duplicate player name {name!r} (first on line {first_line[name]})",
-                source=source,
-                line=line,
-            )
-        weights[name] = weight
-        first_line[name] = line
-    if not weights:
-        raise InputError("the game is empty: no players (expected rows player,weight)", source=source)
-    return weights
 
 
 def _names(text: str | None) -> list[str]:
@@ -249,7 +186,7 @@ def power_command(
         if issubclass(w.category, KingmakerWarning):
             print(f"warning: {w.message}", file=sys.stderr)
     if format == TableOrJson.json:
-        print_json(result.to_dict(json_safe=True))
+        print_json(result.to_dict())
     else:
         _print_table(result, description)
 

@@ -10,7 +10,7 @@ from rich.table import Table
 
 from kingmaker.ballots import Ballots
 from kingmaker.cli.common import TableOrJson, TableOrJsonOption, console, print_json
-from kingmaker.spoilers import METHOD_TITLES, SpoilerReport, spoiler_analysis
+from kingmaker.spoilers import SPOILER_METHODS, SpoilerReport, method_title, spoiler_analysis
 
 
 def render_report(rep: SpoilerReport, title: str) -> None:
@@ -18,9 +18,9 @@ def render_report(rep: SpoilerReport, title: str) -> None:
     table = Table(title=f"{title}: winners by method")
     table.add_column("Method")
     table.add_column("Winner(s)")
-    table.add_row(METHOD_TITLES.get(rep.method, rep.method), rep.winner)
+    table.add_row(method_title(rep.method), rep.winner)
     for m, w in rep.methods.items():
-        table.add_row(METHOD_TITLES.get(m, m), " = ".join(w) + (" (tie)" if len(w) > 1 else ""))
+        table.add_row(method_title(m), " = ".join(w) + (" (tie)" if len(w) > 1 else ""))
     table.add_row("Condorcet winner", rep.condorcet_winner or "none (majority cycle or tie)")
     table.add_row("Condorcet loser", rep.condorcet_loser or "none")
     console.print(table)
@@ -74,6 +74,16 @@ def render_head_to_head(rep: SpoilerReport) -> Table:
     return table
 
 
+def _parse_methods(text: str | None) -> tuple[str, ...] | None:
+    """``--methods``: None (all), ``()`` for "none", else canonical names checked in the registry."""
+    if text is None:
+        return None
+    names = [x.strip() for x in text.split(",") if x.strip()]
+    if [n.lower() for n in names] == ["none"]:
+        return ()
+    return tuple(SPOILER_METHODS.canonical(n, what="--methods") for n in names)
+
+
 def spoilers(
     file: Annotated[
         Path,
@@ -83,17 +93,28 @@ def spoilers(
     ballot_format: Annotated[
         str | None, typer.Option("--ballot-format", help="Force the reader: blt, preflib, cvr or csv.")
     ] = None,
+    methods: Annotated[
+        str | None,
+        typer.Option(
+            "--methods",
+            help="Comma-separated methods to set beside the count (default: all): "
+            + ", ".join(SPOILER_METHODS.names())
+            + '; "none" for none.',
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Spoilers (recount without each candidate), Condorcet winner and loser, other methods beside AV."""
+    chosen = _parse_methods(methods)
     if file.suffix.lower() == ".toml":
         from kingmaker.leadership import Contest
 
         contest = Contest.read(file)
-        rep = contest.spoilers()
+        rep = contest.spoilers(chosen)
         title = contest.title or file.name
     else:
         ballots = Ballots.read(file, format=ballot_format)
-        rep = spoiler_analysis(ballots)
+        rep = spoiler_analysis(ballots, methods=chosen)
         title = ballots.title or file.name
     if fmt == TableOrJson.json:
         print_json(rep.to_dict())

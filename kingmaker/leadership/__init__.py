@@ -13,6 +13,8 @@ import ...`` is the import to use:
 * :mod:`~kingmaker.leadership.transfers`: transfer assumptions (a candidate-to-candidate
   :class:`TransferMatrix` or a :class:`SpatialModel`) turned into ranked ballots
   (:class:`RankingModel`).
+* :mod:`~kingmaker.leadership.sections`: :class:`SectionInput`, one section's inputs, and the
+  readers of a contest configuration's values.
 * :mod:`~kingmaker.leadership.contest`: :class:`Contest`, a contest as an analyst has it
   (first preferences per section with Dirichlet uncertainty, plus transfer assumptions), read
   from TOML and counted deterministically by the engine (:meth:`Contest.count`,
@@ -21,18 +23,20 @@ import ...`` is the import to use:
   :func:`simulate_contest`, the vectorised Monte Carlo that reproduces the engine's count,
   and :func:`spoiler_probabilities`.
 
-Dependencies run one way: rules -> transfers -> contest -> simulation; published needs only
-rules.
+Dependencies run one way: rules -> transfers -> sections -> simulation -> contest (the
+simulation reads a contest through the :class:`~kingmaker.leadership.sections.ContestInputs`
+protocol; :meth:`Contest.simulate` calls it); published needs only rules.
 """
 
 from __future__ import annotations
 
 # Names outside ``__all__`` (limits, defaults, the TransferModel alias) are re-exported with
 # ``X as X`` so that they stay importable from here, as before the split.
-from kingmaker.leadership.contest import TRANSFER_DRAWS as TRANSFER_DRAWS
-from kingmaker.leadership.contest import Contest, SectionInput, count_sections
+from kingmaker.leadership.contest import Contest, count_sections
 from kingmaker.leadership.published import PublishedContest, PublishedRound, labour_2010_reproduction
 from kingmaker.leadership.rules import RULE_KINDS, PartyRules, SectionRule, rule_presets
+from kingmaker.leadership.sections import TRANSFER_DRAWS as TRANSFER_DRAWS
+from kingmaker.leadership.sections import SectionInput
 from kingmaker.leadership.simulation import CHUNK as CHUNK
 from kingmaker.leadership.simulation import MAX_SIMS as MAX_SIMS
 from kingmaker.leadership.simulation import MAX_TRANSFER_TABLE_BYTES as MAX_TRANSFER_TABLE_BYTES

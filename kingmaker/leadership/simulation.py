@@ -47,7 +47,7 @@ from kingmaker.errors import RuleError, TooLargeError
 from kingmaker.leadership.transfers import TransferMatrix, _check_names, _landing_tables
 
 if TYPE_CHECKING:
-    from kingmaker.leadership.contest import Contest
+    from kingmaker.leadership.sections import ContestInputs as Contest
 
 #: Most simulations in one call.
 MAX_SIMS = 50_000_000
