@@ -26,7 +26,7 @@ from kingmaker.leadership.transfers import (
     TransferModel,
     _check_names,
 )
-from kingmaker.result import Result
+from kingmaker.counting.result import Result
 
 #: Distinct noisy transfer matrices drawn per model and run (``transfer_draws``) by default.
 TRANSFER_DRAWS = 200
