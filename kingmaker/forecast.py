@@ -888,7 +888,7 @@ def forecast_from_declared(
     the fraction of seats not yet declared. ``coalitions`` get :class:`CoalitionOdds` in the
     forecast; :meth:`DeclaredForecast.odds` gives them for any group afterwards.
     """
-    from kingmaker.rules.plurality import plurality_winners
+    from kingmaker.seats.plurality import plurality_winners
 
     if isinstance(sims, bool) or not isinstance(sims, int | np.integer) or sims < 0:
         raise InputError(f"the number of simulations must be a whole number >= 0, got {sims!r}")

@@ -7,7 +7,6 @@ import csv
 import numpy as np
 import pytest
 
-from kingmaker.allocation import allocate, set_aside_columns
 from kingmaker.errors import InputError
 from kingmaker.io.hoc import EC_2010_CODES, match_codes_by_votes, read_ec_2010, read_hoc_1918
 from kingmaker.io.party_names import (
@@ -17,6 +16,8 @@ from kingmaker.io.party_names import (
     canonical_party,
     non_party_columns,
 )
+from kingmaker.seats import allocate
+from kingmaker.seats.allocation import set_aside_columns
 from kingmaker.votes import VoteTable
 from tests.conftest import shared_path
 

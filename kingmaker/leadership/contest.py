@@ -48,16 +48,9 @@ import numpy as np
 from kingmaker.ballots import Ballots
 from kingmaker.errors import InputError, TooLargeError, UnknownNameError
 from kingmaker.leadership.rules import PartyRules, rule_presets
-from kingmaker.leadership.transfers import (
-    MAX_CANDIDATES,
-    SHARE_TOLERANCE,
-    SpatialModel,
-    TransferMatrix,
-    TransferModel,
-    _check_names,
-    _ranking_model,
-)
+from kingmaker.leadership.transfers import SpatialModel, TransferModel, _ranking_model
 from kingmaker.result import Result
+from kingmaker.transfers import MAX_CANDIDATES, SHARE_TOLERANCE, TransferMatrix, _check_names
 
 if TYPE_CHECKING:
     from kingmaker.leadership.simulation import Simulation

@@ -43,7 +43,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from kingmaker.errors import InputError, RuleError, TooLargeError
-from kingmaker.leadership.transfers import TransferMatrix, _check_names, _landing_tables
+from kingmaker.leadership.transfers import _landing_tables
+from kingmaker.transfers import TransferMatrix, _check_names
 
 if TYPE_CHECKING:
     from kingmaker.leadership.contest import Contest
