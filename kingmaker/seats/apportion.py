@@ -7,12 +7,12 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from kingmaker.errors import InputError
+from kingmaker.errors import InputError, UnknownNameError
 from kingmaker.seats.allocation import Allocation
 from kingmaker.seats.divisor import divisor_method, highest_averages
 from kingmaker.seats.pooling import check_seats
 from kingmaker.seats.quota import largest_remainder
-from kingmaker.seats.registry import QUOTAS, normalise_name
+from kingmaker.seats.registry import DIVISORS, QUOTAS, normalise_name
 from kingmaker.ties import TiePolicy
 
 
@@ -48,6 +48,11 @@ def apportion(
             seats=result[0][0],
             votes=pops,
             ties=tuple(result[1]),
+        )
+    if key not in DIVISORS:
+        raise UnknownNameError(
+            f"unknown apportionment method {method!r}; choose a divisor method "
+            f"({', '.join(DIVISORS.names())}) or a quota ({', '.join(QUOTAS.names())})"
         )
     spec = divisor_method(key)
     init = np.full((1, len(names)), minimum, dtype=np.int64)

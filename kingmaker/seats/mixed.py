@@ -474,13 +474,13 @@ def _mmp_system(
     table: VoteTable,
     *,
     seats: int | None = None,
+    level: str = "national",
     threshold: str | Fraction | VoteThreshold | None = None,
     tie: str | TiePolicy = "most-votes",
     **options: Any,
 ) -> Allocation:
     """:func:`mmp_counterfactual` as a seat system: ``seats`` (or ``house``) is the house before
-    overhang; the level does not apply (the entitlement is national)."""
-    options.pop("level", None)
+    overhang; ``level`` does not apply (the entitlement is national)."""
     if seats is not None:
         options.setdefault("house_size", seats)
     if "house" in options:
