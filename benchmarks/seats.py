@@ -15,8 +15,8 @@ from collections.abc import Callable
 
 import numpy as np
 
-from kingmaker.allocation import TiePolicy
-from kingmaker.rules.divisor import highest_averages
+from kingmaker.seats.divisor import highest_averages
+from kingmaker.ties import TiePolicy
 
 SEED = 20240501
 

@@ -42,9 +42,9 @@ _EXPORTS: dict[str, str] = {
     "count": "kingmaker.counting",
     # vote tables and seats
     "VoteTable": "kingmaker.votes",
-    "Allocation": "kingmaker.allocation",
-    "allocate": "kingmaker.allocation",
-    "fptp": "kingmaker.rules.plurality",
+    "Allocation": "kingmaker.seats.allocation",
+    "allocate": "kingmaker.seats",
+    "fptp": "kingmaker.seats.plurality",
     "load_dataset": "kingmaker.datasets",
     "fetch": "kingmaker.datasets",
     # projection and forecasts

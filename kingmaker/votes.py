@@ -20,7 +20,7 @@ as the 2010 file's ``Ind1``..``Ind5``), the Speaker, and the lumped columns abov
 in :attr:`VoteTable.independents` with a note: they win constituencies, but list, quota and mixed
 allocations above the district level set them aside instead of pooling them into a phantom party
 (their votes still count in the shares; see :mod:`kingmaker.io.party_names` and
-:func:`kingmaker.allocation.set_aside_columns`).
+:func:`kingmaker.seats.allocation.set_aside_columns`).
 """
 
 from __future__ import annotations

@@ -11,13 +11,12 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from kingmaker.allocation import Threshold, TiePolicy
 from kingmaker.errors import InputError, RuleError, UnknownNameError
-from kingmaker.rules.divisor import (
-    DIVISOR_METHODS,
+from kingmaker.seats.allocation import VoteThreshold
+from kingmaker.seats.apportion import apportion
+from kingmaker.seats.divisor import (
     _exact_district,
     adams,
-    apportion,
     danish,
     dhondt,
     divisor_allocation,
@@ -28,6 +27,8 @@ from kingmaker.rules.divisor import (
     modified_sainte_lague,
     sainte_lague,
 )
+from kingmaker.seats.registry import DIVISORS
+from kingmaker.ties import TiePolicy
 from tests.conftest import shared_path
 
 # The standard example of the Wikipedia articles "D'Hondt method" and "Sainte-Laguë method".
@@ -104,10 +105,10 @@ def test_threshold_removes_a_party():
 def test_threshold_alternative_district_wins():
     votes = np.array([[100, 80, 3], [90, 80, 12], [95, 70, 60]])
     wins = np.array([2, 0, 1])
-    t = Threshold(national=Fraction(1, 10), districts=1)
+    t = VoteThreshold(national=Fraction(1, 10), districts=1)
     res = divisor_allocation(votes, 3, "dhondt", threshold=t, wins=wins)
     assert "P3" not in res.excluded  # 75/590 = 12.7% anyway
-    t2 = Threshold(national=Fraction(1, 5), districts=1)
+    t2 = VoteThreshold(national=Fraction(1, 5), districts=1)
     res2 = divisor_allocation(votes, 3, "dhondt", threshold=t2, wins=wins)
     assert res2.excluded == ()  # P3 is under 20% but won a district
     res3 = divisor_allocation(votes, 3, "dhondt", threshold=t2, wins=np.array([3, 0, 0]))
@@ -116,7 +117,7 @@ def test_threshold_alternative_district_wins():
 
 def test_district_threshold():
     votes = np.array([[60, 35, 5], [50, 10, 40]])
-    res = divisor_allocation(votes, 4, "sainte-lague", threshold=Threshold(district=Fraction(1, 5)))
+    res = divisor_allocation(votes, 4, "sainte-lague", threshold=VoteThreshold(district=Fraction(1, 5)))
     assert res.district_seats[0, 1] > 0 and res.district_seats[1, 1] == 0  # 10% < 20% in d2
 
 
@@ -179,7 +180,7 @@ def test_european_parliament_2019_gb_regions():
 # ---------------------------------------------------------------------------- invariants
 
 votes_st = st.lists(st.integers(0, 10_000), min_size=2, max_size=8).filter(lambda v: sum(v) > 0)
-methods_st = st.sampled_from(sorted(DIVISOR_METHODS))
+methods_st = st.sampled_from(sorted(DIVISORS.names()))
 LOT = TiePolicy("most-votes", seed=7)
 
 
@@ -220,7 +221,7 @@ def test_vectorised_engine_matches_exact_count(seed, method):
     votes[:, 0] += 1
     policy = TiePolicy("most-votes", seed=1)
     fast, ties = highest_averages(votes, 6, method, tie=policy)
-    spec = DIVISOR_METHODS[method]
+    spec = DIVISORS.get(method).obj
     names = [f"P{i}" for i in range(5)]
     for d in range(len(votes)):
         exact, _ = (
@@ -258,7 +259,7 @@ def _lumped_table():
 
 @pytest.mark.parametrize("system", ["dhondt", "sainte-lague", "hare", "droop"])
 def test_lumped_column_takes_no_list_seats_and_swamped_pools_stay_unfilled(system):
-    from kingmaker.allocation import allocate
+    from kingmaker.seats import allocate
 
     t = _lumped_table()
     national = allocate(t, system, level="national")

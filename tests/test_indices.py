@@ -7,7 +7,7 @@ import math
 import pytest
 
 from kingmaker.errors import InputError
-from kingmaker.indices import (
+from kingmaker.seats.indices import (
     disproportionality,
     effective_number_of_parties,
     gallagher,

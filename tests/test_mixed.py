@@ -9,17 +9,10 @@ import numpy as np
 import pytest
 
 from kingmaker.errors import InputError
-from kingmaker.rules.mixed import (
-    TransferMatrix,
-    ams,
-    ams_counterfactual,
-    av_counterfactual,
-    av_plus,
-    av_plus_counterfactual,
-    mmp,
-    mmp_counterfactual,
-    synthetic_ballots,
-)
+from kingmaker.io.transfers_csv import illustrative_transfers, read_transfer_matrix
+from kingmaker.seats.av_counterfactual import av_counterfactual, av_plus_counterfactual
+from kingmaker.seats.mixed import ams, ams_counterfactual, av_plus, mmp, mmp_counterfactual
+from kingmaker.transfers import synthetic_ballots
 from kingmaker.votes import VoteTable
 from tests.conftest import shared_path
 
@@ -128,10 +121,10 @@ def test_mmp_threshold_and_direct_mandates():
     assert "C" in result.excluded and result.seats_of("C") == 1  # keeps its constituency
     from fractions import Fraction
 
-    from kingmaker.allocation import Threshold
+    from kingmaker.seats.allocation import VoteThreshold
 
     alt = mmp(
-        votes, {"A": 3, "C": 1, "D": 3}, 20, threshold=Threshold(national=Fraction(5, 100), districts=3)
+        votes, {"A": 3, "C": 1, "D": 3}, 20, threshold=VoteThreshold(national=Fraction(5, 100), districts=3)
     )
     assert "D" not in alt.excluded and alt.seats_of("D") >= 3
     with pytest.raises(InputError):
@@ -148,16 +141,16 @@ def test_av_plus_top_up_is_corrective():
 def test_transfer_matrix_and_synthetic_ballots(tmp_path):
     path = tmp_path / "m.csv"
     path.write_text("# test matrix\nfrom,to,share\nC,B,0.8\nC,A,0.1\nB,C,0.5\n")
-    m = TransferMatrix.read(path)
+    m = read_transfer_matrix(path)
     assert m.label == "test matrix"
     ballots = synthetic_ballots({"A": 40, "B": 35, "C": 25}, m)
     assert float(ballots.total) == pytest.approx(100)
     bad = tmp_path / "bad.csv"
     bad.write_text("from,to,share\nC,B,1.5\n")
     with pytest.raises(InputError, match="between 0 and 1") as info:
-        TransferMatrix.read(bad)
+        read_transfer_matrix(bad)
     assert info.value.line == 2
-    assert "ILLUSTRATIVE" in TransferMatrix.illustrative().label
+    assert "ILLUSTRATIVE" in illustrative_transfers().label
 
 
 def test_av_counterfactual_flips_a_seat(tmp_path):
@@ -198,20 +191,20 @@ def test_ams_threshold_reports_removed_parties_and_counts_constituency_wins():
     alternative "or win 1 constituency", C (4.5%, one seat won) keeps its list seats."""
     from fractions import Fraction
 
-    from kingmaker.allocation import Threshold
+    from kingmaker.seats.allocation import VoteThreshold
 
     lists = VoteTable(np.array([[500, 300, 45, 42, 113]]), ("A", "B", "C", "D", "E"), ("Region",))
     const = np.array([[6, 3, 1, 0, 0]])
     plain = ams(lists, const, 10, threshold="5%")
     assert plain.excluded == ("C", "D")
     assert plain.components["list"][2:4].tolist() == [0, 0]
-    alt = ams(lists, const, 10, threshold=Threshold(national=Fraction(1, 20), districts=1))
+    alt = ams(lists, const, 10, threshold=VoteThreshold(national=Fraction(1, 20), districts=1))
     assert alt.excluded == ("D",)
     assert sum(alt.seats) == 20
 
 
 def test_ams_sets_lumped_column_aside_and_leaves_swamped_list_seats_unfilled():
-    from kingmaker.allocation import allocate
+    from kingmaker.seats import allocate
     from kingmaker.votes import VoteTable, lumped_column_note
 
     votes = [[50, 30, 20]] * 4 + [[5, 0, 95]] * 2

@@ -7,7 +7,6 @@ import csv
 import numpy as np
 import pytest
 
-from kingmaker.allocation import allocate, set_aside_columns
 from kingmaker.errors import InputError
 from kingmaker.io.ec_2010 import EC_2010_CODES, match_codes_by_votes, read_ec_2010
 from kingmaker.io.hoc import read_hoc_1918
@@ -18,6 +17,8 @@ from kingmaker.io.party_names import (
     canonical_party,
     non_party_columns,
 )
+from kingmaker.seats import allocate
+from kingmaker.seats.allocation import set_aside_columns
 from kingmaker.votes import VoteTable
 from tests.conftest import shared_path
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from kingmaker.errors import InputError, RuleError
-from kingmaker.rules.plurality import fptp, marginality
+from kingmaker.seats.plurality import fptp, marginality
 from kingmaker.votes import VoteTable
 
 

@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kingmaker.allocation import TiePolicy
 from kingmaker.errors import InputError, RuleError
-from kingmaker.rules.quota import droop, droop_quota, hare, hare_quota, largest_remainder
+from kingmaker.seats.quota import droop, droop_quota, hare, hare_quota, largest_remainder
+from kingmaker.ties import TiePolicy
 
 TEXTBOOK = {"A": 100_000, "B": 80_000, "C": 30_000, "D": 20_000}
 

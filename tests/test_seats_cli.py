@@ -65,6 +65,19 @@ def test_compare(uk):
     assert "sainte-lague" in r.stdout and "ams" in r.stdout and "Gallagher" in r.stdout
 
 
+def test_compare_json_is_the_library_comparison(small):
+    from kingmaker.io.hoc import read_results
+    from kingmaker.seats import compare_systems
+
+    r = invoke("seats", "compare", "--data", str(small), "--systems", "fptp,dhondt,hare", "--format", "json")
+    assert r.exit_code == 0, r.stderr
+    expected = compare_systems(read_results(small), ["fptp", "dhondt", "hare"]).to_dict()
+    assert json.loads(r.stdout) == expected
+    assert [row["party"] for row in expected["rows"]] == ["A", "B", "C", "D"]
+    r = invoke("seats", "compare", "--data", str(small), "--systems", "fptp", "--transfers", str(small))
+    assert r.exit_code == 2 and "no system compared takes" in r.stderr
+
+
 def test_marginal(uk):
     r = invoke("seats", "marginal", "--election", "2010", "--top", "5", "--format", "json")
     assert r.exit_code == 0, r.stderr

@@ -25,9 +25,10 @@ import numpy as np
 import typer
 from rich.table import Table
 
-from kingmaker.allocation import SYSTEMS, Allocation, allocate
 from kingmaker.cli.common import Format, FormatOption, console
 from kingmaker.errors import InputError
+from kingmaker.seats import DIVISORS, QUOTAS, SYSTEMS, Allocation, Comparison, allocate, compare_systems
+from kingmaker.seats.compare import shown
 from kingmaker.votes import VoteTable
 
 ElectionOpt = Annotated[
@@ -113,12 +114,6 @@ def _run(
     ).combined()
 
 
-def _shown(alloc: Allocation) -> list[int]:
-    vs = alloc.vote_shares()
-    order = sorted(range(len(alloc.parties)), key=lambda i: (-alloc.seats[i], -alloc.votes[i]))
-    return [i for i in order if alloc.seats[i] > 0 or vs[i] >= 0.005]
-
-
 def _emit_csv(rows: list[dict[str, Any]]) -> None:
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=list(rows[0]) if rows else ["party"])
@@ -152,8 +147,8 @@ def print_allocation(alloc: Allocation, fmt: Format, title: str) -> None:
     table = Table(title=title)
     for col in ("party", "votes", "vote %", "seats", "seat %", "seats - votes (pp)", *comps):
         table.add_column(col, justify="left" if col == "party" else "right")
-    shown = _shown(alloc)
-    for i in shown:
+    rows = shown(alloc)
+    for i in rows:
         table.add_row(
             alloc.parties[i],
             f"{alloc.votes[i]:,}",
@@ -163,7 +158,7 @@ def print_allocation(alloc: Allocation, fmt: Format, title: str) -> None:
             f"{(ss[i] - vs[i]) * 100:+.1f}",
             *(str(alloc.components[c][i]) for c in comps),
         )
-    rest = [i for i in range(len(alloc.parties)) if i not in set(shown)]
+    rest = [i for i in range(len(alloc.parties)) if i not in set(rows)]
     if rest:
         table.add_row(
             f"({len(rest)} others)",
@@ -199,6 +194,40 @@ def print_allocation(alloc: Allocation, fmt: Format, title: str) -> None:
         console.print(f"note: {note}")
 
 
+def print_comparison(comparison: Comparison, fmt: Format, label: str) -> None:
+    """A :class:`~kingmaker.seats.Comparison` as a Rich table (with indices, ties and notes),
+    JSON or CSV."""
+    if fmt is Format.json:
+        typer.echo(json.dumps(comparison.to_dict(), indent=2))
+        return
+    rows = comparison.rows()
+    if fmt is Format.csv:
+        _emit_csv(rows)
+        return
+    results = comparison.results
+    out = Table(
+        title=f"{label}: seats by system, house of {comparison.house} for every system"
+        + (" (overhang seats added)" if comparison.grown else "")
+        + "; mixed systems: constituency tier scaled, see notes"
+    )
+    out.add_column("party")
+    out.add_column("vote %", justify="right")
+    for s in comparison.systems:
+        out.add_column(s, justify="right")
+    for row in rows:
+        out.add_row(
+            row["party"], f"{row['vote_share'] * 100:.1f}", *(str(row[s]) for s in comparison.systems)
+        )
+    out.add_row("total", "100.0", *(str(r.house_size) for r in results.values()))
+    out.add_row("Gallagher", "", *(f"{r.indices().gallagher:.2f}" for r in results.values()))
+    out.add_row("ENP seats", "", *(f"{r.indices().enp_seats:.2f}" for r in results.values()))
+    console.print(out)
+    for s, tie_ in comparison.ties():
+        console.print(f"tie ({s}): {tie_}")
+    for note, where in comparison.notes().items():
+        console.print(f"note ({', '.join(where)}): {note}")
+
+
 def register(app: typer.Typer) -> None:
     """Add the ``seats`` command group to ``app``."""
     seats_app = typer.Typer(
@@ -214,7 +243,7 @@ def register(app: typer.Typer) -> None:
         election: ElectionOpt = None,
         data: DataOpt = None,
         system: Annotated[
-            str, typer.Option("--system", "-s", help=f"One of: {', '.join(SYSTEMS)}.")
+            str, typer.Option("--system", "-s", help=f"One of: {', '.join(SYSTEMS.names())}.")
         ] = "fptp",
         level: LevelOpt = "national",
         threshold: ThresholdOpt = None,
@@ -233,6 +262,7 @@ def register(app: typer.Typer) -> None:
             return
         if house is not None and seats is not None and house != seats:
             raise InputError("--house and --seats both give the house size: use one")
+        SYSTEMS.get(system, what="system")
         table = load_votes(data, election)
         alloc = _run(
             table,
@@ -268,67 +298,23 @@ def register(app: typer.Typer) -> None:
         systems allocate it all; mixed systems split it into a constituency tier (the real wins
         scaled down in each region) and a list tier. The title states the house size.
         """
-        table = load_votes(data, election)
         names = [s.strip() for s in systems.split(",") if s.strip()]
         if not names:
             raise InputError("--systems needs at least one system")
-        size = house if house is not None else int(table.seat_magnitudes().sum())
-        results = {
-            s: _run(table, s, level, threshold, house, tie, seed, _system_options(transfers, None))
-            for s in names
-        }
-        parties: list[str] = []
-        for r in results.values():
-            for i in _shown(r):
-                if r.parties[i] not in parties:
-                    parties.append(r.parties[i])
-        first = next(iter(results.values()))
-        shares = dict(zip(first.parties, first.vote_shares(), strict=True))
-        rows = [
-            {
-                "party": p,
-                "vote_share": float(shares.get(p, 0.0)),
-                **{s: r.as_dict().get(p, 0) for s, r in results.items()},
-            }
-            for p in parties
-        ]
-        if fmt is Format.json:
-            typer.echo(
-                json.dumps(
-                    {"house": size, "systems": {s: r.to_dict() for s, r in results.items()}, "rows": rows},
-                    indent=2,
-                )
-            )
-            return
-        if fmt is Format.csv:
-            _emit_csv(rows)
-            return
-        label = table.election or Path(table.source or "").name
-        fixed = {r.house_size for s, r in results.items() if s not in ("fptp", "av")}
-        out = Table(
-            title=f"{label}: seats by system, house of {size} for every system"
-            + ("" if fixed <= {size} else " (overhang seats added)")
-            + "; mixed systems: constituency tier scaled, see notes"
+        for name in names:
+            SYSTEMS.get(name, what="system")
+        table = load_votes(data, election)
+        comparison = compare_systems(
+            table,
+            names,
+            house=house,
+            level=level,
+            threshold=threshold,
+            tie=tie,
+            seed=seed,
+            **_system_options(transfers, None),
         )
-        out.add_column("party")
-        out.add_column("vote %", justify="right")
-        for s in names:
-            out.add_column(s, justify="right")
-        for row in rows:
-            out.add_row(row["party"], f"{row['vote_share'] * 100:.1f}", *(str(row[s]) for s in names))
-        out.add_row("total", "100.0", *(str(r.house_size) for r in results.values()))
-        out.add_row("Gallagher", "", *(f"{r.indices().gallagher:.2f}" for r in results.values()))
-        out.add_row("ENP seats", "", *(f"{r.indices().enp_seats:.2f}" for r in results.values()))
-        console.print(out)
-        for s, r in results.items():
-            for tie_ in r.ties:
-                console.print(f"tie ({s}): {tie_}")
-        shared: dict[str, list[str]] = {}
-        for s, r in results.items():
-            for note in r.notes:
-                shared.setdefault(note, []).append(s)
-        for note, where in shared.items():
-            console.print(f"note ({', '.join(where)}): {note}")
+        print_comparison(comparison, fmt, table.election or Path(table.source or "").name)
 
     @seats_app.command("marginal")
     def marginal(
@@ -345,7 +331,7 @@ def register(app: typer.Typer) -> None:
         fmt: FormatOption = Format.table,
     ) -> None:
         """Most marginal and safest seats, or a party's target list (swing needed = half the majority share)."""
-        from kingmaker.rules.plurality import marginality
+        from kingmaker.seats.plurality import marginality
 
         table = load_votes(data, election)
         if top <= 0:
@@ -397,12 +383,17 @@ def register(app: typer.Typer) -> None:
         level: Annotated[str, typer.Option("--level", help="region or nation.")] = "region",
         by: Annotated[str, typer.Option("--by", help="electorate or seats (current seats).")] = "electorate",
         method: Annotated[
-            str, typer.Option("--method", help="Any divisor method or hare/droop.")
+            str,
+            typer.Option(
+                "--method",
+                help=f"A divisor method ({', '.join(DIVISORS.names())}) or a quota "
+                f"({', '.join(QUOTAS.names())}).",
+            ),
         ] = "sainte-lague",
         fmt: FormatOption = Format.table,
     ) -> None:
         """Apportion seats to regions (or nations) by electorate with any method."""
-        from kingmaker.rules.divisor import apportion
+        from kingmaker.seats.apportion import apportion
 
         table = load_votes(data, election).aggregate(level)
         if by == "electorate":

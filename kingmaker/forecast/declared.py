@@ -123,7 +123,7 @@ def forecast_from_declared(
     the fraction of seats not yet declared. ``coalitions`` get :class:`CoalitionOdds` in the
     forecast; :meth:`DeclaredForecast.odds` gives them for any group afterwards.
     """
-    from kingmaker.rules.plurality import plurality_winners
+    from kingmaker.seats.plurality import plurality_winners
 
     sims = check_sims(sims, minimum=0, maximum=MAX_SIMS)
     seed = check_seed(seed, allow_none=False)

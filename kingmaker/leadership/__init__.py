@@ -41,11 +41,12 @@ from kingmaker.leadership.simulation import CHUNK as CHUNK
 from kingmaker.leadership.simulation import MAX_SIMS as MAX_SIMS
 from kingmaker.leadership.simulation import MAX_TRANSFER_TABLE_BYTES as MAX_TRANSFER_TABLE_BYTES
 from kingmaker.leadership.simulation import Simulation, simulate_contest, spoiler_probabilities
-from kingmaker.leadership.transfers import MAX_CANDIDATES as MAX_CANDIDATES
-from kingmaker.leadership.transfers import MAX_MATRIX_CANDIDATES as MAX_MATRIX_CANDIDATES
-from kingmaker.leadership.transfers import SHARE_TOLERANCE as SHARE_TOLERANCE
-from kingmaker.leadership.transfers import RankingModel, SpatialModel, TransferMatrix
+from kingmaker.leadership.transfers import SpatialModel
 from kingmaker.leadership.transfers import TransferModel as TransferModel
+from kingmaker.transfers import MAX_CANDIDATES as MAX_CANDIDATES
+from kingmaker.transfers import MAX_MATRIX_CANDIDATES as MAX_MATRIX_CANDIDATES
+from kingmaker.transfers import SHARE_TOLERANCE as SHARE_TOLERANCE
+from kingmaker.transfers import RankingModel, TransferMatrix
 
 __all__ = [
     "RULE_KINDS",

@@ -57,13 +57,8 @@ from kingmaker.leadership.sections import (
     _parse_shares,
     _parse_transfers,
 )
-from kingmaker.leadership.transfers import (
-    MAX_CANDIDATES,
-    TransferMatrix,
-    TransferModel,
-    _check_names,
-    _ranking_model,
-)
+from kingmaker.leadership.transfers import TransferModel, _ranking_model
+from kingmaker.transfers import MAX_CANDIDATES, TransferMatrix, _check_names
 
 if TYPE_CHECKING:
     from kingmaker.leadership.simulation import Simulation

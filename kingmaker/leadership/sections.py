@@ -17,16 +17,11 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from kingmaker.counting.result import Result
 from kingmaker.errors import InputError, UnknownNameError
 from kingmaker.leadership.rules import PartyRules
-from kingmaker.leadership.transfers import (
-    SHARE_TOLERANCE,
-    SpatialModel,
-    TransferMatrix,
-    TransferModel,
-    _check_names,
-)
-from kingmaker.counting.result import Result
+from kingmaker.leadership.transfers import SpatialModel, TransferModel
+from kingmaker.transfers import SHARE_TOLERANCE, TransferMatrix, _check_names
 
 #: Distinct noisy transfer matrices drawn per model and run (``transfer_draws``) by default.
 TRANSFER_DRAWS = 200

@@ -44,7 +44,8 @@ import numpy as np
 
 from kingmaker._validate import check_seed, check_sims
 from kingmaker.errors import RuleError, TooLargeError
-from kingmaker.leadership.transfers import TransferMatrix, _check_names, _landing_tables
+from kingmaker.leadership.transfers import _landing_tables
+from kingmaker.transfers import TransferMatrix, _check_names
 
 if TYPE_CHECKING:
     from kingmaker.leadership.sections import ContestInputs as Contest

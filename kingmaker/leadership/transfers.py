@@ -1,16 +1,19 @@
 """Transfer assumptions turned into ranked ballots: where a candidate's voters go next.
 
 An analyst rarely has ballots for a leadership contest, only first preferences and a view
-of transfers: a candidate-to-candidate :class:`TransferMatrix` (with optional Dirichlet
-noise, :meth:`TransferMatrix.draw`) or a :class:`SpatialModel` (voters ranking candidates by
-distance). Either becomes a :class:`RankingModel`: every ranking with its probability given
-the first preference. That one object feeds both counts, which is why they agree:
+of transfers: a candidate-to-candidate :class:`~kingmaker.transfers.TransferMatrix` (the one
+type the seat systems' AV counterfactual uses too, with optional Dirichlet noise,
+:meth:`~kingmaker.transfers.TransferMatrix.draw`) or a :class:`SpatialModel` (voters ranking
+candidates by distance). Either becomes a :class:`~kingmaker.transfers.RankingModel`: every
+ranking with its probability given the first preference. That one object feeds both counts,
+which is why they agree:
 
-* :meth:`RankingModel.ballots`: weighted ranked :class:`~kingmaker.ballots.Ballots` for the
-  engine's deterministic count;
-* :meth:`RankingModel.landing_tables`: for every set of eliminated candidates, where each
-  first preference's ballots sit (an ``n x n`` table), so the vectorised Monte Carlo
-  (:mod:`kingmaker.leadership.simulation`) tallies a section as ``shares @ table``.
+* :meth:`~kingmaker.transfers.RankingModel.ballots`: weighted ranked
+  :class:`~kingmaker.ballots.Ballots` for the engine's deterministic count;
+* :meth:`~kingmaker.transfers.RankingModel.landing_tables`: for every set of eliminated
+  candidates, where each first preference's ballots sit (an ``n x n`` table), so the
+  vectorised Monte Carlo (:mod:`kingmaker.leadership.simulation`) tallies a section as
+  ``shares @ table``.
 
 A model's ranking model and landing tables are computed once and cached (by identity) for
 the contest and simulation modules.
@@ -19,226 +22,14 @@ the contest and simulation modules.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from kingmaker.ballots import PAD, Ballots
-from kingmaker.errors import InputError, RuleError, TooLargeError, UnknownNameError
-
-#: Most candidates a transfer matrix may have (its rankings grow like n!).
-MAX_MATRIX_CANDIDATES = 8
-#: Most candidates any contest may have (landing tables grow like 2**n * n * n).
-MAX_CANDIDATES = 12
-#: Relative tolerance on shares adding up to 100.
-SHARE_TOLERANCE = 1.0
-
-
-@dataclass(frozen=True, eq=False)
-class RankingModel:
-    """Rankings conditional on the first preference: ``P(ranking | first)``.
-
-    ``rankings``: ``(R, n)`` candidate indices padded with -1 (a shorter ranking exhausts);
-    ``first``: each row's first preference; ``prob``: each row's probability given its first
-    preference (they sum to 1 for every first preference).
-    """
-
-    n: int
-    rankings: np.ndarray
-    first: np.ndarray
-    prob: np.ndarray
-
-    def ballots(self, candidates: Sequence[str], first_weights: np.ndarray, **kw: Any) -> Ballots:
-        """Ranked ballots whose first preferences carry ``first_weights`` (the engine's input)."""
-        w = np.asarray(first_weights, dtype=np.float64)[self.first] * self.prob
-        keep = w > 0
-        if not keep.any():
-            raise RuleError("no votes in this section")
-        return Ballots.from_matrix(self.rankings[keep], list(candidates), w[keep], **kw)
-
-    def landing_tables(self) -> np.ndarray:
-        """``T[mask, i, j]``: share of first preference ``i`` ballots sitting with ``j``.
-
-        ``mask`` is the bitmask of eliminated candidates; ``j`` is the first candidate on the
-        ballot not in ``mask``; what is missing from a row has exhausted.
-        """
-        n = self.n
-        if n > MAX_CANDIDATES:
-            raise TooLargeError(f"at most {MAX_CANDIDATES} candidates can be simulated")
-        R = self.rankings
-        tables = np.zeros((1 << n, n, n), dtype=np.float64)
-        codes = np.where(R >= 0, R, n)
-        bits = 1 << np.arange(n + 1, dtype=np.int64)
-        bits[n] = 0
-        for mask in range(1 << n):
-            dead = np.zeros(n + 1, dtype=bool)
-            dead[:n] = (mask & bits[:n]) != 0
-            dead[n] = True  # padding is never a landing place
-            ok = ~dead[codes]
-            has = ok.any(axis=1)
-            pos = ok.argmax(axis=1)
-            land = R[np.arange(len(R)), pos]
-            sel = has
-            flat = np.bincount(self.first[sel] * n + land[sel], weights=self.prob[sel], minlength=n * n)
-            tables[mask] = flat.reshape(n, n)
-        return tables
-
-
-def _check_names(names: Sequence[str], candidates: Sequence[str], what: str) -> None:
-    unknown = [x for x in names if x not in candidates]
-    if unknown:
-        raise UnknownNameError(
-            f"unknown candidate(s) in {what}: {', '.join(map(repr, unknown))}; "
-            f"candidates: {', '.join(candidates)}"
-        )
-
-
-@dataclass(frozen=True, eq=False)
-class TransferMatrix:
-    """Where each candidate's ballots go next: ``matrix[i, j]`` is the share of ``i``'s ballots
-    whose next preference is ``j``; ``1 - row sum`` exhausts (no further preference).
-
-    Later preferences follow the same matrix from the candidate just ranked, renormalised over
-    the candidates not yet ranked (the exhausting share keeps its weight), so the first
-    transfer of ``i``'s own ballots is exactly row ``i``.
-    """
-
-    candidates: tuple[str, ...]
-    matrix: np.ndarray
-    notes: tuple[str, ...] = ()
-
-    def __post_init__(self) -> None:
-        m = np.array(self.matrix, dtype=np.float64)
-        n = len(self.candidates)
-        if m.shape != (n, n):
-            raise InputError(f"transfer matrix must be {n} x {n}")
-        if not np.all(np.isfinite(m)) or np.any(m < 0):
-            raise InputError("transfer shares must be finite and non-negative")
-        if np.any(np.diag(m) != 0):
-            raise InputError("a candidate cannot transfer to themselves")
-        if np.any(m.sum(axis=1) > 1 + 1e-9):
-            raise InputError("a transfer row adds up to more than 100%")
-        m.flags.writeable = False
-        object.__setattr__(self, "matrix", m)
-
-    @classmethod
-    def from_mapping(
-        cls, table: Mapping[str, Mapping[str, float]], candidates: Sequence[str], *, percent: bool = True
-    ) -> TransferMatrix:
-        """From ``{from: {to: share}}`` (percentages unless ``percent=False``).
-
-        A row adding up to less than 100 leaves the rest to exhaust. A candidate with no row
-        is assumed to split equally among the others (recorded in :attr:`notes`).
-        """
-        cands = tuple(candidates)
-        _check_names(list(table), cands, "the transfer matrix")
-        n = len(cands)
-        m = np.zeros((n, n))
-        notes = []
-        scale = 100.0 if percent else 1.0
-        for src, row in table.items():
-            if not isinstance(row, Mapping):
-                raise InputError(f"transfers of {src!r} must be a table of candidate = share")
-            _check_names(list(row), cands, f"the transfers of {src!r}")
-            i = cands.index(src)
-            for dst, v in row.items():
-                if isinstance(v, bool) or not isinstance(v, int | float):
-                    raise InputError(f"transfer {src!r} -> {dst!r} must be a number, got {v!r}")
-                if v < 0 or not math.isfinite(v):
-                    raise InputError(f"transfer {src!r} -> {dst!r} is negative or not finite: {v}")
-                if dst == src:
-                    raise InputError(f"{src!r} cannot transfer to themselves")
-                m[i, cands.index(dst)] = v / scale
-            total = m[i].sum() * scale
-            if total > scale * (1 + SHARE_TOLERANCE / 100):
-                raise InputError(f"transfers of {src!r} add up to {total:g}, more than {scale:g}")
-            if m[i].sum() > 1:
-                m[i] /= m[i].sum()
-        for i, c in enumerate(cands):
-            if c not in table and n > 1:
-                m[i] = 1.0 / (n - 1)
-                m[i, i] = 0.0
-                notes.append(f"no transfers given for {c}: split equally")
-        return cls(cands, m, tuple(notes))
-
-    def draw(self, rng: np.random.Generator, concentration: float) -> TransferMatrix:
-        """One noisy matrix: each row (with its exhausting share) drawn from Dirichlet(c x row).
-
-        The row given is the mean; entries that are zero stay zero, and a row with a single
-        non-zero entry is unchanged.
-        """
-        if not (concentration > 0 and math.isfinite(concentration)):
-            raise InputError("transfer concentration must be a positive number")
-        n = len(self.candidates)
-        full = np.zeros((n, n + 1))
-        full[:, :n] = self.matrix
-        full[:, n] = np.clip(1.0 - self.matrix.sum(axis=1), 0.0, 1.0)
-        out = full.copy()
-        for i in range(n):
-            pos = full[i] > 0
-            if pos.sum() > 1:
-                out[i] = 0.0
-                out[i, pos] = rng.dirichlet(concentration * full[i, pos])
-        m = out[:, :n]
-        m[np.arange(n), np.arange(n)] = 0.0
-        over = m.sum(axis=1)
-        m = np.where(over[:, None] > 1, m / np.where(over > 1, over, 1)[:, None], m)  # rounding only
-        return TransferMatrix(self.candidates, m, self.notes)
-
-    def ranking_model(self) -> RankingModel:
-        """Every ranking the chain can produce, with its probability given its first preference."""
-        n = len(self.candidates)
-        if n > MAX_MATRIX_CANDIDATES:
-            raise TooLargeError(f"a transfer matrix is limited to {MAX_MATRIX_CANDIDATES} candidates")
-        T = self.matrix
-        exhaust = np.clip(1.0 - T.sum(axis=1), 0.0, 1.0)
-        out_rows: list[np.ndarray] = []
-        out_prob: list[np.ndarray] = []
-        seq = np.arange(n, dtype=np.int8).reshape(n, 1)
-        prob = np.ones(n)
-        used = (1 << np.arange(n)).astype(np.int64)
-        bits = 1 << np.arange(n, dtype=np.int64)
-        for depth in range(1, n + 1):
-            last = seq[:, -1].astype(np.int64)
-            free = (used[:, None] & bits[None, :]) == 0
-            W = T[last] * free
-            denom = W.sum(axis=1) + exhaust[last]
-            stop_p = np.where(denom > 0, prob * exhaust[last] / np.where(denom > 0, denom, 1), prob)
-            if depth == n:
-                stop_p = prob
-            emit = stop_p > 0
-            if emit.any():
-                rows = np.full((int(emit.sum()), n), PAD, dtype=np.int32)
-                rows[:, :depth] = seq[emit]
-                out_rows.append(rows)
-                out_prob.append(stop_p[emit])
-            if depth == n:
-                break
-            P = np.where(denom[:, None] > 0, prob[:, None] * W / np.where(denom > 0, denom, 1)[:, None], 0)
-            si, cj = np.nonzero(P > 0)
-            seq = np.concatenate([seq[si], cj.astype(np.int8)[:, None]], axis=1)
-            prob = P[si, cj]
-            used = used[si] | bits[cj]
-            if not len(seq):
-                break
-        rankings = np.vstack(out_rows)
-        probs = np.concatenate(out_prob)
-        return RankingModel(n, rankings, rankings[:, 0].astype(np.int64), probs)
-
-    def to_dict(self) -> dict[str, Any]:
-        """``{"matrix": {from: {to: percent}}}``."""
-        return {
-            "matrix": {
-                a: {
-                    b: round(float(self.matrix[i, j]) * 100, 6)
-                    for j, b in enumerate(self.candidates)
-                    if self.matrix[i, j] > 0
-                }
-                for i, a in enumerate(self.candidates)
-            }
-        }
+from kingmaker.ballots import PAD
+from kingmaker.errors import InputError
+from kingmaker.transfers import RankingModel, TransferMatrix
 
 
 @dataclass(frozen=True, eq=False)
@@ -348,12 +139,4 @@ def _landing_tables(model: TransferModel) -> np.ndarray:
     return hit[2]
 
 
-__all__ = [
-    "MAX_CANDIDATES",
-    "MAX_MATRIX_CANDIDATES",
-    "SHARE_TOLERANCE",
-    "RankingModel",
-    "SpatialModel",
-    "TransferMatrix",
-    "TransferModel",
-]
+__all__ = ["SpatialModel", "TransferModel"]

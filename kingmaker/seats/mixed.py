@@ -1,5 +1,6 @@
-"""Mixed systems: AMS (Scottish Parliament), MMP with overhang and levelling seats, AV+
-(Jenkins Commission), and AV counterfactuals of first-past-the-post results.
+"""Mixed systems: AMS (Scottish Parliament), MMP with overhang and levelling seats, and AV+
+(Jenkins Commission) from counted constituencies; AMS and MMP counterfactuals of
+first-past-the-post results.
 
 - :func:`ams`: regional top-up by D'Hondt where a party's first divisor is its constituency
   seats in the region + 1 (the Scotland Act 1998, s. 7).
@@ -8,42 +9,38 @@
   *overhang* seats; with ``levelling=True`` the house grows until no party has overhang.
 - :func:`av_plus`: the Jenkins Commission's AV+ (1998): constituency MPs by the alternative
   vote plus a top-up share allocated correctively (as in AMS) in top-up areas.
-- :func:`av_counterfactual`: every constituency counted by AV from first preferences and a
-  transfer matrix (how each party's voters rank the others), built as weighted synthetic
-  ballots and counted by :func:`kingmaker.rules.irv.irv`.
 
 The ``*_counterfactual`` functions apply these systems to a UK-style :class:`VoteTable`,
-treating constituency votes as list votes too (there was no second vote).
+treating constituency votes as list votes too (there was no second vote); the AV and AV+
+counterfactuals are in :mod:`kingmaker.seats.av_counterfactual`. Registers ``ams`` and ``mmp``
+in :data:`~kingmaker.seats.registry.SYSTEMS`.
 """
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from fractions import Fraction
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from kingmaker.allocation import (
+from kingmaker.errors import InputError
+from kingmaker.seats.allocation import (
     Allocation,
-    Threshold,
-    TiePolicy,
-    as_threshold,
-    as_tie_policy,
+    VoteThreshold,
+    as_vote_threshold,
     set_aside_columns,
     swamped_pools,
     unfilled_note,
 )
-from kingmaker.errors import InputError, UnknownNameError
-from kingmaker.rules.divisor import check_seats, eligibility, highest_averages
-from kingmaker.rules.plurality import plurality_winners, single_member_allocation
+from kingmaker.seats.divisor import highest_averages
+from kingmaker.seats.plurality import plurality_winners
+from kingmaker.seats.pooling import check_seats, eligibility
+from kingmaker.seats.registry import SYSTEMS
+from kingmaker.ties import TiePolicy, as_tie_policy
 from kingmaker.votes import VoteTable
 
-#: The ILLUSTRATIVE transfer matrix shipped as package data (invented, not survey data).
-ILLUSTRATIVE_TRANSFERS = Path(__file__).resolve().parents[1] / "presets" / "av_transfers_illustrative.csv"
 #: Share of the Scottish Parliament's seats that are list seats (56 of 129).
 SCOTTISH_TOP_UP_SHARE = Fraction(56, 129)
 #: Top-up share used for AV+ when none is given: the middle of the Jenkins Commission's
@@ -67,7 +64,7 @@ def ams(
     list_seats: int | Sequence[int] | np.ndarray,
     *,
     method: str = "dhondt",
-    threshold: str | Fraction | Threshold | None = None,
+    threshold: str | Fraction | VoteThreshold | None = None,
     tie: str | TiePolicy = "most-votes",
     seed: int | None = None,
     exclude: Collection[str] = (),
@@ -81,7 +78,7 @@ def ams(
     ``list_seats`` is one number for all regions or one per region (0 allowed for a region).
     ``exclude`` names columns that keep their constituency seats but take no list seats
     (independents and the Speaker pooled from constituency results); their votes still count.
-    In the ``swamped`` regions (see :func:`kingmaker.allocation.swamped_pools`) the ``exclude``
+    In the ``swamped`` regions (see :func:`kingmaker.seats.allocation.swamped_pools`) the ``exclude``
     columns still compete, and the list seats they win are left unfilled (a note says so).
     """
     parties = list_votes.parties
@@ -102,7 +99,7 @@ def ams(
     if seats_arr.dtype.kind not in "iu" or np.any(seats_arr < 0) or int(seats_arr.sum()) <= 0:
         raise InputError(f"list seats must be whole numbers >= 0 with a positive total, got {list_seats!r}")
     seats_arr = seats_arr.astype(np.int64)
-    threshold = as_threshold(threshold)
+    threshold = as_vote_threshold(threshold)
     # the threshold's "or win N constituencies" alternative counts the constituency seats
     mask, removed = eligibility(list_votes.votes, threshold, cs.sum(axis=0), parties)
     removed = tuple(p for p in removed if p not in (exclude or ()))
@@ -152,7 +149,7 @@ def mmp(
     house_size: int,
     *,
     method: str = "sainte-lague",
-    threshold: str | Fraction | Threshold | None = None,
+    threshold: str | Fraction | VoteThreshold | None = None,
     levelling: bool = False,
     tie: str | TiePolicy = "most-votes",
     seed: int | None = None,
@@ -183,7 +180,7 @@ def mmp(
     if np.any(cs < 0):
         raise InputError("constituency seats cannot be negative")
     check_seats(house_size)
-    threshold = as_threshold(threshold)
+    threshold = as_vote_threshold(threshold)
     eligible = np.ones(len(parties), dtype=bool) & (v > 0)
     if threshold is not None:
         eligible &= threshold.eligible(v[None, :], wins=cs)[0]
@@ -235,162 +232,6 @@ def mmp(
             "levelling": levelling_seats,
         },
     )
-
-
-# ---------------------------------------------------------------------------- AV from transfers
-
-
-@dataclass(frozen=True)
-class TransferMatrix:
-    """How each party's voters rank the others: ``shares[p][q]`` of ``p``'s voters put ``q``
-    next; the rest of each row exhausts. ``label`` says where the figures come from."""
-
-    shares: Mapping[str, Mapping[str, float]]
-    label: str = ""
-
-    @classmethod
-    def read(cls, path: str | Path) -> TransferMatrix:
-        """Read a ``from,to,share`` CSV (lines starting with ``#`` are comments)."""
-        path = Path(path)
-        src = str(path)
-        try:
-            lines = path.read_text(encoding="utf-8").splitlines()
-        except (OSError, UnicodeDecodeError) as exc:
-            raise InputError(f"cannot read transfer matrix: {exc}", source=src) from None
-        label = next((ln.lstrip("# ").strip() for ln in lines if ln.startswith("#")), "")
-        body = [(i + 1, ln) for i, ln in enumerate(lines) if ln.strip() and not ln.startswith("#")]
-        if not body:
-            raise InputError("empty transfer matrix", source=src)
-        header = [h.strip().lower() for h in next(csv.reader([body[0][1]]))]
-        if header[:3] != ["from", "to", "share"]:
-            raise InputError("header must be from,to,share", source=src, line=body[0][0])
-        shares: dict[str, dict[str, float]] = {}
-        for line, text in body[1:]:
-            row = next(csv.reader([text]))
-            if len(row) < 3:
-                raise InputError("expected from,to,share", source=src, line=line)
-            try:
-                share = float(row[2])
-            except ValueError:
-                raise InputError(f"share {row[2]!r} is not a number", source=src, line=line) from None
-            if not 0 <= share <= 1:
-                raise InputError(f"share {share} is not between 0 and 1", source=src, line=line)
-            a, b = row[0].strip(), row[1].strip()
-            if a == b:
-                raise InputError(f"{a} cannot transfer to itself", source=src, line=line)
-            shares.setdefault(a, {})[b] = share
-        for a, row in shares.items():
-            if sum(row.values()) > 1 + 1e-9:
-                raise InputError(f"{a}'s transfer shares add up to more than 1", source=src)
-        return cls(shares, label)
-
-    @classmethod
-    def illustrative(cls) -> TransferMatrix:
-        """The ILLUSTRATIVE matrix shipped with kingmaker (invented round numbers, not data)."""
-        return cls.read(ILLUSTRATIVE_TRANSFERS)
-
-    def next_shares(self, party: str, ranked: Sequence[str], standing: Sequence[str]) -> dict[str, float]:
-        """Next-preference shares of ``party``'s voters among ``standing`` parties not yet
-        ``ranked`` (shares to parties not standing are dropped, i.e. exhaust)."""
-        row = self.shares.get(party, {})
-        return {q: s for q, s in row.items() if q in standing and q not in ranked and s > 0}
-
-
-def synthetic_ballots(votes: Mapping[str, int], matrix: TransferMatrix, depth: int = 3) -> Any:
-    """Weighted :class:`~kingmaker.ballots.Ballots` for one constituency from first preferences.
-
-    A voter of ``p`` ranks ``q`` second with probability ``matrix[p][q]``, then ``r`` third with
-    probability ``matrix[q][r]`` (restricted to parties standing and not yet ranked), up to
-    ``depth`` preferences; the rest of each share exhausts. Weights are fractional votes.
-    """
-    from kingmaker.ballots import Ballots
-
-    standing = [p for p, n in votes.items() if n > 0]
-    rankings: list[list[str]] = []
-    weights: list[float] = []
-
-    def extend(prefix: list[str], weight: float) -> None:
-        if len(prefix) >= depth:
-            rankings.append(prefix)
-            weights.append(weight)
-            return
-        nxt = matrix.next_shares(prefix[-1], prefix, standing)
-        rest = 1.0 - sum(nxt.values())
-        if rest > 1e-12:
-            rankings.append(prefix)
-            weights.append(weight * rest)
-        for q, s in nxt.items():
-            extend([*prefix, q], weight * s)
-
-    for p in standing:
-        extend([p], float(votes[p]))
-    return Ballots.from_rankings(rankings, candidates=standing, weights=weights)
-
-
-def av_winners(
-    table: VoteTable, matrix: TransferMatrix | None = None, *, depth: int = 3
-) -> tuple[np.ndarray, list[str]]:
-    """Column of each constituency's AV winner, and the constituencies where AV changed it."""
-    from kingmaker.counting.av import irv
-
-    matrix = matrix or TransferMatrix.illustrative()
-    winners = np.zeros(table.n_districts, dtype=np.int64)
-    changed: list[str] = []
-    fptp_w = table.votes.argmax(axis=1)
-    for d in range(table.n_districts):
-        row = {p: int(n) for p, n in zip(table.parties, table.votes[d], strict=True) if n > 0}
-        top = max(row.values())
-        if 2 * top > sum(row.values()):  # a majority of first preferences: AV agrees with FPTP
-            winners[d] = fptp_w[d]
-            continue
-        result = irv(synthetic_ballots(row, matrix, depth))
-        winner = _winner_name(result)
-        winners[d] = table.party_index(winner)
-        if winners[d] != fptp_w[d]:
-            changed.append(table.ids[d])
-    return winners, changed
-
-
-def _winner_name(result: Any) -> str:
-    for attr in ("winner", "winners", "elected"):
-        value = getattr(result, attr, None)
-        if value is None:
-            continue
-        if isinstance(value, str):
-            return value
-        return str(next(iter(value)))
-    raise UnknownNameError("the IRV result has no winner")
-
-
-def av_counterfactual(
-    table: VoteTable,
-    *,
-    transfers: TransferMatrix | str | Path | None = None,
-    depth: int = 3,
-    tie: str | TiePolicy = "most-votes",
-    **_: Any,
-) -> Allocation:
-    """Every constituency counted by AV from first preferences and a transfer matrix
-    (default: the ILLUSTRATIVE preset, which says so in the result's notes)."""
-    matrix = _matrix(transfers)
-    winners, changed = av_winners(table, matrix, depth=depth)
-    return single_member_allocation(
-        table,
-        winners,
-        "av",
-        notes=(
-            f"transfers: {matrix.label or 'user matrix'}",
-            f"{len(changed)} constituencies change hands compared with FPTP",
-        ),
-    )
-
-
-def _matrix(transfers: TransferMatrix | str | Path | None) -> TransferMatrix:
-    if transfers is None:
-        return TransferMatrix.illustrative()
-    if isinstance(transfers, TransferMatrix):
-        return transfers
-    return TransferMatrix.read(transfers)
 
 
 # ---------------------------------------------------------------------------- counterfactuals
@@ -481,7 +322,7 @@ def ams_counterfactual(
     top_up: int | None = None,
     house: int | None = None,
     top_up_share: Fraction = SCOTTISH_TOP_UP_SHARE,
-    threshold: str | Fraction | Threshold | None = None,
+    threshold: str | Fraction | VoteThreshold | None = None,
     tie: str | TiePolicy = "most-votes",
     winners: np.ndarray | None = None,
     method_label: str = "ams",
@@ -518,45 +359,6 @@ def ams_counterfactual(
     )
 
 
-def av_plus_counterfactual(
-    table: VoteTable,
-    *,
-    level: str = "region",
-    top_up: int | None = None,
-    house: int | None = None,
-    top_up_share: Fraction = JENKINS_TOP_UP_SHARE,
-    transfers: TransferMatrix | str | Path | None = None,
-    threshold: str | Fraction | Threshold | None = None,
-    tie: str | TiePolicy = "most-votes",
-    **_: Any,
-) -> Allocation:
-    """AV+ (Jenkins 1998): AV constituencies (from a transfer matrix) plus a corrective top-up
-    in ``level`` areas. Default: the house stays the table's size with 17.5% top-up seats (the
-    middle of Jenkins' 15-20%: 114 of 650) and the AV wins scaled to the constituency tier;
-    ``top_up`` keeps every constituency and adds seats instead (see :func:`ams_counterfactual`)."""
-    matrix = _matrix(transfers)
-    winners, changed = av_winners(table, matrix)
-    result = ams_counterfactual(
-        table,
-        level=level,
-        top_up=top_up,
-        house=house,
-        top_up_share=top_up_share,
-        threshold=threshold,
-        tie=tie,
-        winners=winners,
-        method_label="av-plus",
-    )
-    return replace(
-        result,
-        notes=(
-            *result.notes,
-            f"transfers: {matrix.label or 'user matrix'}",
-            f"{len(changed)} constituencies change hands under AV",
-        ),
-    )
-
-
 def av_plus(
     constituency_winners: Mapping[str, Mapping[str, int]] | np.ndarray,
     top_up_votes: VoteTable,
@@ -580,7 +382,7 @@ def mmp_counterfactual(
     constituency_share: Fraction = Fraction(1, 2),
     keep_constituencies: bool = False,
     levelling: bool = False,
-    threshold: str | Fraction | Threshold | None = None,
+    threshold: str | Fraction | VoteThreshold | None = None,
     tie: str | TiePolicy = "most-votes",
     method: str = "sainte-lague",
     **options: Any,
@@ -629,3 +431,58 @@ def mmp_counterfactual(
         exclude=[p for p, a in zip(table.parties, aside, strict=True) if a],
     )
     return replace(result, groups=table.groups, notes=(tier_note, *aside_notes), set_aside=set_aside)
+
+
+# ---------------------------------------------------------------------------- the systems
+
+
+def top_up_area(level: str) -> str:
+    """The areas a counterfactual's top-up seats are allocated in: ``national`` (the default
+    level of :func:`kingmaker.seats.allocate`) means regions."""
+    return "region" if level == "national" else level
+
+
+@SYSTEMS.register(
+    "ams",
+    summary="additional member system (Scottish Parliament style, regional D'Hondt top-up)",
+    options=("top_up", "house", "top_up_share"),
+    properties=("fills-seats", "seeded"),
+)
+def _ams_system(
+    table: VoteTable,
+    *,
+    seats: int | None = None,
+    level: str = "national",
+    threshold: str | Fraction | VoteThreshold | None = None,
+    tie: str | TiePolicy = "most-votes",
+    **options: Any,
+) -> Allocation:
+    """:func:`ams_counterfactual` as a seat system: ``seats`` is the fixed house, and a
+    ``national`` level means the regional top-up areas."""
+    if seats is not None:
+        options.setdefault("house", seats)
+    return ams_counterfactual(table, level=top_up_area(level), threshold=threshold, tie=tie, **options)
+
+
+@SYSTEMS.register(
+    "mmp",
+    summary="mixed-member proportional with overhang seats (national Sainte-Lague)",
+    options=("house_size", "house", "constituency_share", "keep_constituencies", "levelling", "method"),
+    properties=("seeded",),
+)
+def _mmp_system(
+    table: VoteTable,
+    *,
+    seats: int | None = None,
+    level: str = "national",
+    threshold: str | Fraction | VoteThreshold | None = None,
+    tie: str | TiePolicy = "most-votes",
+    **options: Any,
+) -> Allocation:
+    """:func:`mmp_counterfactual` as a seat system: ``seats`` (or ``house``) is the house before
+    overhang; ``level`` does not apply (the entitlement is national)."""
+    if seats is not None:
+        options.setdefault("house_size", seats)
+    if "house" in options:
+        options.setdefault("house_size", options.pop("house"))
+    return mmp_counterfactual(table, threshold=threshold, tie=tie, **options)

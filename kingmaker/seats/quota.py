@@ -3,31 +3,49 @@
 Each party first gets ``floor(votes / quota)`` seats; the seats left go to the largest
 remainders. Quotients and remainders are compared exactly with integer arithmetic
 (``votes * S mod V`` for the Hare quota ``V / S``), so ties are real ties and go to the named
-tie policy.
+tie policy. Each quota registers itself (at the end of this module) in
+:data:`~kingmaker.seats.registry.QUOTAS` and, as a seat system, in
+:data:`~kingmaker.seats.registry.SYSTEMS`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from fractions import Fraction
-from types import MappingProxyType
 from typing import Any
 
 import numpy as np
 
-from kingmaker.allocation import Allocation, Threshold, TieBreak, TiePolicy, as_tie_policy
-from kingmaker.errors import RuleError, UnknownNameError
-from kingmaker.rules.divisor import (
-    SeatCount,
-    district_allocation,
-    pooled_allocation,
-)
+from kingmaker.errors import RuleError
+from kingmaker.seats.allocation import Allocation, VoteThreshold
+from kingmaker.seats.divisor import pool_seats
+from kingmaker.seats.pooling import SeatCount, district_allocation, pooled_allocation
+from kingmaker.seats.registry import QUOTAS, SYSTEMS, normalise_name
+from kingmaker.ties import TieBreak, TiePolicy, as_tie_policy
 from kingmaker.votes import VoteTable
 
-#: Quota names: ``hare`` = V / S (Hamilton's method); ``droop`` = floor(V / (S + 1)) + 1.
-QUOTAS: Mapping[str, str] = MappingProxyType(
-    {"hare": "Hare quota V/S (Hamilton)", "droop": "Droop quota floor(V/(S+1)) + 1"}
-)
+#: ``(votes (districts, parties), seats (districts,), eligible votes per district (districts,))``
+#: -> exact ``(numerator, denominator)`` of every party's quotient ``votes / quota``.
+Quotients = Callable[[np.ndarray, np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
+
+
+@dataclass(frozen=True)
+class Quota:
+    """A largest-remainder quota: its name, label and exact quotient arithmetic."""
+
+    name: str
+    label: str
+    quotients: Quotients
+
+
+def quota_rule(name: str | Quota) -> Quota:
+    """The :class:`Quota` called ``name`` (or an alias such as ``hamilton``);
+    :class:`~kingmaker.errors.UnknownNameError` for any other name."""
+    if isinstance(name, Quota):
+        return name
+    quota: Quota = QUOTAS.get(normalise_name(name), what="quota").obj
+    return quota
 
 
 def hare_quota(votes: int, seats: int) -> Fraction:
@@ -43,7 +61,7 @@ def droop_quota(votes: int, seats: int) -> int:
 def largest_remainder(
     votes: np.ndarray,
     seats: int | Sequence[int] | np.ndarray,
-    quota: str = "hare",
+    quota: str | Quota = "hare",
     *,
     eligible: np.ndarray | None = None,
     tie: str | TiePolicy = "most-votes",
@@ -55,8 +73,7 @@ def largest_remainder(
 
     The quota is computed from the eligible parties' votes. Returns (seats, ties).
     """
-    if quota not in QUOTAS:
-        raise UnknownNameError(f"unknown quota {quota!r}; known: {', '.join(QUOTAS)}")
+    spec = quota_rule(quota)
     policy = as_tie_policy(tie, seed)
     v = np.asarray(votes, dtype=np.int64)
     if v.ndim == 1:
@@ -72,11 +89,7 @@ def largest_remainder(
         d = int(np.flatnonzero((total == 0) & (s > 0))[0])
         raise RuleError(f"no party is eligible for seats in {dnames[d]}")
     # Exact integer numerators: party quotient = num / den with den > 0.
-    if quota == "hare":
-        num, den = v * s[:, None], np.maximum(total, 1)[:, None]
-    else:
-        q = total // (s + 1) + 1
-        num, den = v, q[:, None]
+    num, den = spec.quotients(v, s, total)
     whole = num // den
     rem = num - whole * den  # remainder scaled by den (same den within a district)
     left = s - whole.sum(axis=1)
@@ -91,8 +104,7 @@ def largest_remainder(
             if k < 0:  # cannot happen with these quotas; guard all the same
                 raise RuleError(f"quota allocation over-filled {dnames[d]}")
             continue
-        cand = order[d][v[d, order[d]] > 0] if quota == "droop" else order[d]
-        cand = [int(p) for p in cand if v[d, p] > 0]
+        cand = [int(p) for p in order[d] if v[d, p] > 0]
         if k > len(cand):
             # more seats left than parties (tiny quotas): give the rest by repeated rounds
             extra = np.zeros(n_p, dtype=np.int64)
@@ -124,9 +136,9 @@ def largest_remainder(
 def quota_allocation(
     votes: VoteTable | Mapping[str, int] | Sequence[int] | np.ndarray,
     seats: int | Sequence[int] | np.ndarray,
-    quota: str = "hare",
+    quota: str | Quota = "hare",
     *,
-    threshold: str | Fraction | Threshold | None = None,
+    threshold: str | Fraction | VoteThreshold | None = None,
     wins: np.ndarray | None = None,
     tie: str | TiePolicy = "most-votes",
     seed: int | None = None,
@@ -135,7 +147,7 @@ def quota_allocation(
     return district_allocation(votes, seats, _quota_count(quota, tie, seed), threshold=threshold, wins=wins)
 
 
-def _quota_count(quota: str, tie: str | TiePolicy, seed: int | None) -> SeatCount:
+def _quota_count(quota: str | Quota, tie: str | TiePolicy, seed: int | None) -> SeatCount:
     """A :data:`SeatCount` by largest remainder with ``quota``."""
 
     def count(
@@ -145,35 +157,95 @@ def _quota_count(quota: str, tie: str | TiePolicy, seed: int | None) -> SeatCoun
         names: Sequence[str],
         districts: Sequence[str],
     ) -> tuple[str, np.ndarray, list[TieBreak]]:
+        spec = quota_rule(quota)
         ds, ties = largest_remainder(
-            votes, seats, quota, eligible=eligible, tie=tie, seed=seed, names=names, districts=districts
+            votes, seats, spec, eligible=eligible, tie=tie, seed=seed, names=names, districts=districts
         )
-        return quota, ds, ties
+        return spec.name, ds, ties
 
     return count
 
 
-def hare(votes: Any, seats: Any, **options: Any) -> Allocation:
-    """Hamilton / Hare largest remainder: see :func:`quota_allocation`."""
-    return quota_allocation(votes, seats, "hare", **options)
-
-
-def droop(votes: Any, seats: Any, **options: Any) -> Allocation:
-    """Droop largest remainder: see :func:`quota_allocation`."""
-    return quota_allocation(votes, seats, "droop", **options)
-
-
 def allocate_by_level(
     table: VoteTable,
-    quota: str,
+    quota: str | Quota,
     *,
     seats: int | None = None,
     level: str = "national",
-    threshold: str | Fraction | Threshold | None = None,
+    threshold: str | Fraction | VoteThreshold | None = None,
     tie: str | TiePolicy = "most-votes",
     seed: int | None = None,
 ) -> Allocation:
     """Pool ``table`` by ``level`` and allocate by largest remainder in each pool
-    (the quota counterpart of :func:`kingmaker.rules.divisor.allocate_by_level`)."""
+    (the quota counterpart of :func:`kingmaker.seats.divisor.allocate_by_level`)."""
     count = _quota_count(quota, tie, seed)
-    return pooled_allocation(table, count, seats=seats, level=level, threshold=threshold)
+    return pooled_allocation(table, count, split=pool_seats, seats=seats, level=level, threshold=threshold)
+
+
+# ---------------------------------------------------------------------------- the quotas
+
+#: What every largest-remainder system declares (checked by tests/contracts/test_seat_systems.py).
+#: Not house-monotone: one more seat can take a seat away (the Alabama paradox).
+PROPERTIES = ("fills-seats", "seeded", "permutation-invariant")
+
+
+def _register(
+    name: str, label: str, quotients: Quotients, summary: str, system: str, aliases: tuple[str, ...] = ()
+) -> Quota:
+    """Register one quota in QUOTAS, and largest remainder with it as a seat system in SYSTEMS."""
+    quota = Quota(name, label, quotients)
+    QUOTAS.register(name, summary=summary, aliases=aliases, properties=PROPERTIES)(quota)
+
+    def run(
+        table: VoteTable,
+        *,
+        seats: int | None = None,
+        level: str = "national",
+        threshold: str | Fraction | VoteThreshold | None = None,
+        tie: str | TiePolicy = "most-votes",
+    ) -> Allocation:
+        return allocate_by_level(table, quota, seats=seats, level=level, threshold=threshold, tie=tie)
+
+    SYSTEMS.register(name, summary=system, aliases=aliases, properties=PROPERTIES)(run)
+    return quota
+
+
+def _rule(quota: Quota) -> Callable[..., Allocation]:
+    """``rule(votes, seats, **options)``: :func:`quota_allocation` with ``quota``."""
+
+    def rule(votes: Any, seats: Any, **options: Any) -> Allocation:
+        return quota_allocation(votes, seats, quota, **options)
+
+    rule.__name__ = quota.name
+    rule.__doc__ = f"{quota.label} largest remainder: see :func:`quota_allocation`."
+    return rule
+
+
+def _hare_quotients(v: np.ndarray, s: np.ndarray, total: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Hare quota ``V / S``: quotient ``votes * S / V``."""
+    return v * s[:, None], np.maximum(total, 1)[:, None]
+
+
+def _droop_quotients(v: np.ndarray, s: np.ndarray, total: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Droop quota ``floor(V / (S + 1)) + 1``: quotient ``votes / quota``."""
+    return v, (total // (s + 1) + 1)[:, None]
+
+
+HARE = _register(
+    "hare",
+    "Hare (Hamilton)",
+    _hare_quotients,
+    "Hare quota V/S (Hamilton)",
+    "largest remainder with the Hare quota (Hamilton)",
+    ("hamilton",),
+)
+DROOP = _register(
+    "droop",
+    "Droop",
+    _droop_quotients,
+    "Droop quota floor(V/(S+1)) + 1",
+    "largest remainder with the Droop quota",
+)
+
+hare = _rule(HARE)
+droop = _rule(DROOP)

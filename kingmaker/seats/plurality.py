@@ -3,6 +3,8 @@
 A seat's *majority* is the winner's lead over the runner-up in votes; its *majority share* is
 that lead as a fraction of the valid votes; the *swing needed* for the runner-up to win (uniform
 two-party Butler swing) is half the majority share.
+
+Registers ``fptp`` in :data:`~kingmaker.seats.registry.SYSTEMS`.
 """
 
 from __future__ import annotations
@@ -13,8 +15,10 @@ from typing import Any
 
 import numpy as np
 
-from kingmaker.allocation import Allocation, TieBreak, TiePolicy, as_tie_policy
 from kingmaker.errors import InputError
+from kingmaker.seats.allocation import Allocation
+from kingmaker.seats.registry import DISTRICT_HOUSE, SYSTEMS
+from kingmaker.ties import TieBreak, TiePolicy, as_tie_policy
 from kingmaker.votes import VoteTable
 
 
@@ -55,6 +59,18 @@ def fptp(table: VoteTable, *, tie: str | TiePolicy = "most-votes", seed: int | N
     """First past the post in every (single-member) district of ``table``."""
     winners, ties = plurality_winners(table, tie, seed)
     return single_member_allocation(table, winners, "fptp", ties=ties)
+
+
+@SYSTEMS.register(
+    "fptp",
+    summary="first past the post in every district",
+    properties=("fills-seats", "seeded", "permutation-invariant"),
+    house=DISTRICT_HOUSE,
+)
+def _fptp_system(table: VoteTable, *, tie: str | TiePolicy = "most-votes", **_common: Any) -> Allocation:
+    """:func:`fptp` as a seat system: one seat per district, so the house size, level and
+    threshold :func:`kingmaker.seats.allocate` passes do not apply."""
+    return fptp(table, tie=tie)
 
 
 def single_member_allocation(

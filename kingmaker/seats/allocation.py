@@ -1,15 +1,18 @@
-"""Seat allocations: the result type, tie policies and thresholds shared by every seat rule.
+"""Seat allocations: the result type and the legal vote threshold shared by every seat rule.
 
-:class:`Allocation` is what :mod:`kingmaker.rules.plurality`, :mod:`~kingmaker.rules.divisor`,
-:mod:`~kingmaker.rules.quota` and :mod:`~kingmaker.rules.mixed` return: seats per party (and per
+:class:`Allocation` is what :mod:`kingmaker.seats.plurality`, :mod:`~kingmaker.seats.divisor`,
+:mod:`~kingmaker.seats.quota` and :mod:`~kingmaker.seats.mixed` return: seats per party (and per
 district where the rule works by district), the votes they were allocated from, every tie that a
 policy had to break, the parties a threshold removed, and the components of mixed systems.
 
-:func:`allocate` runs any system by name (the names the ``kingmaker seats`` command accepts).
+:class:`VoteThreshold` is the *legal* threshold of a list system (a share of the votes, or N
+district wins), not the parliament's majority threshold (:data:`kingmaker.parliament.Threshold`).
+This module is the bottom of :mod:`kingmaker.seats`: it imports no seat rule.
 """
 
 from __future__ import annotations
 
+import html
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -19,16 +22,16 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from kingmaker.errors import InputError, UnknownNameError
-from kingmaker.ties import TieBreak, TiePolicy, as_tie_policy
+from kingmaker.ties import TieBreak
 
 if TYPE_CHECKING:
-    from kingmaker.indices import Disproportionality
+    from kingmaker.seats.indices import Disproportionality
     from kingmaker.votes import VoteTable
 
 
 @dataclass(frozen=True)
-class Threshold:
-    """Legal threshold: a party needs ``national`` share of all votes, or ``districts`` wins.
+class VoteThreshold:
+    """Legal vote threshold: a party needs ``national`` share of all votes, or ``districts`` wins.
 
     ``district`` is a share a party needs within a district (or region) to take seats there.
     Shares are exact :class:`Fraction` values; ``districts`` is the alternative ("or win N
@@ -85,11 +88,13 @@ def parse_share(text: str | float | Fraction) -> Fraction:
     return value
 
 
-def as_threshold(threshold: str | float | Fraction | Threshold | None) -> Threshold | None:
-    """A national :class:`Threshold` from ``"5%"``; passes thresholds and ``None`` through."""
-    if threshold is None or isinstance(threshold, Threshold):
+def as_vote_threshold(
+    threshold: str | float | Fraction | VoteThreshold | None,
+) -> VoteThreshold | None:
+    """A national :class:`VoteThreshold` from ``"5%"``; passes thresholds and ``None`` through."""
+    if threshold is None or isinstance(threshold, VoteThreshold):
         return threshold
-    return Threshold(national=parse_share(threshold))
+    return VoteThreshold(national=parse_share(threshold))
 
 
 @dataclass(frozen=True, eq=False)
@@ -211,12 +216,13 @@ class Allocation:
 
     def indices(self) -> Disproportionality:
         """Gallagher, Loosemore-Hanby and effective numbers of parties for this allocation."""
-        from kingmaker.indices import disproportionality
+        from kingmaker.seats.indices import disproportionality
 
         return disproportionality(self.votes, self.seats, self.parties)
 
-    def to_dict(self) -> dict[str, Any]:
-        """Plain-Python form for JSON: seats, votes, shares, ties, indices."""
+    def to_dict(self, *, places: int | None = None) -> dict[str, Any]:
+        """Plain-Python form for JSON: seats, votes, shares, ties, indices (floats rounded to
+        ``places`` decimals when given)."""
         vs, ss = self.vote_shares(), self.seat_shares()
         out: dict[str, Any] = {
             "method": self.method,
@@ -239,7 +245,7 @@ class Allocation:
             "notes": list(self.notes),
             "indices": self.indices().to_dict(),
         }
-        return out
+        return round_floats(out, places)
 
     def to_frame(self) -> Any:
         """pandas DataFrame: one row per party with votes, seats, shares and components."""
@@ -257,9 +263,9 @@ class Allocation:
         return pd.DataFrame(data)
 
     def _repr_html_(self) -> str:
-        rows = "".join(f"<tr><td>{p}</td><td>{s}</td></tr>" for p, s in self.winners().items())
+        rows = "".join(f"<tr><td>{html.escape(p)}</td><td>{s}</td></tr>" for p, s in self.winners().items())
         return (
-            f"<p>{self.method}: {self.house_size} seats</p>"
+            f"<p>{html.escape(self.method)}: {self.house_size} seats</p>"
             f"<table><tr><th>party</th><th>seats</th></tr>{rows}</table>"
         )
 
@@ -267,6 +273,20 @@ class Allocation:
         shown = ", ".join(f"{p}={s}" for p, s in list(self.winners().items())[:8])
         ties = f", {len(self.ties)} ties" if self.ties else ""
         return f"Allocation({self.method}: {shown}{ties})"
+
+
+def round_floats(value: Any, places: int | None) -> Any:
+    """``value`` (nested dicts and lists) with every float rounded to ``places`` decimals;
+    unchanged when ``places`` is ``None``."""
+    if places is None:
+        return value
+    if isinstance(value, float):
+        return round(value, places)
+    if isinstance(value, dict):
+        return {k: round_floats(v, places) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [round_floats(v, places) for v in value]
+    return value
 
 
 # ---------------------------------------------------------------------------- non-party columns
@@ -341,85 +361,3 @@ def unfilled_note(pools: Sequence[str], seats: int, columns: Sequence[str]) -> s
         f"{seats} seat(s) left unfilled in {', '.join(pools)}: most votes there are in "
         f"{', '.join(columns)} (not parties), so the data cannot say who would take them"
     )
-
-
-# ---------------------------------------------------------------------------- dispatcher
-
-#: Every system name :func:`allocate` accepts, with a one-line description.
-SYSTEMS: Mapping[str, str] = MappingProxyType(
-    {
-        "fptp": "first past the post in every district",
-        "dhondt": "D'Hondt (divisors 1, 2, 3, ...)",
-        "sainte-lague": "Sainte-Lague / Webster (divisors 1, 3, 5, ...)",
-        "modified-sainte-lague": "modified Sainte-Lague (divisors 1.4, 3, 5, ...)",
-        "danish": "Danish method (divisors 1, 4, 7, ...)",
-        "imperiali": "Imperiali (divisors 2, 3, 4, ...)",
-        "huntington-hill": "Huntington-Hill (divisors sqrt(k(k+1)))",
-        "adams": "Adams (divisors 0, 1, 2, ...)",
-        "hare": "largest remainder with the Hare quota (Hamilton)",
-        "droop": "largest remainder with the Droop quota",
-        "ams": "additional member system (Scottish Parliament style, regional D'Hondt top-up)",
-        "mmp": "mixed-member proportional with overhang seats (national Sainte-Lague)",
-        "av-plus": "AV+ (Jenkins Commission): AV constituencies plus corrective regional top-up",
-        "av": "alternative vote in every constituency from a transfer matrix",
-    }
-)
-
-
-def allocate(
-    table: VoteTable,
-    system: str,
-    *,
-    seats: int | None = None,
-    level: str = "national",
-    threshold: str | Fraction | Threshold | None = None,
-    tie: str | TiePolicy = "most-votes",
-    seed: int | None = None,
-    **options: Any,
-) -> Allocation:
-    """Allocate seats from ``table`` by the system named ``system`` (see :data:`SYSTEMS`).
-
-    ``seats`` defaults to the seats the table's districts return. ``level`` pools the votes by
-    ``national``, ``nation``, ``region`` or ``district`` for list systems (seats per region are
-    the seats its districts return). Mixed systems (``ams``, ``mmp``, ``av-plus``) keep the house
-    at ``seats`` too (default: the table's size, e.g. 650) with a scaled constituency tier; their
-    ``top_up=N`` (ams, av-plus) or ``keep_constituencies=True`` (mmp) options keep every real
-    constituency and grow the house instead. Independents, the Speaker and columns lumping many
-    parties (:attr:`VoteTable.independents`) take no list seats above the district level: see
-    :func:`set_aside_columns`.
-    """
-    from kingmaker.rules import divisor, mixed, plurality, quota
-
-    policy = as_tie_policy(tie, seed)
-    key = system.lower().replace("_", "-").replace("'", "")
-    aliases = {
-        "d-hondt": "dhondt",
-        "webster": "sainte-lague",
-        "hamilton": "hare",
-        "saint-lague": "sainte-lague",
-        "avplus": "av-plus",
-        "av+": "av-plus",
-    }
-    key = aliases.get(key, key)
-    if key == "fptp":
-        return plurality.fptp(table, tie=policy)
-    if key in divisor.DIVISOR_METHODS:
-        return divisor.allocate_by_level(
-            table, key, seats=seats, level=level, threshold=threshold, tie=policy
-        )
-    if key in quota.QUOTAS:
-        return quota.allocate_by_level(table, key, seats=seats, level=level, threshold=threshold, tie=policy)
-    area = "region" if level == "national" else level  # top-up areas of ams / av-plus
-    if seats is not None and key in ("ams", "mmp", "av-plus"):
-        options.setdefault("house_size" if key == "mmp" else "house", seats)
-    if key == "ams":
-        return mixed.ams_counterfactual(table, level=area, threshold=threshold, tie=policy, **options)
-    if key == "mmp":
-        if "house" in options:
-            options.setdefault("house_size", options.pop("house"))
-        return mixed.mmp_counterfactual(table, threshold=threshold, tie=policy, **options)
-    if key == "av-plus":
-        return mixed.av_plus_counterfactual(table, level=area, threshold=threshold, tie=policy, **options)
-    if key == "av":
-        return mixed.av_counterfactual(table, tie=policy, **options)
-    raise UnknownNameError(f"unknown system {system!r}; known systems: {', '.join(SYSTEMS)}")
