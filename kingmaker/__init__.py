@@ -37,6 +37,7 @@ _EXPORTS: dict[str, str] = {
     "minimal_winning_coalitions": "kingmaker.power",
     # ranked ballots and their counts
     "Ballots": "kingmaker.ballots",
+    "ReadLimits": "kingmaker.io.limits",
     "Result": "kingmaker.result",
     "count": "kingmaker.counting",
     # vote tables and seats

@@ -185,7 +185,8 @@ def test_exponent_weight_is_refused_quickly() -> None:
         "try:\n    read_ballots('2 1\\n1e-999999999 1 2 0\\n0\\n\"A\"\\n\"B\"\\n', 'blt')\n"
         "except InputError as e:\n    print('refused', e)\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    repo = Path(__file__).resolve().parents[1]
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, cwd=repo)
     assert out.returncode == 0 and "refused" in out.stdout, out.stderr
 
 

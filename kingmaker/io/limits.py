@@ -92,6 +92,8 @@ def parse_count(tok: str, what: str, source: str | None, line: int | None) -> in
 
     ``what`` names the number in messages (``"count"``, ``"candidate number"``).
     """
+    if len(tok) < 19 and tok.isascii() and tok.isdigit():  # the common case, fast
+        return int(tok)
     tok = tok.strip()
     if not _DIGITS.fullmatch(tok):
         raise InputError(f"{what} {_show(tok)} is not a whole number", source=source, line=line)

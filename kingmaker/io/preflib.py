@@ -59,9 +59,11 @@ def _parse_order(
 
 
 def _cand(tok: str, n: int, src: str, no: int) -> int:
-    if not re.fullmatch(r"[0-9]+", tok):
-        raise InputError(f"alternative {tok[:40]!r} is not a number", source=src, line=no)
-    c = parse_count(tok, "alternative number", src, no)
+    c = (
+        int(tok)
+        if len(tok) < 19 and tok.isascii() and tok.isdigit()
+        else parse_count(tok, "alternative number", src, no)
+    )
     if not 1 <= c <= n:
         raise InputError(f"alternative number {c} out of range 1..{n}", source=src, line=no)
     return c - 1
