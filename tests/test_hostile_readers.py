@@ -242,6 +242,7 @@ def test_blt_bare_names_as_scottish_councils_publish() -> None:
         ("2\n1,A\n2,B\n3,3,2\n2,1,2\n", "add up to 3, not 2", 4),
         ("2\n1,A\n1,B\n1,1,1\n1,1\n", "repeated", 3),
         ("1000000000\n1,A\n", "alternatives is 1,000,000,000", 1),
+        ("# NUMBER ALTERNATIVES: 2\n1: 1,{2\n", "unclosed brace", 2),
     ],
 )
 def test_preflib_claims_against_what_follows(text: str, problem: str, line: int) -> None:
@@ -279,6 +280,11 @@ def test_small_limits_cover_rows_ranks_candidates_and_cells() -> None:
         read_ballots('2 1\n1 1 2 0\n1 2 1 0\n0\n"A"\n"B"\n', "blt", limits=small)
     with pytest.raises(InputError, match="positive"):
         ReadLimits(max_rows=0)
+
+
+def test_cvr_with_a_rank_column_twice_is_refused() -> None:
+    with pytest.raises(InputError, match="'Rank 1' appears more than once"):
+        read_ballots("Rank 1,Rank 1\nA,B\n", "cvr")
 
 
 # ----------------------------------------------------------------------------- path, bytes or text

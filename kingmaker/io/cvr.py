@@ -150,6 +150,9 @@ def read_cvr(
     missing = [c for c in cols if c not in header]
     if missing:
         raise InputError(f"rank columns not in header: {', '.join(missing)}", source=src, line=1)
+    twice = sorted({c for c in cols if header.count(c) > 1})
+    if twice:
+        raise InputError(f"column {twice[0]!r} appears more than once in the header", source=src, line=1)
     if weight_column is None:
         for c in header:
             if c.strip().lower() in ("weight", "count", "ballot count", "ballotcount"):

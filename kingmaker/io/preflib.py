@@ -44,6 +44,8 @@ def _parse_order(
     row: list[int] = []
     for tok in _TOKEN.findall(text.replace(" ", "")):
         if tok.startswith("{"):
+            if not tok.endswith("}"):
+                raise InputError(f"unclosed brace in {tok[:40]!r}", source=src, line=no)
             inner = [t for t in tok[1:-1].split(",") if t]
             if not ties_allowed:
                 raise InputError("equal ranking in braces is only allowed in .toc/.toi", source=src, line=no)

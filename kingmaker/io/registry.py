@@ -60,7 +60,7 @@ def detect(source: Source) -> Entry[Reader]:
     for entry in BALLOT_FORMATS.entries():
         if sniffs(entry, source.text):
             return entry
-    known = ", ".join(x for e in BALLOT_FORMATS.entries() for x in extensions(e))
+    known = ", ".join(dict.fromkeys(x for e in BALLOT_FORMATS.entries() for x in extensions(e)))
     raise InputError(
         f"cannot tell the ballot format from the extension {ext or '(none)'!r} or the content; "
         f"use {known}, or give the format ({', '.join(BALLOT_FORMATS.names())})",
