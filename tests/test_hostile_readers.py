@@ -161,6 +161,13 @@ def test_numbers_beyond_int64_are_input_errors_with_line(fmt: str, text: str, li
     assert info.value.line == line and str(info.value).startswith(f"f:{line}: ")
 
 
+def test_long_numbers_are_read_or_refused_without_int_conversion_errors() -> None:
+    padded = "0" * 5000 + "3"  # Python refuses int() of over 4300 digits
+    assert read_ballots(f"# NUMBER ALTERNATIVES: 2\n{padded}: 1,2\n", "soi").total == 3
+    with pytest.raises(InputError, match="64-bit"):
+        read_ballots(f"# NUMBER ALTERNATIVES: 2\n{'9' * 5000}: 1,2\n", "soi")
+
+
 def test_counts_summing_beyond_int64() -> None:
     half = 2**62
     text = f"# NUMBER ALTERNATIVES: 2\n{half}: 1\n{half}: 2\n"

@@ -97,9 +97,10 @@ def parse_count(tok: str, what: str, source: str | None, line: int | None) -> in
     tok = tok.strip()
     if not _DIGITS.fullmatch(tok):
         raise InputError(f"{what} {_show(tok)} is not a whole number", source=source, line=line)
-    if len(tok.lstrip("0")) > 19 or int(tok) > INT64_MAX:
+    digits = tok.lstrip("0") or "0"
+    if len(digits) > 19 or int(digits) > INT64_MAX:
         raise InputError(f"{what} {_show(tok)} is beyond the 64-bit range", source=source, line=line)
-    return int(tok)
+    return int(digits)
 
 
 def parse_weight(tok: str, what: str, source: str | None, line: int | None) -> int | float:
