@@ -38,6 +38,7 @@ _EXPORTS: dict[str, str] = {
     "power_table": "kingmaker.power",
     # ranked ballots and their counts
     "Ballots": "kingmaker.ballots",
+    "ReadLimits": "kingmaker.io.limits",
     "Result": "kingmaker.counting.result",
     "count": "kingmaker.counting",
     # vote tables and seats

@@ -20,11 +20,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from kingmaker.errors import InputError, UnknownNameError
+
+if TYPE_CHECKING:
+    from kingmaker.io.limits import ReadLimits
 
 PAD = -1
 SKIPPED = -2
@@ -266,15 +269,26 @@ class Ballots:
 
     # ------------------------------------------------------------------ reading
     @classmethod
-    def read(cls, path: str | Path, format: str | None = None, **options: Any) -> Ballots:
-        """Read a ballot file, choosing the reader by extension (or ``format``).
+    def read(
+        cls,
+        source: str | Path | bytes,
+        format: str | None = None,
+        *,
+        name: str | None = None,
+        limits: ReadLimits | None = None,
+        **options: Any,
+    ) -> Ballots:
+        """Read ballots from a path, bytes or text, choosing the reader by extension (or ``format``).
 
         ``.blt`` BLT; ``.soc .soi .toc .toi`` PrefLib; ``.csv`` a cast-vote-record CSV when its
-        header has rank/choice columns, otherwise the simple ``count,rank1,rank2,...`` CSV.
+        header has rank/choice columns, otherwise the simple ``count,rank1,rank2,...`` CSV; without
+        an extension the content decides. ``name`` names the input in messages; ``limits`` (a
+        :class:`kingmaker.io.ReadLimits`) caps what the file may claim. See
+        :func:`kingmaker.io.read_ballots`.
         """
         from kingmaker.io import read_ballots
 
-        return read_ballots(path, format=format, **options)
+        return read_ballots(source, format=format, name=name, limits=limits, **options)
 
     def write(self, path: str | Path, format: str | None = None) -> None:
         """Write to a plain-text format chosen by extension (BLT, PrefLib or simple CSV)."""

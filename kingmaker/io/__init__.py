@@ -1,36 +1,28 @@
-"""Readers and writers of ballot files; each turns bytes into validated :class:`Ballots`.
+"""Readers and writers of ballot files; each turns a path, bytes or text into validated :class:`Ballots`.
 
-Formats: BLT (:mod:`kingmaker.io.blt`), PrefLib ``.soc .soi .toc .toi``
-(:mod:`kingmaker.io.preflib`), cast-vote-record CSV (:mod:`kingmaker.io.cvr`) and the simple
-``count,rank1,rank2,...`` CSV (:mod:`kingmaker.io.simple_csv`).
+Formats (each registers itself in :data:`kingmaker.io.registry.BALLOT_FORMATS`): BLT
+(:mod:`kingmaker.io.blt`), PrefLib ``.soc .soi .toc .toi`` (:mod:`kingmaker.io.preflib`),
+cast-vote-record CSV (:mod:`kingmaker.io.cvr`) and the simple ``count,rank1,rank2,...`` CSV
+(:mod:`kingmaker.io.simple_csv`). Every reader checks the file's claims against
+:class:`~kingmaker.io.limits.ReadLimits` before it allocates anything they size.
+
+Internal dependency direction: ``limits`` and ``_source`` (no kingmaker.io imports) <- ``registry``
+<- the format modules <- this ``__init__`` (which reaches the formats only through the registry).
+``hoc``, ``long_csv`` and ``party_names`` read results tables and stand apart.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
 from kingmaker.errors import InputError
+from kingmaker.io._source import SourceLike, open_source
+from kingmaker.io.limits import DEFAULT_LIMITS, ReadLimits
+from kingmaker.io.registry import BALLOT_FORMATS, detect, for_writing
 
 if TYPE_CHECKING:
     from kingmaker.ballots import Ballots
-
-PREFLIB_EXTENSIONS = (".soc", ".soi", ".toc", ".toi")
-
-
-def padded_rankings(rows: Sequence[Sequence[int]]) -> np.ndarray:
-    """Ragged rows of ranking codes, as the readers collect them, as one (rows, longest row)
-    int32 matrix padded with :data:`kingmaker.ballots.PAD`."""
-    from kingmaker.ballots import PAD
-
-    width = max((len(r) for r in rows), default=0)
-    mat = np.full((len(rows), width), PAD, dtype=np.int32)
-    for i, r in enumerate(rows):
-        mat[i, : len(r)] = r
-    return mat
 
 
 def format_weight(weight: float | int) -> str:
@@ -40,72 +32,42 @@ def format_weight(weight: float | int) -> str:
     return repr(float(weight))
 
 
-def detect_format(path: str | Path) -> str:
-    """Name of the reader for ``path``: ``blt``, ``preflib``, ``cvr`` or ``csv``."""
-    p = Path(path)
-    ext = p.suffix.lower()
-    if ext == ".blt":
-        return "blt"
-    if ext in PREFLIB_EXTENSIONS:
-        return "preflib"
-    if ext == ".csv":
-        from kingmaker.io.cvr import looks_like_cvr
-
-        return "cvr" if looks_like_cvr(p) else "csv"
-    raise InputError(
-        f"cannot tell the ballot format from the extension {ext or '(none)'!r}; "
-        "use .blt, .soc/.soi/.toc/.toi or .csv, or pass format=",
-        source=str(path),
-    )
+def detect_format(source: SourceLike, *, name: str | None = None) -> str:
+    """Name of the reader for ``source`` (``blt``, ``preflib``, ``cvr``, ``csv``): by extension,
+    sniffing the content where the extension is shared or missing."""
+    return detect(open_source(source, name=name)).name
 
 
-def read_ballots(path: str | Path, format: str | None = None, **options: Any) -> Ballots:
-    """Read ballots from ``path`` with the reader for ``format`` (detected when omitted)."""
-    p = Path(path)
-    if not p.exists():
-        raise InputError("file not found", source=str(path))
-    fmt = (format or detect_format(p)).lower()
-    if fmt == "blt":
-        from kingmaker.io.blt import read_blt
+def read_ballots(
+    source: SourceLike,
+    format: str | None = None,
+    *,
+    name: str | None = None,
+    limits: ReadLimits | None = None,
+    **options: Any,
+) -> Ballots:
+    """Read ballots from a path, bytes or text with the reader for ``format`` (detected when omitted).
 
-        return read_blt(p, **options)
-    if fmt in ("preflib", "soc", "soi", "toc", "toi"):
-        from kingmaker.io.preflib import read_preflib
-
-        return read_preflib(p, **options)
-    if fmt == "cvr":
-        from kingmaker.io.cvr import read_cvr
-
-        return read_cvr(p, **options)
-    if fmt in ("csv", "simple", "simple_csv"):
-        from kingmaker.io.simple_csv import read_simple_csv
-
-        return read_simple_csv(p, **options)
-    raise InputError(f"unknown ballot format {fmt!r}", source=str(path))
+    ``name`` is what error messages call the input (default: the path, ``<bytes>`` or ``<text>``);
+    ``limits`` caps what the file may claim (default :data:`~kingmaker.io.limits.DEFAULT_LIMITS`);
+    other ``options`` go to the reader (e.g. ``candidates=`` for the CSV readers).
+    """
+    src = open_source(source, name=name)
+    entry = BALLOT_FORMATS.get(format, what="ballot format") if format else detect(src)
+    unknown = sorted(set(options) - set(entry.options))
+    if unknown:
+        accepted = ", ".join(entry.options) or "none"
+        raise InputError(
+            f"the {entry.name} reader takes no option {', '.join(unknown)} (its options: {accepted})",
+            source=src.name,
+        )
+    return entry.obj(src, limits=limits or DEFAULT_LIMITS, **options)
 
 
 def write_ballots(ballots: Ballots, path: str | Path, format: str | None = None) -> None:
-    """Write ``ballots`` as BLT, PrefLib or simple CSV, chosen by extension or ``format``."""
-    p = Path(path)
-    fmt = (format or p.suffix.lower().lstrip(".")).lower()
-    if fmt == "blt":
-        from kingmaker.io.blt import write_blt
-
-        write_blt(ballots, p)
-    elif fmt in ("preflib", "soc", "soi", "toc", "toi"):
-        from kingmaker.io.preflib import write_preflib
-
-        write_preflib(ballots, p)
-    elif fmt in ("csv", "simple", "simple_csv"):
-        from kingmaker.io.simple_csv import write_simple_csv
-
-        write_simple_csv(ballots, p)
-    elif fmt == "cvr":
-        from kingmaker.io.cvr import write_cvr
-
-        write_cvr(ballots, p)
-    else:
-        raise InputError(f"no writer for format {fmt!r}", source=str(path))
+    """Write ``ballots`` to ``path`` in the format named, or the one its extension belongs to."""
+    _, write = for_writing(Path(path).suffix, format, str(path))
+    write(ballots, path)
 
 
-__all__ = ["detect_format", "read_ballots", "write_ballots"]
+__all__ = ["BALLOT_FORMATS", "DEFAULT_LIMITS", "ReadLimits", "detect_format", "read_ballots", "write_ballots"]

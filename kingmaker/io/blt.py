@@ -7,50 +7,56 @@ Layout::
     12 1 2 3 0       weight, then candidate numbers (1-based) in order, ending with 0
     3 2=3 1 0        extended form: ``a=b`` equal ranking, ``-`` a skipped rank
     0                terminator of the ballot section
-    "Alice"          one quoted name per candidate
+    "Alice"          one quoted name per candidate (or one bare name per line)
     ...
     "Title"          optional title
 
-``#`` starts a comment. Every error names the file and line.
+``#`` starts a comment. Every error names the file and line. The header is a claim that is
+checked: its candidates and seats against :class:`~kingmaker.io.limits.ReadLimits` before any
+ballot is read, and its candidates against the names that follow: exactly that many, then at most
+one title. Without a title, a last name that no ballot ranks is refused as a title read as a
+candidate (a header one too high), since nothing else tells the two apart.
 """
 
 from __future__ import annotations
 
 import re
-from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
 
 from kingmaker.ballots import OVERVOTE, PAD, SKIPPED, Ballots, group_code, group_index
 from kingmaker.errors import InputError
-from kingmaker.io import format_weight, padded_rankings
+from kingmaker.io import format_weight
+from kingmaker.io._source import SourceLike, open_source
+from kingmaker.io.limits import DEFAULT_LIMITS, ReadLimits, Tally, padded_rankings, parse_count, parse_weight
+from kingmaker.io.registry import BALLOT_FORMATS
 
 _QUOTED = re.compile(r'"((?:[^"\\]|\\.)*)"')
+_QUOTED_LINE = re.compile(r'(?:\s*"(?:[^"\\]|\\.)*")+\s*')
+_HEADER = re.compile(r"[0-9]+\s+[0-9]+")
+_WITHDRAWN = re.compile(r"-[0-9]+")
 
 
-def _weight(tok: str, src: str, line: int) -> int | float:
-    try:
-        return int(tok)
-    except ValueError:
-        pass
-    try:
-        f = float(Fraction(tok))
-    except (ValueError, ZeroDivisionError):
-        raise InputError(f"non-numeric ballot weight {tok!r}", source=src, line=line) from None
-    if f < 0:
-        raise InputError(f"negative ballot weight {tok!r}", source=src, line=line)
-    return f
+def _candidate(tok: str, n: int, src: str, line: int) -> int:
+    """A 1-based candidate number as a 0-based index, checked against the header's ``n``."""
+    c = (
+        int(tok)
+        if len(tok) < 19 and tok.isascii() and tok.isdigit()
+        else parse_count(tok, "candidate number", src, line)
+    )
+    if not 1 <= c <= n:
+        raise InputError(f"candidate number {c} out of range 1..{n}", source=src, line=line)
+    return c - 1
 
 
-def read_blt(path: str | Path) -> Ballots:
-    """Read a BLT file into :class:`Ballots` (weights, withdrawn, equal and skipped ranks kept)."""
-    src = str(path)
-    try:
-        text = Path(path).read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputError(f"not UTF-8 text ({exc.reason})", source=src) from None
-    lines = text.splitlines()
+def read_blt(source: SourceLike, *, name: str | None = None, limits: ReadLimits | None = None) -> Ballots:
+    """Read a BLT file (a path, bytes or text) into :class:`Ballots`: weights, withdrawn, equal and
+    skipped ranks kept; ``name`` names it in messages; ``limits`` caps the header's claims."""
+    text = open_source(source, name=name)
+    src = text.name
+    limits = limits or DEFAULT_LIMITS
+    lines = text.text.splitlines()
     it = iter(enumerate(lines, start=1))
 
     def next_content() -> tuple[int, str] | None:
@@ -64,10 +70,11 @@ def read_blt(path: str | Path) -> Ballots:
     if head is None:
         raise InputError("empty file: expected a header 'candidates seats'", source=src)
     no, s = head
-    parts = s.split()
-    if len(parts) != 2 or not all(p.isdigit() for p in parts):
-        raise InputError(f"header must be 'candidates seats', got {s!r}", source=src, line=no)
-    n, seats = int(parts[0]), int(parts[1])
+    if not _HEADER.fullmatch(s):
+        raise InputError(f"header must be 'candidates seats', got {s[:80]!r}", source=src, line=no)
+    n_tok, seats_tok = s.split()
+    n = limits.check("max_candidates", parse_count(n_tok, "candidates", src, no), "candidates", src, no)
+    seats = limits.check("max_seats", parse_count(seats_tok, "seats", src, no), "seats", src, no)
     if n < 1 or seats < 1:
         raise InputError("header needs at least 1 candidate and 1 seat", source=src, line=no)
 
@@ -75,6 +82,8 @@ def read_blt(path: str | Path) -> Ballots:
     rows: list[list[int]] = []
     weights: list[int | float] = []
     groups: dict[tuple[int, ...], int] = {}
+    tally = Tally(limits, src)
+    ranked: set[int] = set()
     terminated = False
     first = True
     while True:
@@ -85,14 +94,11 @@ def read_blt(path: str | Path) -> Ballots:
         toks = s.split()
         if toks[0].startswith("(") and toks[0].endswith(")"):  # ballot id, OpenSTV style
             toks = toks[1:]
-        if first and toks and all(t.startswith("-") and t[1:].isdigit() for t in toks):
+            if not toks:
+                raise InputError("ballot line has an id but no weight", source=src, line=no)
+        if first and all(_WITHDRAWN.fullmatch(t) for t in toks):
             for t in toks:
-                c = int(t[1:])
-                if not 1 <= c <= n:
-                    raise InputError(
-                        f"withdrawn candidate number {c} out of range 1..{n}", source=src, line=no
-                    )
-                withdrawn.add(c - 1)
+                withdrawn.add(_candidate(t[1:], n, src, no))
             first = False
             continue
         first = False
@@ -101,23 +107,17 @@ def read_blt(path: str | Path) -> Ballots:
             break
         if toks[0].startswith('"'):
             raise InputError("missing terminator: a line '0' must end the ballots", source=src, line=no)
-        w = _weight(toks[0], src, no)
+        w = parse_weight(toks[0], "ballot weight", src, no)
         if toks[-1] != "0" or len(toks) < 2:
             raise InputError("ballot line must end with 0", source=src, line=no)
+        tally.add(w, len(toks) - 2, no)
         row: list[int] = []
         for t in toks[1:-1]:
             if t == "-":
                 row.append(SKIPPED)
                 continue
-            members = t.split("=")
-            codes = []
-            for m in members:
-                if not m.isdigit():
-                    raise InputError(f"candidate number {m!r} is not a number", source=src, line=no)
-                c = int(m)
-                if not 1 <= c <= n:
-                    raise InputError(f"candidate number {c} out of range 1..{n}", source=src, line=no)
-                codes.append(c - 1)
+            codes = [_candidate(m, n, src, no) for m in t.split("=")]
+            ranked.update(codes)
             uniq = tuple(sorted(set(codes)))
             if len(uniq) == 1:
                 row.append(uniq[0])
@@ -127,27 +127,16 @@ def read_blt(path: str | Path) -> Ballots:
         weights.append(w)
     if not terminated:
         raise InputError("missing terminator: no line '0' after the ballots", source=src, line=len(lines))
-    names: list[str] = []
-    title: str | None = None
-    while True:
-        item = next_content()
-        if item is None:
-            break
-        no, s = item
-        found = _QUOTED.findall(s)
-        if not found:
-            if len(names) < n:
-                raise InputError(f"expected a quoted candidate name, got {s!r}", source=src, line=no)
-            continue
-        for f in found:
-            if len(names) < n:
-                names.append(f.replace('\\"', '"'))
-            elif title is None:
-                title = f
-    if len(names) < n:
-        raise InputError(f"expected {n} candidate names, found {len(names)}", source=src, line=len(lines))
+    names, title = _names(next_content, n, src, len(lines))
+    if title is None and n - 1 not in ranked and n - 1 not in withdrawn:
+        raise InputError(
+            f"the header says {n} candidates and {n} names follow with no title, but no ballot ranks "
+            f"the last, {names[-1]!r}: is it the title? Correct the header, or add a title line",
+            source=src,
+            line=len(lines),
+        )
     return Ballots.from_matrix(
-        padded_rankings(rows),
+        padded_rankings(rows, limits, src),
         names,
         np.asarray(weights) if weights else np.zeros(0, dtype=np.int64),
         withdrawn=withdrawn,
@@ -156,6 +145,42 @@ def read_blt(path: str | Path) -> Ballots:
         seats=seats,
         source=src,
     )
+
+
+def _names(next_content, n: int, src: str, last_line: int) -> tuple[list[str], str | None]:  # type: ignore[no-untyped-def]
+    """The ``n`` names after the terminator, then the optional title; more is an error.
+
+    Names are quoted (several may share a line) or bare, one per line (Scottish council files).
+    """
+    names: list[str] = []
+    title: str | None = None
+    while True:
+        item = next_content()
+        if item is None:
+            break
+        no, s = item
+        if _QUOTED_LINE.fullmatch(s):
+            found = [f.replace('\\"', '"') for f in _QUOTED.findall(s)]
+        elif '"' in s:
+            raise InputError(f"expected quoted names or one bare name, got {s[:80]!r}", source=src, line=no)
+        else:  # one bare name per line, as Scottish councils publish their BLT files
+            found = [s]
+        for f in found:
+            if len(names) < n:
+                if not f.strip():
+                    raise InputError("empty candidate name", source=src, line=no)
+                names.append(f)
+            elif title is None:
+                title = f
+            else:
+                raise InputError(
+                    f"the header says {n} candidates, but more names follow than {n} and a title",
+                    source=src,
+                    line=no,
+                )
+    if len(names) < n:
+        raise InputError(f"expected {n} candidate names, found {len(names)}", source=src, line=last_line)
+    return names, title
 
 
 def write_blt(ballots: Ballots, path: str | Path, seats: int | None = None) -> None:
@@ -183,3 +208,21 @@ def write_blt(ballots: Ballots, path: str | Path, seats: int | None = None) -> N
     out.extend('"' + c.replace('"', '\\"') + '"' for c in b.candidates)
     out.append('"' + (b.title or "").replace('"', '\\"') + '"')
     Path(path).write_text("\n".join(out) + "\n", encoding="utf-8")
+
+
+def looks_like_blt(text: str) -> bool:
+    """True when the first line that is not a comment is a ``candidates seats`` header."""
+    for raw in text.splitlines()[:50]:
+        s = raw.split("#", 1)[0].strip()
+        if s:
+            return bool(_HEADER.fullmatch(s))
+    return False
+
+
+BALLOT_FORMATS.register(
+    "blt",
+    summary="BLT (OpenSTV, eSTV, ERS): weights, withdrawn candidates, equal and skipped ranks, seats",
+    extensions=(".blt",),
+    writer=write_blt,
+    sniff=looks_like_blt,
+)(read_blt)

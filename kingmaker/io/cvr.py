@@ -11,6 +11,8 @@ An optional ``weight``/``count`` column weights each row. Read with pyarrow wher
 from __future__ import annotations
 
 import csv
+import io
+import math
 import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -19,6 +21,9 @@ import numpy as np
 
 from kingmaker.ballots import OVERVOTE, PAD, SKIPPED, Ballots
 from kingmaker.errors import InputError
+from kingmaker.io._source import SourceLike, open_source
+from kingmaker.io.limits import DEFAULT_LIMITS, INT64_MAX, ReadLimits, parse_weight
+from kingmaker.io.registry import BALLOT_FORMATS
 
 _RANK_COL = re.compile(
     r"^\s*(?:(?:rank|choice|preference|pref)\s*[_ #.-]?\s*(\d+)"
@@ -31,14 +36,14 @@ DEFAULT_WRITE_IN = ("write-in", "writein", "write in", "uwi", "undeclared write-
 WRITE_IN_NAME = "Write-in"
 
 
-def _header(path: Path) -> list[str]:
-    with path.open(newline="", encoding="utf-8-sig") as fh:
-        try:
-            return next(csv.reader(fh))
-        except StopIteration:
-            return []
-        except (csv.Error, UnicodeDecodeError) as exc:
-            raise InputError(f"unreadable CSV header ({exc})", source=str(path), line=1) from None
+def _header(text: str, src: str) -> list[str]:
+    """The first CSV record of ``text`` (the header), or ``[]`` for an empty file."""
+    try:
+        return next(csv.reader(io.StringIO(text)))
+    except StopIteration:
+        return []
+    except csv.Error as exc:
+        raise InputError(f"unreadable CSV header ({exc})", source=src, line=1) from None
 
 
 def rank_columns_of(header: Sequence[str]) -> list[str]:
@@ -51,9 +56,12 @@ def rank_columns_of(header: Sequence[str]) -> list[str]:
     return [c for _, c in sorted(found)]
 
 
-def looks_like_cvr(path: str | Path) -> bool:
-    """True when the CSV header has rank/choice columns (and is not ``count,rank1,...``)."""
-    header = _header(Path(path))
+def looks_like_cvr(text: str) -> bool:
+    """True when the CSV header of ``text`` has rank/choice columns (and is not ``count,rank1,...``)."""
+    try:
+        header = next(csv.reader(io.StringIO(text[:1_000_000])))
+    except (StopIteration, csv.Error):
+        return False
     ranks = rank_columns_of(header)
     if not ranks:
         return False
@@ -62,10 +70,9 @@ def looks_like_cvr(path: str | Path) -> bool:
 
 
 def _read_columns(
-    path: Path, columns: list[str], header: list[str]
+    text: str, src: str, columns: list[str], header: list[str]
 ) -> dict[str, tuple[np.ndarray, list[str]]]:
     """For each column: (integer codes, labels) dictionary-encoded."""
-    src = str(path)
     try:
         import pyarrow as pa
         import pyarrow.csv as pacsv
@@ -74,18 +81,20 @@ def _read_columns(
     if pa is not None:
         try:
             table = pacsv.read_csv(
-                path,
+                pa.BufferReader(text.encode("utf-8")),
                 convert_options=pacsv.ConvertOptions(
                     column_types={c: pa.string() for c in header},
                     strings_can_be_null=False,
                     include_columns=columns,
                 ),
             )
-        except (pa.ArrowInvalid, OSError) as exc:
+        except (pa.ArrowException, OSError) as exc:
             msg = str(exc)
             m = re.search(r"[Rr]ow #?(\d+)", msg)
             raise InputError(
-                f"malformed CSV: {msg.splitlines()[0]}", source=src, line=int(m.group(1)) if m else None
+                f"malformed CSV: {msg.splitlines()[0] if msg else type(exc).__name__}",
+                source=src,
+                line=int(m.group(1)) if m else None,
             ) from None
         out = {}
         for c in columns:
@@ -93,10 +102,10 @@ def _read_columns(
             idx = enc.indices.to_numpy(zero_copy_only=False)
             out[c] = (np.asarray(idx, dtype=np.int64), enc.dictionary.to_pylist())
         return out
-    import pandas as pd
+    import pandas as pd  # pragma: no cover - used only without pyarrow
 
     try:
-        df = pd.read_csv(path, dtype=str, keep_default_na=False, usecols=columns)
+        df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, usecols=columns)
     except (ValueError, pd.errors.ParserError) as exc:
         raise InputError(f"malformed CSV: {exc}", source=src) from None
     out = {}
@@ -107,8 +116,10 @@ def _read_columns(
 
 
 def read_cvr(
-    path: str | Path,
+    source: SourceLike,
     *,
+    name: str | None = None,
+    limits: ReadLimits | None = None,
     rank_columns: Sequence[str] | None = None,
     candidates: Sequence[str] | None = None,
     overvote: Iterable[str] = DEFAULT_OVERVOTE,
@@ -117,15 +128,17 @@ def read_cvr(
     weight_column: str | None = None,
     seats: int | None = None,
 ) -> Ballots:
-    """Read a cast-vote-record CSV (one ballot per row) into :class:`Ballots`.
+    """Read a cast-vote-record CSV (one ballot per row; a path, bytes or text) into :class:`Ballots`.
 
     Labels are matched case-insensitively after stripping spaces. ``candidates`` fixes the
     candidate list (an unknown name is then an error naming the line); otherwise every other
-    label is a candidate, in order of first appearance.
+    label is a candidate, in order of first appearance. ``limits`` caps the rank columns, rows,
+    candidates and total weight; ``name`` names the input in messages.
     """
-    p = Path(path)
-    src = str(path)
-    header = _header(p)
+    text = open_source(source, name=name)
+    src = text.name
+    limits = limits or DEFAULT_LIMITS
+    header = _header(text.text, src)
     if not header:
         raise InputError("empty CSV file", source=src)
     cols = list(rank_columns) if rank_columns else rank_columns_of(header)
@@ -133,22 +146,33 @@ def read_cvr(
         raise InputError(
             "no rank columns found (e.g. 'Rank 1', 'Choice 2'); pass rank_columns=", source=src, line=1
         )
+    limits.check("max_ranks", len(cols), "the number of rank columns", src, 1)
     missing = [c for c in cols if c not in header]
     if missing:
         raise InputError(f"rank columns not in header: {', '.join(missing)}", source=src, line=1)
+    twice = sorted({c for c in cols if header.count(c) > 1})
+    if twice:
+        raise InputError(f"column {twice[0]!r} appears more than once in the header", source=src, line=1)
     if weight_column is None:
         for c in header:
             if c.strip().lower() in ("weight", "count", "ballot count", "ballotcount"):
                 weight_column = c
     use = cols + ([weight_column] if weight_column else [])
-    data = _read_columns(p, use, header)
+    data = _read_columns(text.text, src, list(dict.fromkeys(use)), header)
+    n_rows = len(data[cols[0]][0])
+    limits.check("max_rows", n_rows, "the number of ballot rows", src)
+    limits.check("max_cells", n_rows * len(cols), "rows x rank columns", src)
+    weights, total = _weights(data[weight_column], src) if weight_column else (None, n_rows)
+    if total > INT64_MAX:
+        raise InputError("the ballot weights add up beyond the 64-bit range", source=src)
+    limits.check("max_ballots", math.ceil(total), "the total ballot weight", src)
     ov = {s.strip().lower() for s in overvote}
     uv = {s.strip().lower() for s in undervote}
     wi = {s.strip().lower() for s in write_in}
     names: list[str] = list(candidates) if candidates is not None else []
+    limits.check("max_candidates", len(names), "the number of candidates given", src)
     index = {c: i for i, c in enumerate(names)}
     lower_index = {c.strip().lower(): i for i, c in enumerate(names)}
-    n_rows = len(data[cols[0]][0])
     mat = np.empty((n_rows, len(cols)), dtype=np.int32)
     for j, c in enumerate(cols):
         idx, labels = data[c]
@@ -161,19 +185,22 @@ def read_cvr(
             elif key in ov:
                 lut[k] = OVERVOTE
             else:
-                name = WRITE_IN_NAME if key in wi else raw
-                if name in index:
-                    lut[k] = index[name]
+                cand = WRITE_IN_NAME if key in wi else raw
+                if cand in index:
+                    lut[k] = index[cand]
                 elif key in lower_index:
                     lut[k] = lower_index[key]
-                elif candidates is not None and name != WRITE_IN_NAME:
+                elif candidates is not None and cand != WRITE_IN_NAME:
                     row = int(np.nonzero(idx == k)[0][0])
                     raise InputError(f"unknown candidate {raw!r} in column {c!r}", source=src, line=row + 2)
                 else:
-                    index[name] = len(names)
+                    if len(names) >= limits.max_candidates:
+                        line = int(np.nonzero(idx == k)[0][0]) + 2
+                        limits.check("max_candidates", len(names) + 1, "the number of candidates", src, line)
+                    index[cand] = len(names)
                     lower_index[key] = len(names)
-                    names.append(name)
-                    lut[k] = index[name]
+                    names.append(cand)
+                    lut[k] = index[cand]
         mat[:, j] = lut[idx] if len(lut) else SKIPPED
     # undervotes after the last mark are the end of the ballot
     marked = mat != SKIPPED
@@ -182,27 +209,23 @@ def read_cvr(
         last = np.where(marked.any(axis=1), last, -1)
         trailing = np.arange(mat.shape[1])[None, :] > last[:, None]
         mat[trailing] = PAD
-    weights = None
-    if weight_column:
-        idx, labels = data[weight_column]
-        try:
-            vals = np.array([float(x) for x in labels], dtype=np.float64)
-        except ValueError:
-            bad = next(x for x in labels if not _is_number(x))
-            row = int(np.nonzero(idx == labels.index(bad))[0][0])
-            raise InputError(f"non-numeric weight {bad!r}", source=src, line=row + 2) from None
-        weights = vals[idx]
     if not names:
         raise InputError("no candidate names found in the rank columns", source=src)
     return Ballots.from_matrix(mat, names, weights, seats=seats, source=src)
 
 
-def _is_number(x: str) -> bool:
-    try:
-        float(x)
-    except ValueError:
-        return False
-    return True
+def _weights(column: tuple[np.ndarray, list[str]], src: str) -> tuple[np.ndarray, int | float]:
+    """Each row's weight from the dictionary-encoded weight column, and their exact total."""
+    idx, labels = column
+    first = np.zeros(len(labels), dtype=np.int64)
+    seen, at = np.unique(idx, return_index=True)
+    first[seen] = at
+    values = [parse_weight(label, "weight", src, int(first[k]) + 2) for k, label in enumerate(labels)]
+    uses = np.bincount(idx, minlength=len(labels)) if len(idx) else np.zeros(len(labels), dtype=np.int64)
+    total = sum(v * int(u) for v, u in zip(values, uses, strict=True))
+    exact = all(isinstance(v, int) for v in values)
+    table = np.array(values, dtype=np.int64 if exact else np.float64)
+    return (table[idx] if len(values) else np.zeros(len(idx), dtype=np.int64)), total
 
 
 def write_cvr(ballots: Ballots, path: str | Path) -> None:
@@ -223,3 +246,13 @@ def write_cvr(ballots: Ballots, path: str | Path) -> None:
             line = list(labels[row])
             for _ in range(int(weight)):
                 w.writerow(line)
+
+
+BALLOT_FORMATS.register(
+    "cvr",
+    summary="cast-vote-record CSV: one ballot per row, 'Rank 1'.. columns of names or labels",
+    extensions=(".csv",),
+    options=("rank_columns", "candidates", "overvote", "undervote", "write_in", "weight_column", "seats"),
+    writer=write_cvr,
+    sniff=looks_like_cvr,
+)(read_cvr)

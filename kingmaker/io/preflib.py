@@ -12,6 +12,11 @@ Current format (PrefLib 2022)::
 
 The legacy format (alternatives count, ``i,name`` lines, ``voters,sum,unique``, then
 ``count,a,b,...``) is read as well.
+
+Every header claim is checked at its line against :class:`~kingmaker.io.limits.ReadLimits`
+(``NUMBER ALTERNATIVES`` before any name is made up for it) and then against what follows: the
+alternative names given must be exactly ``1..n`` (or none), ``NUMBER VOTERS`` must be the sum of
+the counts and ``NUMBER UNIQUE ORDERS`` the number of order lines.
 """
 
 from __future__ import annotations
@@ -23,10 +28,14 @@ import numpy as np
 
 from kingmaker.ballots import OVERVOTE, PAD, SKIPPED, Ballots, group_code, group_index
 from kingmaker.errors import InputError
-from kingmaker.io import padded_rankings
+from kingmaker.io._source import SourceLike, open_source
+from kingmaker.io.limits import DEFAULT_LIMITS, ReadLimits, Tally, padded_rankings, parse_count
+from kingmaker.io.registry import BALLOT_FORMATS
 
 _META = re.compile(r"^#\s*([^:]+):\s?(.*)$")
 _TOKEN = re.compile(r"\{[^}]*\}|[^,]+")
+TIE_TYPES = ("toc", "toi")
+STRICT_TYPES = ("soc", "soi")
 
 
 def _parse_order(
@@ -35,6 +44,8 @@ def _parse_order(
     row: list[int] = []
     for tok in _TOKEN.findall(text.replace(" ", "")):
         if tok.startswith("{"):
+            if not tok.endswith("}"):
+                raise InputError(f"unclosed brace in {tok[:40]!r}", source=src, line=no)
             inner = [t for t in tok[1:-1].split(",") if t]
             if not ties_allowed:
                 raise InputError("equal ranking in braces is only allowed in .toc/.toi", source=src, line=no)
@@ -50,69 +61,135 @@ def _parse_order(
 
 
 def _cand(tok: str, n: int, src: str, no: int) -> int:
-    if not tok.isdigit():
-        raise InputError(f"alternative {tok!r} is not a number", source=src, line=no)
-    c = int(tok)
+    c = (
+        int(tok)
+        if len(tok) < 19 and tok.isascii() and tok.isdigit()
+        else parse_count(tok, "alternative number", src, no)
+    )
     if not 1 <= c <= n:
         raise InputError(f"alternative number {c} out of range 1..{n}", source=src, line=no)
     return c - 1
 
 
-def read_preflib(path: str | Path) -> Ballots:
-    """Read a PrefLib ``.soc/.soi/.toc/.toi`` file."""
-    src = str(path)
-    p = Path(path)
-    ties_allowed = p.suffix.lower() in (".toc", ".toi")
-    try:
-        lines = p.read_text(encoding="utf-8-sig").splitlines()
-    except UnicodeDecodeError as exc:
-        raise InputError(f"not UTF-8 text ({exc.reason})", source=src) from None
+def _ties_allowed(suffix: str, data_type: str | None) -> bool:
+    """Ties (braces) are allowed in .toc/.toi, by extension, else by ``# DATA TYPE``, else allowed."""
+    for kind in (suffix.lstrip("."), (data_type or "").strip().lower()):
+        if kind in TIE_TYPES:
+            return True
+        if kind in STRICT_TYPES:
+            return False
+    return True
+
+
+def read_preflib(
+    source: SourceLike, *, name: str | None = None, limits: ReadLimits | None = None, ties: bool | None = None
+) -> Ballots:
+    """Read a PrefLib ``.soc/.soi/.toc/.toi`` file (a path, bytes or text), current or legacy format.
+
+    ``ties`` allows equal rankings in braces (default: by the extension, else ``# DATA TYPE``);
+    ``name`` names the input in messages; ``limits`` caps what the header may claim.
+    """
+    text = open_source(source, name=name)
+    src = text.name
+    limits = limits or DEFAULT_LIMITS
+    content = [(i, s.strip()) for i, s in enumerate(text.text.splitlines(), 1) if s.strip()]
+    if content and not content[0][1].startswith("#"):
+        return _read_legacy(content, src, _ties_allowed(text.suffix, None) if ties is None else ties, limits)
     meta: dict[str, str] = {}
-    names: dict[int, str] = {}
+    claims: dict[str, tuple[int, int]] = {}  # key -> (value, line)
+    names: dict[int, tuple[str, int]] = {}
     rows: list[list[int]] = []
     weights: list[int] = []
     groups: dict[tuple[int, ...], int] = {}
-    content = [(i, s.strip()) for i, s in enumerate(lines, 1) if s.strip()]
-    if content and not content[0][1].startswith("#"):
-        return _read_legacy(content, src, ties_allowed)
+    tally = Tally(limits, src)
+    caps = {
+        "NUMBER ALTERNATIVES": "max_candidates",
+        "NUMBER VOTERS": "max_ballots",
+        "NUMBER UNIQUE ORDERS": "max_rows",
+    }
     n: int | None = None
+    ties_ok = True
     for no, s in content:
         if s.startswith("#"):
             m = _META.match(s)
-            if m:
-                key, val = m.group(1).strip().upper(), m.group(2).strip()
-                meta[key] = val
-                if key.startswith("ALTERNATIVE NAME"):
-                    num = key.removeprefix("ALTERNATIVE NAME").strip()
-                    if not num.isdigit():
-                        raise InputError(f"bad alternative number {num!r}", source=src, line=no)
-                    names[int(num)] = val
+            if not m:
+                continue
+            key, val = m.group(1).strip().upper(), m.group(2).strip()
+            if n is not None and (key in caps or key.startswith("ALTERNATIVE NAME")):
+                raise InputError(f"header line '# {key}' after the first order", source=src, line=no)
+            meta[key] = val
+            if key in caps and val:
+                claims[key] = (limits.check(caps[key], parse_count(val, key, src, no), key, src, no), no)
+            elif key.startswith("ALTERNATIVE NAME"):
+                num = parse_count(key.removeprefix("ALTERNATIVE NAME"), "alternative number", src, no)
+                if num in names:
+                    raise InputError(f"alternative {num} is named twice", source=src, line=no)
+                names[num] = (val, no)
             continue
         if n is None:
-            if "NUMBER ALTERNATIVES" not in meta or not meta["NUMBER ALTERNATIVES"].isdigit():
-                raise InputError("missing '# NUMBER ALTERNATIVES: n' header", source=src, line=no)
-            n = int(meta["NUMBER ALTERNATIVES"])
+            n = _alternatives(claims, names, src, no)
+            ties_ok = _ties_allowed(text.suffix, meta.get("DATA TYPE")) if ties is None else ties
         count, sep, order = s.partition(":")
         if not sep:
-            raise InputError(f"expected 'count: order', got {s!r}", source=src, line=no)
-        if not count.strip().isdigit():
-            raise InputError(f"non-numeric count {count.strip()!r}", source=src, line=no)
-        rows.append(_parse_order(order, n, ties_allowed, groups, src, no))
-        weights.append(int(count))
+            raise InputError(f"expected 'count: order', got {s[:80]!r}", source=src, line=no)
+        if not re.fullmatch(r"[0-9]+", count.strip()):
+            raise InputError(f"non-numeric count {count.strip()[:40]!r}", source=src, line=no)
+        w = parse_count(count, "count", src, no)
+        row = _parse_order(order, n, ties_ok, groups, src, no)
+        tally.add(w, len(row), no)
+        rows.append(row)
+        weights.append(w)
     if n is None:
-        if "NUMBER ALTERNATIVES" not in meta:
-            raise InputError("missing '# NUMBER ALTERNATIVES: n' header", source=src)
-        n = int(meta["NUMBER ALTERNATIVES"])
-    cand_names = [names.get(i, f"Alternative {i}") for i in range(1, n + 1)]
-    voters = meta.get("NUMBER VOTERS", "")
-    if voters.isdigit() and sum(weights) != int(voters):
-        raise InputError(f"NUMBER VOTERS says {voters} but the counts add up to {sum(weights)}", source=src)
-    return _build(rows, weights, cand_names, groups, meta.get("TITLE") or None, src)
+        n = _alternatives(claims, names, src, None)
+    cand_names = [names[i][0] if i in names else f"Alternative {i}" for i in range(1, n + 1)]
+    _check_totals(claims.get("NUMBER VOTERS"), claims.get("NUMBER UNIQUE ORDERS"), tally, src)
+    return _build(rows, weights, cand_names, groups, meta.get("TITLE") or None, src, limits)
 
 
-def _build(rows, weights, names, groups, title, src) -> Ballots:  # type: ignore[no-untyped-def]
+def _alternatives(
+    claims: dict[str, tuple[int, int]], names: dict[int, tuple[str, int]], src: str, no: int | None
+) -> int:
+    """``NUMBER ALTERNATIVES``, checked against the alternative names given (all of 1..n, or none)."""
+    if "NUMBER ALTERNATIVES" not in claims:
+        raise InputError("missing '# NUMBER ALTERNATIVES: n' header", source=src, line=no)
+    n, n_line = claims["NUMBER ALTERNATIVES"]
+    for num, (_, line) in sorted(names.items()):
+        if not 1 <= num <= n:
+            raise InputError(
+                f"alternative name {num} is outside 1..{n} (NUMBER ALTERNATIVES)", source=src, line=line
+            )
+    if names and len(names) != n:
+        missing = [i for i in range(1, n + 1) if i not in names][:5]
+        raise InputError(
+            f"NUMBER ALTERNATIVES says {n} but {len(names)} names are given "
+            f"(none for {', '.join(map(str, missing))}{', ...' if n - len(names) > 5 else ''})",
+            source=src,
+            line=n_line,
+        )
+    return n
+
+
+def _check_totals(
+    voters: tuple[int, int] | None, unique: tuple[int, int] | None, tally: Tally, src: str
+) -> None:
+    """The header's voters and distinct orders against the counts and lines that follow."""
+    if voters is not None and tally.total != voters[0]:
+        raise InputError(
+            f"NUMBER VOTERS says {voters[0]} but the counts add up to {tally.total}",
+            source=src,
+            line=voters[1],
+        )
+    if unique is not None and tally.rows != unique[0]:
+        raise InputError(
+            f"NUMBER UNIQUE ORDERS says {unique[0]} but {tally.rows} orders follow",
+            source=src,
+            line=unique[1],
+        )
+
+
+def _build(rows, weights, names, groups, title, src, limits) -> Ballots:  # type: ignore[no-untyped-def]
     return Ballots.from_matrix(
-        padded_rankings(rows),
+        padded_rankings(rows, limits, src),
         names,
         np.asarray(weights, dtype=np.int64),
         groups=tuple(groups),
@@ -121,27 +198,59 @@ def _build(rows, weights, names, groups, title, src) -> Ballots:  # type: ignore
     )
 
 
-def _read_legacy(content: list[tuple[int, str]], src: str, ties_allowed: bool) -> Ballots:
+def _read_legacy(content: list[tuple[int, str]], src: str, ties_allowed: bool, limits: ReadLimits) -> Ballots:
     no, s = content[0]
-    if not s.isdigit():
+    if not re.fullmatch(r"[0-9]+", s):
         raise InputError("expected the number of alternatives", source=src, line=no)
-    n = int(s)
+    n = limits.check(
+        "max_candidates", parse_count(s, "number of alternatives", src, no), "alternatives", src, no
+    )
     if len(content) < n + 2:
-        raise InputError("file ends before the ballots", source=src, line=content[-1][0])
-    names = []
-    for _no, s in content[1 : n + 1]:
-        num, _, name = s.partition(",")
-        names.append(name.strip() or f"Alternative {num}")
+        raise InputError(
+            f"file ends before the ballots: {n} alternatives need {n} name lines and a totals line",
+            source=src,
+            line=content[-1][0],
+        )
+    names: dict[int, str] = {}
+    for line, s in content[1 : n + 1]:
+        num_tok, _, label = s.partition(",")
+        num = parse_count(num_tok, "alternative number", src, line)
+        if not 1 <= num <= n or num in names:
+            raise InputError(f"alternative number {num} is outside 1..{n} or repeated", source=src, line=line)
+        names[num] = label.strip() or f"Alternative {num}"
+    no, s = content[n + 1]
+    totals = [t.strip() for t in s.split(",")]
+    if len(totals) != 3:
+        raise InputError(
+            f"expected 'voters,sum of counts,unique orders', got {s[:80]!r}", source=src, line=no
+        )
+    voters = limits.check("max_ballots", parse_count(totals[0], "voters", src, no), "voters", src, no)
+    total = limits.check(
+        "max_ballots", parse_count(totals[1], "sum of counts", src, no), "sum of counts", src, no
+    )
+    unique = limits.check(
+        "max_rows", parse_count(totals[2], "unique orders", src, no), "unique orders", src, no
+    )
     rows: list[list[int]] = []
     weights: list[int] = []
     groups: dict[tuple[int, ...], int] = {}
-    for no, s in content[n + 2 :]:
+    tally = Tally(limits, src)
+    for line, s in content[n + 2 :]:
         count, _, order = s.partition(",")
-        if not count.strip().isdigit():
-            raise InputError(f"non-numeric count {count.strip()!r}", source=src, line=no)
-        rows.append(_parse_order(order, n, True, groups, src, no))
-        weights.append(int(count))
-    return _build(rows, weights, names, groups, None, src)
+        if not re.fullmatch(r"[0-9]+", count.strip()):
+            raise InputError(f"non-numeric count {count.strip()[:40]!r}", source=src, line=line)
+        w = parse_count(count, "count", src, line)
+        row = _parse_order(order, n, ties_allowed, groups, src, line)
+        tally.add(w, len(row), line)
+        rows.append(row)
+        weights.append(w)
+    if tally.total != total:
+        raise InputError(
+            f"the totals line says the counts add up to {total}, not {tally.total}", source=src, line=no
+        )
+    _check_totals((voters, no), (unique, no), tally, src)
+    cand_names = [names[i] for i in range(1, n + 1)]
+    return _build(rows, weights, cand_names, groups, None, src, limits)
 
 
 def write_preflib(ballots: Ballots, path: str | Path) -> None:
@@ -177,3 +286,22 @@ def write_preflib(ballots: Ballots, path: str | Path) -> None:
                 toks.append(str(code + 1))
         out.append(f"{int(b.weights[i])}: {','.join(toks)}")
     p.write_text("\n".join(out) + "\n", encoding="utf-8")
+
+
+def looks_like_preflib(text: str) -> bool:
+    """True for a current-format header (``# NUMBER ALTERNATIVES``) or a legacy ``n`` then ``1,name``."""
+    lines = [s.strip() for s in text.splitlines()[:3] if s.strip()]
+    if lines and lines[0].startswith("#"):
+        return "NUMBER ALTERNATIVES" in text[:100_000].upper()
+    return len(lines) >= 2 and lines[0].isdigit() and lines[1].startswith("1,")
+
+
+BALLOT_FORMATS.register(
+    "preflib",
+    summary="PrefLib ordinal data: .soc/.soi strict orders, .toc/.toi orders with ties (current and legacy)",
+    aliases=("soc", "soi", "toc", "toi"),
+    options=("ties",),
+    extensions=(".soc", ".soi", ".toc", ".toi"),
+    writer=write_preflib,
+    sniff=looks_like_preflib,
+)(read_preflib)

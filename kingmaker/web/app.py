@@ -28,7 +28,6 @@ import functools
 import importlib
 import json
 import math
-import tempfile
 import warnings
 from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
 from importlib import resources
@@ -44,13 +43,14 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from kingmaker.coalitions import coalitions, complete
 from kingmaker.errors import InputError, KingmakerError, TooLargeError, UnknownNameError
+from kingmaker.io import BALLOT_FORMATS, read_ballots
 from kingmaker.parliament import NonVoting, Parliament, Party, Threshold
 from kingmaker.report.hemicycle import hemicycle_layout, party_order
 from kingmaker.web.models import (
     LIMITS,
-    MAX_BALLOTS,
     MAX_BODY_BYTES,
-    MAX_CANDIDATES,
+    MAX_UPLOAD_SEATS,
+    UPLOAD_LIMITS,
     CoalitionRequest,
     CoalitionsRequest,
     ProjectionRequest,
@@ -81,7 +81,6 @@ SECURITY_HEADERS = (
     (b"cross-origin-opener-policy", b"same-origin"),
     (b"cross-origin-resource-policy", b"same-origin"),
 )
-BALLOT_FORMATS = {"blt": ".blt", "preflib": ".soi", "cvr": ".csv", "csv": ".csv"}
 FALLBACK_COLOURS = ("#4E79A7", "#F28E2B", "#E15759", "#76B7B2", "#59A14F", "#EDC948", "#B07AA1", "#FF9DA7")
 
 
@@ -452,14 +451,16 @@ def create_app(
     async def count(
         request: Request,
         method: str = Query("irv", max_length=20),
-        seats: int = Query(1, ge=1, le=50),
+        seats: int = Query(1, ge=1, le=MAX_UPLOAD_SEATS),
         format: str = Query("blt", max_length=10),
     ) -> Any:
         module = optional_module("kingmaker.counting")
         if module is None:
             return _unavailable("counting (kingmaker.counting)")
         if format not in BALLOT_FORMATS:
-            raise InputError(f"unknown ballot format {format!r}; use one of {', '.join(BALLOT_FORMATS)}")
+            raise InputError(
+                f"unknown ballot format {format!r}; use one of {', '.join(BALLOT_FORMATS.choices())}"
+            )
         body = await request.body()
         if not body:
             raise InputError("the upload is empty: send the ballot file as the request body")
@@ -475,20 +476,12 @@ def create_app(
 
 
 def _count_upload(module: Any, body: bytes, fmt: str, method: str, seats: int) -> dict[str, Any]:
-    """Parse the uploaded bytes (in a private temporary file; never a path from the client) and count."""
-    from kingmaker.io import read_ballots
+    """Parse the uploaded bytes (called ``upload`` in messages) under :data:`UPLOAD_LIMITS`, and count.
 
-    with tempfile.TemporaryDirectory(prefix="kingmaker-upload-") as tmp:
-        path = Path(tmp) / f"upload{BALLOT_FORMATS[fmt]}"
-        path.write_bytes(body)
-        try:
-            ballots = read_ballots(path, fmt)
-        except InputError as exc:
-            raise InputError(str(exc).replace(str(path), "upload")) from None
-    if ballots.n_candidates > MAX_CANDIDATES:
-        raise TooLargeError(f"{ballots.n_candidates} candidates: uploads are limited to {MAX_CANDIDATES}")
-    if ballots.total > MAX_BALLOTS:
-        raise TooLargeError(f"{ballots.total} ballots: uploads are limited to {MAX_BALLOTS}")
+    The readers check the file's claims against the upload caps before they allocate anything, so
+    a header claiming a billion candidates is a quick 413, not an out-of-memory server.
+    """
+    ballots = read_ballots(body, fmt, name="upload", limits=UPLOAD_LIMITS)
     if seats >= ballots.n_candidates:
         raise InputError(f"{seats} seats for {ballots.n_candidates} candidates: nothing to count")
     result = module.count(ballots, method, seats)

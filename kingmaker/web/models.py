@@ -7,6 +7,9 @@ Every limit is enforced before any work starts and refused with a 4xx JSON error
 * :data:`MAX_SEATS` -- seats in an overridden parliament, 10 000.
 * :data:`MAX_BALLOTS` -- ballots (weighted total) in an uploaded ballot file, 200 000.
 * :data:`MAX_CANDIDATES` -- candidates in an uploaded ballot file, 60.
+* :data:`MAX_UPLOAD_SEATS` -- seats an upload's count may fill, 50.
+* :data:`UPLOAD_LIMITS` -- the above as the ballot readers' :class:`~kingmaker.io.limits.ReadLimits`,
+  so an upload's header is refused (413) before the reader allocates anything it claims.
 * :data:`MAX_SIMULATIONS` -- Monte Carlo draws behind the live coalition probabilities, 2 000.
 * :data:`MAX_RESULTS_PER_REQUEST` -- declared constituency results in one write, 700.
 * :data:`MAX_COALITIONS_LISTED` -- rows of the governments table, 200.
@@ -18,6 +21,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
+from kingmaker.io.limits import ReadLimits
+
 MAX_BODY_BYTES = 2 * 1024 * 1024
 MAX_PARTIES = 64
 MAX_SEATS = 10_000
@@ -27,6 +32,15 @@ MAX_SIMULATIONS = 2_000
 MAX_RESULTS_PER_REQUEST = 700
 MAX_COALITIONS_LISTED = 200
 MAX_VOTES_PER_PARTY = 10_000_000
+MAX_UPLOAD_SEATS = 50
+UPLOAD_LIMITS = ReadLimits(
+    max_candidates=MAX_CANDIDATES,
+    max_seats=MAX_UPLOAD_SEATS,
+    max_ballots=MAX_BALLOTS,
+    max_rows=MAX_BALLOTS,
+    max_ranks=MAX_CANDIDATES,
+    max_cells=MAX_BALLOTS * MAX_CANDIDATES,
+)
 
 LIMITS = {
     "max_body_bytes": MAX_BODY_BYTES,
