@@ -204,9 +204,6 @@ def test_unknown_party_names_the_nearest_and_the_flag():
     assert r.stderr.startswith("error: --with: unknown party 'Gren' (did you mean 'Green'?)")
 
 
-@pytest.mark.xfail(
-    reason="power resolves players itself (kingmaker.power, helper B4): route it through kingmaker.names"
-)
 def test_power_exclude_accepts_an_alias():
     by_alias = invoke("power", "--exclude", "Grn", "--format", "json")
     assert by_alias.exit_code == 0, by_alias.stderr

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from kingmaker.errors import InputError, KingmakerWarning, UnknownNameError
+from kingmaker.names import resolve_index
 
 Value = float | Fraction
 Weights = Sequence[int] | Mapping[str, int]
@@ -115,15 +116,15 @@ def _game(
     q = _check_quota(quota, total)
     if 2 * q <= total:
         _warn_improper(q, total)
-    index = {name: i for i, name in enumerate(names)}
 
     def lookup(name: object, where: str) -> int:
-        if not isinstance(name, str) or name not in index:
+        if not isinstance(name, str):
             raise UnknownNameError(f"{where}: unknown player {name!r}; players are: {', '.join(names)}")
-        return index[name]
+        return resolve_index(name, names, what="player", label=where)
 
-    ex = tuple(dict.fromkeys(excluded))
-    out = {lookup(name, "excluded") for name in ex}
+    out_index = [lookup(name, "excluded") for name in excluded]
+    ex = tuple(dict.fromkeys(names[i] for i in out_index))
+    out = set(out_index)
     pairs: list[tuple[int, int]] = []
     named_pairs: list[tuple[str, str]] = []
     for pair in incompatible:
