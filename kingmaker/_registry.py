@@ -76,13 +76,20 @@ class Registry(Generic[T]):
     """Name -> :class:`Entry`, filled by ``@registry.register(...)`` in the modules it names.
 
     ``kind`` names the registry in messages ("counting method", "seat system", ...);
-    ``modules`` are imported on first lookup so that their registrations run.
+    ``modules`` are imported on first lookup so that their registrations run; ``loader``, if
+    given, is called then too (for entries that are data files rather than code, like presets).
     """
 
-    def __init__(self, kind: str, modules: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self,
+        kind: str,
+        modules: tuple[str, ...] = (),
+        loader: Callable[[Registry[T]], None] | None = None,
+    ) -> None:
         self.kind = kind
         self._modules = modules
-        self._loaded = not modules
+        self._loader = loader
+        self._loaded = not modules and loader is None
         self._entries: dict[str, Entry[T]] = {}
         self._lookup: dict[str, str] = {}
 
@@ -137,6 +144,8 @@ class Registry(Generic[T]):
         self._loaded = True
         for module in self._modules:
             importlib.import_module(module)
+        if self._loader is not None:
+            self._loader(self)
 
     # ------------------------------------------------------------------ lookup
     def get(self, name: str, *, what: str | None = None) -> Entry[T]:

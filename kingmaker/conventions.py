@@ -24,7 +24,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from kingmaker.parliament import NonVoting, Parliament, majority_of
+from kingmaker.parliament import Parliament, majority_of
+from kingmaker.parties import NonVoting
 
 #: Party names taken to be the Speaker.
 SPEAKER_NAMES: tuple[str, ...] = ("speaker", "spk")

@@ -13,26 +13,22 @@ voting game that coalition and power analysis work on.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
-import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
 from kingmaker.errors import InputError, UnknownNameError
 from kingmaker.names import resolve, resolve_all
+from kingmaker.parties import MAX_PARTY_SEATS, NonVoting, ParliamentFile, Party
+from kingmaker.presets import PARLIAMENTS
 
 Threshold = Literal["absolute", "working"] | int
 
-#: Presets shipped with the package (``kingmaker/presets/<name>.toml``).
-PRESETS: tuple[str, ...] = ("uk-2010", "uk-2015", "uk-2017", "uk-2019")
+#: Presets shipped with the package (``kingmaker/presets/<name>.toml``), from the preset registry.
+PRESETS: tuple[str, ...] = PARLIAMENTS.names()
 DEFAULT_PRESET = "uk-2010"
-
-_NON_VOTING_KINDS = ("speaker", "deputy", "abstention", "other")
 
 
 def majority_of(members: Any) -> Any:
@@ -42,27 +38,6 @@ def majority_of(members: Any) -> Any:
     the working majority that of the members who vote (also per simulation, in forecasts).
     """
     return members // 2 + 1
-
-
-@dataclass(frozen=True)
-class Party:
-    """One party (or independent member) and its seats."""
-
-    name: str
-    seats: int
-    position: float | None = None
-    full_name: str = ""
-    colour: str | None = None
-
-
-@dataclass(frozen=True)
-class NonVoting:
-    """Seats of a party whose holders do not vote, and why (Speaker, deputies, abstentionists)."""
-
-    party: str
-    seats: int
-    kind: str
-    reason: str
 
 
 @dataclass(frozen=True)
@@ -111,10 +86,10 @@ class Parliament:
     @classmethod
     def preset(cls, name: str = DEFAULT_PRESET) -> Parliament:
         """An embedded parliament, e.g. ``Parliament.preset("uk-2010")``; see :data:`PRESETS`."""
-        if name not in PRESETS:
-            raise UnknownNameError(f"unknown preset {name!r}; known presets: {', '.join(PRESETS)}")
-        text = resources.files("kingmaker.presets").joinpath(f"{name}.toml").read_text("utf-8")
-        return cls._from_toml_text(text, source=f"preset {name}")
+        from kingmaker.io.parliament_file import parse_parliament_toml
+
+        entry = PARLIAMENTS.get(name, what="preset")
+        return cls._from_file(parse_parliament_toml(entry.obj.read_text("utf-8"), f"preset {entry.name}"))
 
     @classmethod
     def from_seats(
@@ -187,121 +162,23 @@ class Parliament:
         return cls.from_seats(seats, positions)
 
     @classmethod
-    def read(cls, path: str | Path) -> Parliament:
-        """Read a parliament from a ``.toml`` (preset format) or ``.csv`` file.
+    def read(cls, source: str | Path | bytes, name: str | None = None) -> Parliament:
+        """Read a parliament from a ``.toml`` (preset format) or ``.csv`` file, given as a path, bytes
+        or text (see :func:`kingmaker.io.parliament_file.read_parliament_file` for the columns)."""
+        from kingmaker.io.parliament_file import read_parliament_file
 
-        CSV columns: ``party,seats`` and optionally ``position``, ``non_voting`` (number of the
-        party's seats whose holders do not vote), ``flags`` (``speaker`` or ``abstains``: all its
-        seats are non-voting), ``full_name``, ``colour``.
-        """
-        path = Path(path)
-        if not path.is_file():
-            raise InputError("no such file", source=str(path))
-        try:
-            text = path.read_text("utf-8")
-        except UnicodeDecodeError as exc:
-            raise InputError(f"not UTF-8 text ({exc.reason})", source=str(path)) from None
-        if path.suffix.lower() == ".toml":
-            return cls._from_toml_text(text, source=str(path))
-        if path.suffix.lower() == ".csv":
-            return cls._from_csv_text(text, source=str(path))
-        raise InputError("unknown parliament file type; use .csv or .toml", source=str(path))
+        return cls._from_file(read_parliament_file(source, name=name))
 
     @classmethod
-    def _from_toml_text(cls, text: str, source: str) -> Parliament:
-        try:
-            data = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as exc:
-            raise InputError(f"malformed TOML: {exc}", source=source) from None
-        rows = data.get("party")
-        if not isinstance(rows, list) or not rows:
-            raise InputError("no [[party]] tables found", source=source)
-        parties = []
-        for i, row in enumerate(rows, start=1):
-            where = f"[[party]] #{i}"
-            if not isinstance(row, dict) or "name" not in row or "seats" not in row:
-                raise InputError(f"{where} needs 'name' and 'seats'", source=source)
-            seats = row["seats"]
-            if not isinstance(seats, int) or isinstance(seats, bool):
-                raise InputError(f"{where} ({row['name']}): seats must be an integer", source=source)
-            position = row.get("position")
-            if position is not None and not isinstance(position, int | float):
-                raise InputError(f"{where} ({row['name']}): position must be a number", source=source)
-            parties.append(
-                Party(
-                    str(row["name"]),
-                    seats,
-                    None if position is None else float(position),
-                    str(row.get("full_name", "")),
-                    row.get("colour"),
-                )
-            )
-        non_voting = []
-        for i, row in enumerate(data.get("non_voting", []), start=1):
-            if not isinstance(row, dict) or "party" not in row or "seats" not in row:
-                raise InputError(f"[[non_voting]] #{i} needs 'party' and 'seats'", source=source)
-            kind = str(row.get("kind", "other"))
-            if kind not in _NON_VOTING_KINDS:
-                raise InputError(
-                    f"[[non_voting]] #{i}: kind must be one of {', '.join(_NON_VOTING_KINDS)}",
-                    source=source,
-                )
-            non_voting.append(NonVoting(str(row["party"]), row["seats"], kind, str(row.get("reason", ""))))
+    def _from_file(cls, spec: ParliamentFile) -> Parliament:
         return cls(
-            tuple(parties),
-            tuple(non_voting),
-            name=str(data.get("name", "custom")),
-            title=str(data.get("title", "")),
-            source=str(data.get("source", "")),
-            positions_source=str(data.get("positions_source", "")),
+            spec.parties,
+            spec.non_voting,
+            name=spec.name,
+            title=spec.title,
+            source=spec.source,
+            positions_source=spec.positions_source,
         )
-
-    @classmethod
-    def _from_csv_text(cls, text: str, source: str) -> Parliament:
-        reader = csv.DictReader(io.StringIO(text))
-        fields = [f.strip().lower() for f in (reader.fieldnames or [])]
-        if "party" not in fields or "seats" not in fields:
-            raise InputError("CSV header must have the columns 'party' and 'seats'", source=source, line=1)
-        reader.fieldnames = fields
-        parties: list[Party] = []
-        non_voting: list[NonVoting] = []
-        for row in reader:
-            line = reader.line_num
-            if None in row:
-                raise InputError("more fields than the header has", source=source, line=line)
-            name = (row.get("party") or "").strip()
-            if not name:
-                raise InputError("empty party name", source=source, line=line)
-            seats = _parse_int((row.get("seats") or "").strip(), f"seats of {name!r}", source, line)
-            pos_text = (row.get("position") or "").strip()
-            position = _parse_float(pos_text, f"position of {name!r}", source, line) if pos_text else None
-            if any(p.name == name for p in parties):
-                raise InputError(f"duplicate party name {name!r}", source=source, line=line)
-            if seats < 0:
-                raise InputError(f"seats of {name!r} are negative ({seats})", source=source, line=line)
-            parties.append(
-                Party(
-                    name, seats, position, (row.get("full_name") or "").strip(), (row.get("colour") or None)
-                )
-            )
-            flags = {f.strip().lower() for f in (row.get("flags") or "").replace(";", " ").split() if f}
-            unknown_flags = flags - {"speaker", "abstains"}
-            if unknown_flags:
-                raise InputError(
-                    f"unknown flag(s) {', '.join(sorted(unknown_flags))} for {name!r}; use speaker or abstains",
-                    source=source,
-                    line=line,
-                )
-            nv_text = (row.get("non_voting") or "").strip()
-            if "speaker" in flags:
-                non_voting.append(NonVoting(name, seats, "speaker", "flagged as the Speaker"))
-            elif "abstains" in flags:
-                non_voting.append(NonVoting(name, seats, "abstention", "flagged as abstaining"))
-            elif nv_text:
-                n = _parse_int(nv_text, f"non_voting of {name!r}", source, line)
-                if n:
-                    non_voting.append(NonVoting(name, n, "other", "declared non-voting in the file"))
-        return cls(tuple(parties), tuple(non_voting), name=Path(source).stem)
 
     # ----- arithmetic ----------------------------------------------------------------------
     @property
@@ -469,17 +346,23 @@ def _check_seats(name: str, seats: object) -> None:
         raise InputError(f"seats of {name!r} must be a whole number, got {seats!r}")
     if seats < 0:
         raise InputError(f"seats of {name!r} are negative ({seats})")
+    if seats > MAX_PARTY_SEATS:
+        raise InputError(f"seats of {name!r}: {seats} is more than {MAX_PARTY_SEATS:,}")
 
 
-def _parse_int(text: str, what: str, source: str | None = None, line: int | None = None) -> int:
+def _parse_int(text: str, what: str) -> int:
+    text = text.strip()
     try:
-        return int(text)
+        value = int(text) if len(text) <= 30 else None
     except ValueError:
-        raise InputError(f"{what} must be a whole number, got {text!r}", source=source, line=line) from None
+        value = None
+    if value is None:
+        raise InputError(f"{what} must be a whole number, got {text[:40]!r}")
+    return value
 
 
-def _parse_float(text: str, what: str, source: str | None = None, line: int | None = None) -> float:
+def _parse_float(text: str, what: str) -> float:
     try:
         return float(text)
     except ValueError:
-        raise InputError(f"{what} must be a number, got {text!r}", source=source, line=line) from None
+        raise InputError(f"{what} must be a number, got {text!r}") from None

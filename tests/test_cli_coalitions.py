@@ -80,7 +80,7 @@ def test_seats_option_and_file(tmp_path):
         (["--preset", "uk-2010", "--seats", "A=1"], "only one of"),
         (["--incompatible", "Con-Lab"], "A:B pairs"),
         (["--order", "colour"], "unknown order"),
-        (["--file", "/nonexistent/p.csv"], "no such file"),
+        (["--file", "/nonexistent/p.csv"], "file not found"),
     ],
 )
 def test_bad_input_exits_2_with_one_line(args, message):

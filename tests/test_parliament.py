@@ -133,7 +133,7 @@ def test_bad_files(tmp_path, content, suffix, message):
 
 
 def test_missing_file(tmp_path):
-    with pytest.raises(InputError, match="no such file"):
+    with pytest.raises(InputError, match="file not found"):  # the one message of every reader
         Parliament.read(tmp_path / "nope.csv")
 
 
@@ -146,3 +146,41 @@ def test_quota_validation():
         p.quota(0)
     with pytest.raises(InputError, match="unknown threshold"):
         p.quota("relative")  # type: ignore[arg-type]
+
+
+def test_read_from_bytes_and_text_equals_read_from_path(tmp_path):
+    body = "party,seats,position\nA,3,2.5\nB,2,\n"
+    f = tmp_path / "p.csv"
+    f.write_text(body)
+    from_path = Parliament.read(f)
+    assert Parliament.read(body.encode(), name="p.csv") == from_path
+    assert Parliament.read(body, name="p.csv").names == ("A", "B")
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        ("party,seats\nA,100000000000000000000000000000000000\n", r"p\.csv:2: seats of 'A'.*too large"),
+        ("party,seats\nA,1000000000\n", r"p\.csv:2: seats of 'A': 1000000000 is more than 100,000"),
+        ("party,seats,position\nA,3,nan\n", r"p\.csv:2: position of 'A' must be a finite number"),
+        ("party,seats,position\nA,3,inf\n", r"p\.csv:2: position of 'A' must be a finite number"),
+    ],
+)
+def test_hostile_numbers_are_refused_with_file_and_line(tmp_path, content, message):
+    f = tmp_path / "p.csv"
+    f.write_text(content)
+    with pytest.raises(InputError, match=message):
+        Parliament.read(f)
+
+
+def test_presets_come_from_the_registry():
+    from kingmaker.presets import LEADERSHIP_RULES, PARLIAMENTS
+
+    assert PRESETS == PARLIAMENTS.names()
+    assert {"uk-2010", "uk-2015", "uk-2017", "uk-2019"} <= set(PRESETS)
+    for name in PRESETS:
+        assert Parliament.preset(name).name == name
+        assert PARLIAMENTS.get(name).summary.startswith("House of Commons")
+    assert "labour-2010" in LEADERSHIP_RULES and "labour-2010-result" not in LEADERSHIP_RULES
+    with pytest.raises(InputError, match="unknown preset 'uk-2011'.*did you mean"):
+        Parliament.preset("uk-2011")

@@ -17,6 +17,7 @@ from rich.console import Console
 
 from kingmaker.errors import InputError
 from kingmaker.parliament import DEFAULT_PRESET, Parliament, Threshold
+from kingmaker.presets import PARLIAMENTS
 
 console = Console(highlight=False, soft_wrap=False, width=160)
 
@@ -40,7 +41,11 @@ FormatOption = Annotated[Format, typer.Option("--format", help="table, json or c
 TableOrJsonOption = Annotated[TableOrJson, typer.Option("--format", help="table or json.")]
 PresetOption = Annotated[
     str | None,
-    typer.Option("--preset", "-p", help="Embedded parliament: uk-2010 (default), uk-2015, uk-2017, uk-2019."),
+    typer.Option(
+        "--preset",
+        "-p",
+        help=f"Embedded parliament: {', '.join(PARLIAMENTS.names())} (default {DEFAULT_PRESET}).",
+    ),
 ]
 FileOption = Annotated[
     Path | None,

@@ -138,10 +138,10 @@ class PartyRules:
     @classmethod
     def preset(cls, name: str) -> PartyRules:
         """An embedded preset by name (see :func:`rule_presets`)."""
-        if name not in rule_presets():
-            raise UnknownNameError(f"unknown leadership rules {name!r}; presets: {', '.join(rule_presets())}")
-        text = _preset_root().joinpath(f"{name}.toml").read_text("utf-8")
-        return cls.from_dict(tomllib.loads(text), source=f"preset {name}")
+        from kingmaker.presets import LEADERSHIP_RULES
+
+        entry = LEADERSHIP_RULES.get(name, what="leadership rules")
+        return cls.from_dict(tomllib.loads(entry.obj.read_text("utf-8")), source=f"preset {entry.name}")
 
     def to_dict(self) -> dict[str, Any]:
         """Plain-JSON form."""
@@ -168,15 +168,10 @@ def _preset_root() -> Any:
 
 
 def rule_presets() -> tuple[str, ...]:
-    """Names of the embedded leadership-rule presets."""
-    root = _preset_root()
-    return tuple(
-        sorted(
-            p.name[:-5]
-            for p in root.iterdir()
-            if p.name.endswith(".toml") and not p.name.endswith("-result.toml")
-        )
-    )
+    """Names of the embedded leadership-rule presets (the preset registry's entries), sorted."""
+    from kingmaker.presets import LEADERSHIP_RULES
+
+    return tuple(sorted(LEADERSHIP_RULES.names()))
 
 
 __all__ = ["RULE_KINDS", "PartyRules", "SectionRule", "rule_presets"]

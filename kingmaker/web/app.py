@@ -44,7 +44,8 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 from kingmaker.coalitions import coalitions, complete
 from kingmaker.errors import InputError, KingmakerError, TooLargeError, UnknownNameError
 from kingmaker.io import BALLOT_FORMATS, read_ballots
-from kingmaker.parliament import NonVoting, Parliament, Party, Threshold
+from kingmaker.parliament import Parliament, Threshold
+from kingmaker.parties import NonVoting, Party
 from kingmaker.report.hemicycle import hemicycle_layout, party_order
 from kingmaker.web.models import (
     LIMITS,

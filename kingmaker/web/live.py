@@ -35,7 +35,8 @@ from fastapi.exceptions import HTTPException
 from pydantic import ValidationError
 
 from kingmaker.errors import InputError, UnknownNameError
-from kingmaker.parliament import PRESETS, Parliament, Party
+from kingmaker.parliament import PRESETS, Parliament
+from kingmaker.parties import Party
 from kingmaker.votes import VoteTable
 from kingmaker.web.models import MAX_RESULTS_PER_REQUEST, MAX_SIMULATIONS, DeclaredResult
 
