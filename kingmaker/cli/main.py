@@ -57,14 +57,9 @@ def main(
 
 
 def _register_all() -> None:
+    """Register every command module; one that fails to import fails loudly (no silent skip)."""
     for name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(f"kingmaker.cli.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name == f"kingmaker.cli.{name}":
-                continue  # command group not built yet
-            raise
-        module.register(app)
+        importlib.import_module(f"kingmaker.cli.{name}").register(app)
 
 
 _register_all()

@@ -18,6 +18,7 @@ from kingmaker.cli.forecast import (
     SharesOption,
     SimsOption,
 )
+from kingmaker.counting.registry import METHODS
 from kingmaker.errors import InputError
 
 plot_app = typer.Typer(
@@ -108,9 +109,7 @@ def rounds_command(
     output: OutputOption = Path("rounds.png"),
     method: Annotated[
         str,
-        typer.Option(
-            "--method", "-m", help="av, stv-scottish, stv-ers97, stv-meek, stv-gregory, college, exhaustive"
-        ),
+        typer.Option("--method", "-m", help=f"Counting method: {', '.join(METHODS.names())}."),
     ] = "av",
     seats: Annotated[
         int | None, typer.Option("--seats", "-s", help="Seats to fill (default: the file's, else 1)")
