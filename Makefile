@@ -21,6 +21,7 @@ demo: setup
 test: setup
 	$(BIN)/ruff check kingmaker tests benchmarks
 	$(BIN)/ruff format --check kingmaker tests benchmarks
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -q -n 2
 
 clean:

@@ -9,7 +9,7 @@ constituencies whose winner it called right. Seats are joined on the ONS code, w
 attach (the 2010 flat file has none: :func:`kingmaker.io.ec_2010.read_ec_2010` takes them from the
 embedded table; should that fail they are matched by votes with
 :func:`kingmaker.io.ec_2010.match_codes_by_votes`). Party names come aligned from the readers
-(:mod:`kingmaker.io.party_names`: ``Grn``/``Green``, ``Spk``/``Speaker``, ``APNI``/``Alliance``);
+(:mod:`kingmaker.party_names`: ``Grn``/``Green``, ``Spk``/``Speaker``, ``APNI``/``Alliance``);
 the back-test adds its own succession ``UCUNF`` -> ``UUP`` (a joint ticket the shared table
 deliberately keeps apart) and counts every independent column as ``Ind``; the later election's
 parties with no base vote are folded into ``Other``.
@@ -34,7 +34,7 @@ sys.path.insert(0, str(ROOT))
 
 from kingmaker.datasets import load_dataset  # noqa: E402
 from kingmaker.io.ec_2010 import match_codes_by_votes  # noqa: E402
-from kingmaker.io.party_names import canonical_party, is_independent_column  # noqa: E402
+from kingmaker.party_names import canonical_party, is_independent_column  # noqa: E402
 from kingmaker.projection import SWING_MODELS, project  # noqa: E402
 from kingmaker.votes import VoteTable  # noqa: E402
 

@@ -5,7 +5,7 @@ parliament knows, in this order:
 
 1. exactly (``Lab`` -> ``Lab``);
 2. ignoring case (``lab`` -> ``Lab``), provided exactly one known name matches;
-3. through the alias table of the reader layer, :data:`kingmaker.io.party_names.PARTY_ALIASES`
+3. through the alias table of the reader layer, :data:`kingmaker.party_names.PARTY_ALIASES`
    (``Grn`` -> ``Green``, ``Spk`` -> ``Speaker``, ``APNI`` -> ``Alliance``), itself exactly or
    ignoring case, and in reverse (``Green`` finds a table that still spells it ``Grn``);
 4. with ``fold_independents=True`` only, a numbered independent column (``Ind2``, ``Ind (3)``)
@@ -28,7 +28,7 @@ import difflib
 from collections.abc import Iterable, Mapping, Sequence
 
 from kingmaker.errors import InputError, UnknownNameError
-from kingmaker.io.party_names import PARTY_ALIASES, is_independent_column
+from kingmaker.party_names import PARTY_ALIASES, is_independent_column
 
 #: Known names shown in full in an error message; beyond this they are cut with "...".
 SHOWN_NAMES = 30

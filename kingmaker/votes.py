@@ -19,7 +19,7 @@ Columns that are not a party at all -- independents (a different candidate in ev
 as the 2010 file's ``Ind1``..``Ind5``), the Speaker, and the lumped columns above -- are listed
 in :attr:`VoteTable.independents` with a note: they win constituencies, but list, quota and mixed
 allocations above the district level set them aside instead of pooling them into a phantom party
-(their votes still count in the shares; see :mod:`kingmaker.io.party_names` and
+(their votes still count in the shares; see :mod:`kingmaker.party_names` and
 :func:`kingmaker.seats.allocation.set_aside_columns`).
 """
 

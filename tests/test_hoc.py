@@ -17,7 +17,7 @@ from kingmaker.datasets import DATASETS, fetch, load_dataset, sha256
 from kingmaker.errors import InputError, UnknownNameError
 from kingmaker.io.ec_2010 import read_ec_2010
 from kingmaker.io.hoc import natsw_party, read_hoc_1918, read_hoc_candidates, read_results
-from kingmaker.io.party_names import canonical_party
+from kingmaker.party_names import canonical_party
 from kingmaker.seats import allocate
 from kingmaker.seats.plurality import fptp
 from kingmaker.votes import UK_REGIONS

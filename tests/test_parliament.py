@@ -176,11 +176,11 @@ def test_hostile_numbers_are_refused_with_file_and_line(tmp_path, content, messa
 def test_presets_come_from_the_registry():
     from kingmaker.presets import LEADERSHIP_RULES, PARLIAMENTS
 
-    assert PRESETS == PARLIAMENTS.names()
+    assert PARLIAMENTS.names() == PRESETS
     assert {"uk-2010", "uk-2015", "uk-2017", "uk-2019"} <= set(PRESETS)
     for name in PRESETS:
         assert Parliament.preset(name).name == name
         assert PARLIAMENTS.get(name).summary.startswith("House of Commons")
     assert "labour-2010" in LEADERSHIP_RULES and "labour-2010-result" not in LEADERSHIP_RULES
-    with pytest.raises(InputError, match="unknown preset 'uk-2011'.*did you mean"):
+    with pytest.raises(InputError, match=r"unknown preset 'uk-2011'.*did you mean"):
         Parliament.preset("uk-2011")

@@ -10,7 +10,7 @@ import pytest
 from kingmaker.errors import InputError
 from kingmaker.io.ec_2010 import EC_2010_CODES, match_codes_by_votes, read_ec_2010
 from kingmaker.io.hoc import read_hoc_1918
-from kingmaker.io.party_names import (
+from kingmaker.party_names import (
     INDEPENDENT_NOTE,
     SPEAKER_NOTE,
     canonical_parties,
@@ -174,8 +174,8 @@ def test_resolver_folds_numbered_independents_only_when_asked():
 
 
 def test_every_alias_is_accepted_by_tables_and_parliaments():
-    from kingmaker.io.party_names import PARTY_ALIASES
     from kingmaker.parliament import Parliament
+    from kingmaker.party_names import PARTY_ALIASES
 
     canon = tuple(dict.fromkeys(PARTY_ALIASES.values()))
     table = VoteTable(np.ones((1, len(canon)), dtype=np.int64), canon, ("a",))

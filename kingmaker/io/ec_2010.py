@@ -10,7 +10,7 @@ import numpy as np
 
 from kingmaker.errors import InputError
 from kingmaker.io._results_csv import _cell, _column, _int, _rows
-from kingmaker.io.party_names import canonical_parties, non_party_columns
+from kingmaker.party_names import canonical_parties, non_party_columns
 from kingmaker.votes import VoteTable, canonical_region, nation_of_region
 
 _EC_META = (

@@ -18,7 +18,7 @@
 - :func:`read_results` -- any of these, recognised by the header.
 
 Every reader raises :class:`~kingmaker.errors.InputError` naming the file and line. Party
-columns go through the alias table of :mod:`kingmaker.io.party_names` (``Grn`` -> ``Green``,
+columns go through the alias table of :mod:`kingmaker.party_names` (``Grn`` -> ``Green``,
 ``Spk`` -> ``Speaker``, ``APNI`` -> ``Alliance``), so every data set uses the same keys, and
 independents and the Speaker are marked in :attr:`VoteTable.independents`.
 """
@@ -32,7 +32,7 @@ import numpy as np
 from kingmaker.errors import InputError
 from kingmaker.io._results_csv import _cell, _column, _int, _rows
 from kingmaker.io.ec_2010 import read_ec_2010
-from kingmaker.io.party_names import canonical_parties, non_party_columns
+from kingmaker.party_names import canonical_parties, non_party_columns
 from kingmaker.votes import VoteTable, canonical_region, lumped_column_note, nation_of_region
 
 #: The file's vote buckets, in its column order.

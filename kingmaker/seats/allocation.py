@@ -318,7 +318,7 @@ def set_aside_columns(
             mask[i] = True
             votes[p] = int(totals[i])
     notes: list[str] = []
-    from kingmaker.io.party_names import SPEAKER_NOTE
+    from kingmaker.party_names import SPEAKER_NOTE
     from kingmaker.votes import is_lumped_note
 
     speaker = {p: v for p, v in votes.items() if table.independents[p] == SPEAKER_NOTE}

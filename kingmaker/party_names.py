@@ -1,4 +1,5 @@
-"""One key per party across every results file: the alias table of the reader layer.
+"""One key per party across every results file: the alias table the readers, the name resolver
+and the seat rules share.
 
 The official files spell the same party differently: the Electoral Commission's 2010 flat file
 has ``Grn``, ``Speaker`` and ``APNI``; the House of Commons Library's candidate files have
