@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from kingmaker.errors import InputError, UnknownNameError
+from kingmaker.errors import InputError, TooLargeError, UnknownNameError
 from kingmaker.ties import TieBreak, TiePolicy, as_tie_policy
 
 if TYPE_CHECKING:
@@ -343,6 +343,28 @@ def unfilled_note(pools: Sequence[str], seats: int, columns: Sequence[str]) -> s
     )
 
 
+# ---------------------------------------------------------------------------- seat counts
+
+#: Most seats one allocation may fill (a house, a pool's seats, top-up seats), checked before any
+#: work. The rules keep bids per party and seat, so a billion seats would take minutes and
+#: gigabytes; the largest real chambers have about 3,000 members (the web caps at 10,000).
+MAX_SEATS = 100_000
+
+
+def check_seat_count(seats: object, what: str = "seats", *, minimum: int = 1) -> int:
+    """``seats`` as an int: :class:`InputError` unless a whole number of at least ``minimum``,
+    :class:`TooLargeError` over :data:`MAX_SEATS`. ``what`` names the value in the message."""
+    if isinstance(seats, bool) or not isinstance(seats, int | np.integer):
+        raise InputError(f"{what} must be a whole number of seats, got {seats!r}")
+    n = int(seats)
+    if n < minimum:
+        kind = "positive" if minimum == 1 else f"at least {minimum}"
+        raise InputError(f"{what} must be {kind}, got {n}")
+    if n > MAX_SEATS:
+        raise TooLargeError(f"{what}: {n:,} is more than the {MAX_SEATS:,} seats one allocation may fill")
+    return n
+
+
 # ---------------------------------------------------------------------------- dispatcher
 
 #: Every system name :func:`allocate` accepts, with a one-line description.
@@ -379,7 +401,8 @@ def allocate(
 ) -> Allocation:
     """Allocate seats from ``table`` by the system named ``system`` (see :data:`SYSTEMS`).
 
-    ``seats`` defaults to the seats the table's districts return. ``level`` pools the votes by
+    ``seats`` defaults to the seats the table's districts return; at most :data:`MAX_SEATS`
+    (TooLargeError, before any work). ``level`` pools the votes by
     ``national``, ``nation``, ``region`` or ``district`` for list systems (seats per region are
     the seats its districts return). Mixed systems (``ams``, ``mmp``, ``av-plus``) keep the house
     at ``seats`` too (default: the table's size, e.g. 650) with a scaled constituency tier; their
@@ -390,6 +413,11 @@ def allocate(
     """
     from kingmaker.rules import divisor, mixed, plurality, quota
 
+    if seats is not None:
+        seats = check_seat_count(seats)
+    for name in ("house", "house_size", "top_up"):
+        if options.get(name) is not None:
+            check_seat_count(options[name], name, minimum=0 if name == "top_up" else 1)
     policy = as_tie_policy(tie, seed)
     key = system.lower().replace("_", "-").replace("'", "")
     aliases = {

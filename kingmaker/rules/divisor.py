@@ -28,6 +28,7 @@ from kingmaker.allocation import (
     TiePolicy,
     as_threshold,
     as_tie_policy,
+    check_seat_count,
     set_aside_columns,
     swamped_pools,
     unfilled_note,
@@ -267,10 +268,12 @@ def _votes_and_names(
 
 
 def check_seats(seats: Any) -> np.ndarray:
-    """Seats as a positive integer array; :class:`InputError` for 0, negative or non-integers."""
+    """Seats as a positive integer array; :class:`InputError` for 0, negative or non-integers,
+    :class:`~kingmaker.errors.TooLargeError` past :data:`~kingmaker.allocation.MAX_SEATS` in all."""
     arr = np.asarray(seats)
     if arr.dtype.kind not in "iu" or np.any(arr <= 0):
         raise InputError(f"seats must be positive whole numbers, got {seats!r}")
+    check_seat_count(int(arr.sum()), "seats in all")
     return arr.astype(np.int64)
 
 
