@@ -13,8 +13,9 @@ executor: a few threads by default, or a small pool of worker processes
 GIL altogether. A client waits at most :data:`~kingmaker.web.models.READ_TIMEOUT_SECONDS` and then
 gets 503; the work itself cannot be interrupted, so it keeps its place in the limits until it
 ends (the limits bound the work actually running, not just the requests being waited on).
-Answers are kept in a small in-process cache keyed by the question (parliaments are immutable),
-and a cached answer costs no slot.
+Answers are kept in a small in-process cache keyed by the question (parliaments are immutable);
+a cached answer costs no work and holds no slot (but :class:`GateMiddleware` refuses a client at
+a limit before its question is read, cached or not).
 
 Results-night writes do not pass through here: :class:`~kingmaker.web.live.LiveService` runs them
 on its own single writer thread.
@@ -27,6 +28,8 @@ import ctypes
 import importlib
 import multiprocessing
 import os
+import threading
+import time
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Hashable
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
@@ -59,15 +62,23 @@ def read_executor(processes: int = 0, threads: int = READ_WORKERS) -> Executor:
     :data:`READ_NICENESS`) or, with 0, ``threads`` threads."""
     if processes > 0:
         return ProcessPoolExecutor(
-            processes, mp_context=multiprocessing.get_context("spawn"), initializer=_lower_priority
+            processes, mp_context=multiprocessing.get_context("spawn"), initializer=_start_worker
         )
     return ThreadPoolExecutor(threads, thread_name_prefix="kingmaker-read")
 
 
-def _lower_priority() -> None:
-    """Make a read worker process yield the CPU to the server (and its writes) when both want it."""
+def _start_worker() -> None:
+    """Set up a read worker process: below the server's priority, and gone with the server."""
     if hasattr(os, "nice"):
-        os.nice(READ_NICENESS)
+        os.nice(READ_NICENESS)  # yield the CPU to the server (and its writes) when both want it
+    parent = os.getppid()
+
+    def watch() -> None:  # a killed server leaves no workers behind (they hold their queue open)
+        while os.getppid() == parent:
+            time.sleep(1)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="kingmaker-parent-watch", daemon=True).start()
 
 
 def _call(fn: Callable[..., T], *args: Any) -> T:
@@ -207,8 +218,8 @@ class ReadGate:
             self.executor.submit(_warm)
 
     def close(self) -> None:
-        """Stop the workers; running reads are abandoned."""
-        self.executor.shutdown(wait=False, cancel_futures=True)
+        """Stop the workers: worker processes finish the reads they are running, threads are left to."""
+        self.executor.shutdown(wait=self.processes > 0, cancel_futures=True)
         if self.local is not self.executor:
             self.local.shutdown(wait=False, cancel_futures=True)
 
