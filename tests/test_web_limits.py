@@ -14,11 +14,13 @@ import pytest
 
 pytest.importorskip("fastapi", reason="the web extra (fastapi) is not installed")
 pytest.importorskip("duckdb", reason="the web extra (duckdb) is not installed")
-httpx = pytest.importorskip("httpx", reason="httpx is not installed")
+pytest.importorskip("httpx", reason="httpx is not installed")
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
     from fastapi.testclient import TestClient
+
+import httpx
 
 from kingmaker.parliament import Parliament
 from kingmaker.web.app import create_app
@@ -55,7 +57,7 @@ class HeldExecutor(Executor):
         for future, fn, args in jobs:
             try:
                 future.set_result(fn(*args))
-            except Exception as exc:  # noqa: BLE001 - handed to the awaiting request
+            except Exception as exc:  # handed to the awaiting request
                 future.set_exception(exc)
 
 
