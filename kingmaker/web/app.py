@@ -5,7 +5,10 @@ and a JSON API under ``/api``. Read endpoints are open; the live write endpoints
 token. Every response carries a strict Content-Security-Policy (``default-src 'self'``),
 ``X-Content-Type-Options: nosniff`` and friends; no CORS headers are sent, so other origins cannot
 read the API from a browser. Request bodies are capped at :data:`~kingmaker.web.models.MAX_BODY_BYTES`
-and the work one request may ask for by the limits in :mod:`kingmaker.web.models`.
+and the work one request may ask for by the limits in :mod:`kingmaker.web.models`. The expensive
+reads run off the event loop, rationed per client and in all by :mod:`kingmaker.web.gate`; the
+answers themselves are :mod:`kingmaker.web.answers`. Results-night writes run on the live
+service's own writer thread, so no read load can delay them.
 
 Endpoints (all JSON unless said):
 
