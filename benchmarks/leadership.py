@@ -2,7 +2,7 @@
 
 Ours: :meth:`kingmaker.leadership.Contest.simulate`, vectorised over simulations.
 Peer: the same contests counted one at a time by the engine's college rule
-(:func:`kingmaker.rules.college.college`, exact Fractions), timed on a sample and scaled up.
+(:func:`kingmaker.counting.college.college`, exact Fractions), timed on a sample and scaled up.
 A second row times the same run with transfer uncertainty (Dirichlet noise of concentration 50
 on every transfer row, 200 distinct matrices, their landing tables built inside the timing);
 its sampled contests are checked against the engine with each one's own noisy matrix.

@@ -2,21 +2,37 @@
 
 Starts ``kingmaker live`` as a child process on 127.0.0.1 (a synthetic 650-seat base and a fresh
 DuckDB file in a temporary folder), then for ``--duration`` seconds runs ``--clients`` concurrent
-readers asking the coalition endpoint and ``--writers`` concurrent writers posting declared results
-(each constituency once, then the same numbers again, which the server accepts as unchanged), each
-on its own keep-alive connection with hand-written HTTP/1.1 (``--client httpx``: a shared httpx
-AsyncClient, which spends so much CPU itself that on two cores it, not the server, sets the pace).
+readers and ``--writers`` concurrent writers posting declared results (each constituency once, then
+the same numbers again, which the server accepts as unchanged), each on its own keep-alive
+connection with hand-written HTTP/1.1 (``--client httpx``: a shared httpx AsyncClient, which spends
+so much CPU itself that on two cores it, not the server, sets the pace).
+
+Readers (``--reads``):
+
+* ``light`` ask the coalition endpoint about the served parliament (answers come from the cache);
+* ``worst`` send the most expensive requests the server accepts, each different so no cache helps:
+  a parliament of ``max_coalition_parties`` parties (read from ``/api/config``) to the coalition,
+  governments (all winning, ordered by range, 200 rows) and power endpoints in turn. A refused
+  read (429, over the per-client or global limit) is counted as *shed*, not as an error, and the
+  reader asks again at once (an impolite client: the worst case for the server); ``--sources N``
+  spreads the readers over N loopback addresses (127.0.0.2, ...) so the per-client limit does not
+  shed them all.
+
 Prints requests per second, p50/p99 latency, the error count (which must be 0: the script exits 1
-otherwise), the CPU seconds the server and the load generator used, and the load average. There is
-no peer to compare with: this is a capacity check.
+otherwise, and in ``worst`` mode also when the write p99 is 200 ms or more or the server's memory is
+not back within 50 MB of its baseline), the CPU seconds the server and the load generator used,
+the server's resident memory (with its worker processes) before, at the peak and after, and the
+load average. There is no peer to compare with: this is a capacity check.
 
     python benchmarks/serve_load.py [--duration 20] [--clients 50] [--writers 10] [--client raw|httpx]
+    python benchmarks/serve_load.py --reads worst --clients 45 --writers 4 --sources 45 [--read-processes 2]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import json
 import os
 import socket
@@ -54,12 +70,61 @@ def synthetic_base(path: Path, seats: int = 650, seed: int = 2010) -> list[dict]
 
 
 def process_cpu(pid: int) -> float:
-    """CPU seconds (user + system) used so far by process ``pid`` (Linux /proc; NaN elsewhere)."""
+    """CPU seconds (user + system) used so far by process ``pid`` and its children that are still
+    running (Linux /proc; NaN elsewhere)."""
+    total = 0.0
+    for p in (pid, *child_pids(pid)):
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        except (OSError, IndexError, ValueError):
+            if p == pid:
+                return float("nan")
+    return total
+
+
+def child_pids(pid: int) -> list[int]:
+    """Every descendant of ``pid`` (the server's read worker processes): psutil, else /proc."""
     try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    except (OSError, IndexError, ValueError):
-        return float("nan")
+        import psutil
+
+        return [c.pid for c in psutil.Process(pid).children(recursive=True)]
+    except ImportError:
+        pass
+    except Exception:  # the process is gone
+        return []
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            for task in Path(f"/proc/{p}/task").iterdir():
+                kids = [int(x) for x in (task / "children").read_text().split()]
+                out += kids
+                todo += kids
+        except OSError:
+            continue
+    return out
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory (MB) of process ``pid`` and its descendants: psutil, else /proc/PID/status."""
+    total = 0
+    for p in (pid, *child_pids(pid)):
+        try:
+            import psutil
+
+            total += psutil.Process(p).memory_info().rss
+        except ImportError:
+            try:
+                line = next(
+                    x for x in Path(f"/proc/{p}/status").read_text().splitlines() if x.startswith("VmRSS")
+                )
+                total += int(line.split()[1]) * 1024
+            except (OSError, StopIteration):
+                continue
+        except Exception:  # gone meanwhile
+            continue
+    return total / 2**20
 
 
 def load_average() -> str:
@@ -96,8 +161,8 @@ class RawSession:
     spends about a millisecond of client CPU per request, which on a 2-core machine makes the load
     generator the bottleneck)."""
 
-    def __init__(self, host: str, port: int) -> None:
-        self.host, self.port = host, port
+    def __init__(self, host: str, port: int, source: str | None = None) -> None:
+        self.host, self.port, self.source = host, port, source
         self.reader: asyncio.StreamReader | None = None
         self.writer: asyncio.StreamWriter | None = None
 
@@ -105,7 +170,8 @@ class RawSession:
         self, path: str, payload: object, headers: dict[str, str] | None = None
     ) -> tuple[int, str]:
         if self.writer is None:
-            self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+            local = (self.source, 0) if self.source else None
+            self.reader, self.writer = await asyncio.open_connection(self.host, self.port, local_addr=local)
         body = json.dumps(payload).encode()
         extra = "".join(f"{k}: {v}\r\n" for k, v in (headers or {}).items())
         head = (
@@ -152,25 +218,53 @@ class HttpxSession:
 FAILURES = (httpx.HTTPError, OSError, asyncio.IncompleteReadError, ValueError, StopIteration)
 
 
-async def reader(session, stop: float, k: int, out: list, errors: list) -> None:  # type: ignore[no-untyped-def]
-    i = k
+class Tally:
+    """Latencies and outcomes of one role."""
+
+    def __init__(self) -> None:
+        self.ok: list[float] = []
+        self.shed: list[float] = []
+        self.errors: list[str] = []
+
+
+def light_request(i: int) -> tuple[str, dict]:
+    """A cheap read: a coalition of the served parliament (answered from the cache after once)."""
+    return "/api/coalition", {"parties": GROUPS[i % len(GROUPS)]}
+
+
+def worst_request(i: int, served: list[str], parties: int) -> tuple[str, dict]:
+    """The most expensive read the caps accept, different for every ``i`` (no cache hit): the
+    served parties emptied and ``parties`` new ones, to the three analysis endpoints in turn."""
+    seats = {name: 0 for name in served}
+    seats.update({f"X{j}": 5 + (i * 7 + j * 13) % 97 for j in range(parties)})
+    seats["X0"], seats["X1"] = 5 + i % 3000, 5 + i // 3000 % 3000  # unique per request, < 10,000 in all
+    kind = i % 3
+    if kind == 0:
+        return "/api/coalition", {"seats": seats, "parties": ["X1", "X2"]}
+    if kind == 1:
+        return "/api/coalitions", {"seats": seats, "order": "range", "minimal_only": False, "top": 200}
+    return "/api/power", {"seats": seats}
+
+
+async def reader(session, stop: float, make, counter: list[int], tally: Tally) -> None:  # type: ignore[no-untyped-def]
     while time.monotonic() < stop:
-        body = {"parties": GROUPS[i % len(GROUPS)]}
+        counter[0] += 1
+        path, body = make(counter[0])
         t0 = time.perf_counter()
         try:
-            status, text = await session.post("/api/coalition", body)
-            if status != 200:
-                errors.append(f"read {status}: {text[:100]}")
+            status, text = await session.post(path, body)
+            if status == 200:
+                tally.ok.append(time.perf_counter() - t0)
+            elif status == 429:
+                tally.shed.append(time.perf_counter() - t0)
+            else:
+                tally.errors.append(f"read {status}: {text[:100]}")
         except FAILURES as exc:
-            errors.append(f"read {type(exc).__name__}")
-        out.append(time.perf_counter() - t0)
-        i += 1
+            tally.errors.append(f"read {type(exc).__name__}")
     await session.close()
 
 
-async def writer(
-    session, stop: float, queue: list[dict], out: list, errors: list, k: int, n_writers: int
-) -> None:  # type: ignore[no-untyped-def]
+async def writer(session, stop: float, queue: list[dict], tally: Tally, k: int, n_writers: int) -> None:  # type: ignore[no-untyped-def]
     headers = {"Authorization": f"Bearer {TOKEN}"}
     i = k
     while time.monotonic() < stop:
@@ -179,12 +273,26 @@ async def writer(
         try:
             status, text = await session.post("/api/live/results", {"results": [result]}, headers)
             if status != 200:
-                errors.append(f"write {status}: {text[:100]}")
+                tally.errors.append(f"write {status}: {text[:100]}")
         except FAILURES as exc:
-            errors.append(f"write {type(exc).__name__}")
-        out.append(time.perf_counter() - t0)
+            tally.errors.append(f"write {type(exc).__name__}")
+        tally.ok.append(time.perf_counter() - t0)
         i += n_writers
     await session.close()
+
+
+async def probe(client: httpx.AsyncClient, url: str, stop: float, tally: Tally) -> None:
+    """``GET /api/config`` five times a second: is the server still answering its cheap pages?"""
+    while time.monotonic() < stop:
+        t0 = time.perf_counter()
+        try:
+            r = await client.get(url + "/api/config")
+            if r.status_code != 200:
+                tally.errors.append(f"config {r.status_code}")
+        except httpx.HTTPError as exc:
+            tally.errors.append(f"config {type(exc).__name__}")
+        tally.ok.append(time.perf_counter() - t0)
+        await asyncio.sleep(0.2)
 
 
 def row(role: str, lat: list[float], errors: int, seconds: float) -> str:
@@ -207,55 +315,90 @@ async def main() -> int:
         help="raw: one hand-written keep-alive HTTP/1.1 connection per client (cheap, measures the "
         "server); httpx: a shared httpx.AsyncClient (as before; its own CPU use dominates on few cores)",
     )
+    ap.add_argument("--reads", choices=("light", "worst"), default="light", help="what the readers ask")
+    ap.add_argument("--sources", type=int, default=1, help="loopback addresses the readers come from")
+    ap.add_argument("--read-processes", type=int, default=0, help="the server's --read-processes")
+    ap.add_argument("--settle", type=float, default=5.0, help="seconds after the run before memory is read")
     args = ap.parse_args()
-    if not (0 < args.duration <= 120 and 0 < args.clients <= 200 and 0 <= args.writers <= 50):
-        raise SystemExit("bounded: duration <= 120 s, clients <= 200, writers <= 50")
+    if not (
+        0 < args.duration <= 120
+        and 0 < args.clients <= 200
+        and 0 <= args.writers <= 50
+        and 1 <= args.sources <= 200
+        and 0 <= args.read_processes <= 8
+        and 0 <= args.settle <= 60
+    ):
+        raise SystemExit("bounded: duration <= 120 s, clients <= 200, writers <= 50, sources <= 200")
+    if args.sources > 1 and args.client != "raw":
+        raise SystemExit("--sources needs --client raw")
     with tempfile.TemporaryDirectory(prefix="kingmaker-load-") as tmp:
         base = Path(tmp) / "base.csv"
         results = synthetic_base(base)
         port = free_port()
         url = f"http://127.0.0.1:{port}"
+        command = [
+            sys.executable,
+            "-c",
+            LAUNCH,
+            "live",
+            "--base",
+            str(base),
+            "--db",
+            str(Path(tmp) / "r.duckdb"),
+        ]
+        command += ["--port", str(port), "--simulations", "100", "--read-processes", str(args.read_processes)]
         proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-c",
-                LAUNCH,
-                "live",
-                "--base",
-                str(base),
-                "--db",
-                str(Path(tmp) / "r.duckdb"),
-                "--port",
-                str(port),
-                "--simulations",
-                "100",
-            ],
+            command,
             env={**os.environ, "KINGMAKER_TOKEN": TOKEN},
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
         )
         try:
             await wait_ready(url, proc)
-            reads: list[float] = []
-            writes: list[float] = []
-            read_errors: list[str] = []
-            write_errors: list[str] = []
+            reads, writes, probes = Tally(), Tally(), Tally()
             limits = httpx.Limits(max_connections=args.clients + args.writers)
-            load_before = load_average()
             async with httpx.AsyncClient(timeout=30, limits=limits) as client:
+                config = (await client.get(f"{url}/api/config")).json()
+                served = config["parties"]
+                cap = config["limits"].get("max_coalition_parties", 20)
+                if args.reads == "worst":
+                    make = functools.partial(worst_request, served=served, parties=cap)
+                    for i in range(3):  # warm up every endpoint once (imports, workers)
+                        path, body = make(-1 - i)
+                        await client.post(url + path, json=body)
+                else:
+                    make = light_request
+                await asyncio.sleep(1)
+                rss_before = rss_mb(proc.pid)
+                load_before = load_average()
                 server_cpu0, client_cpu0 = process_cpu(proc.pid), time.process_time()
                 start = time.monotonic()
                 stop = start + args.duration
+                n = args.clients + args.writers
                 if args.client == "raw":
-                    sessions = [RawSession("127.0.0.1", port) for _ in range(args.clients + args.writers)]
+                    sources = (
+                        [None] if args.sources == 1 else [f"127.0.0.{2 + k}" for k in range(args.sources)]
+                    )
+                    sessions = [
+                        RawSession("127.0.0.1", port, sources[k % len(sources)]) for k in range(args.clients)
+                    ]
+                    sessions += [RawSession("127.0.0.1", port) for _ in range(args.writers)]
                 else:
-                    sessions = [HttpxSession(client, url) for _ in range(args.clients + args.writers)]
+                    sessions = [HttpxSession(client, url) for _ in range(n)]
+                peak = [rss_before]
+
+                async def watch_memory() -> None:
+                    while time.monotonic() < stop:
+                        peak[0] = max(peak[0], rss_mb(proc.pid))
+                        await asyncio.sleep(0.5)
+
+                counter = [0]
                 await asyncio.gather(
-                    *(reader(sessions[k], stop, k, reads, read_errors) for k in range(args.clients)),
+                    watch_memory(),
+                    probe(client, url, stop, probes),
+                    *(reader(sessions[k], stop, make, counter, reads) for k in range(args.clients)),
                     *(
-                        writer(
-                            sessions[args.clients + k], stop, results, writes, write_errors, k, args.writers
-                        )
+                        writer(sessions[args.clients + k], stop, results, writes, k, args.writers)
                         for k in range(args.writers)
                     ),
                 )
@@ -263,25 +406,44 @@ async def main() -> int:
                 server_cpu = process_cpu(proc.pid) - server_cpu0
                 client_cpu = time.process_time() - client_cpu0
                 load_after = load_average()
-                declared = (await client.get(f"{url}/api/live/state")).json()["declared"]
+                declared = (await client.get(f"{url}/api/live/state", timeout=60)).json()["declared"]
+                await asyncio.sleep(args.settle)
+                rss_after = rss_mb(proc.pid)
         finally:
             proc.terminate()
             proc.wait(timeout=10)
+    what = "POST /api/coalition" if args.reads == "light" else "worst-case coalition/coalitions/power"
     print(
-        f"kingmaker serve load test: {args.duration:g} s on 127.0.0.1, {args.clients} readers "
-        f"(POST /api/coalition), {args.writers} writers (POST /api/live/results), {args.client} client"
+        f"kingmaker serve load test: {args.duration:g} s on 127.0.0.1, {args.clients} readers ({what}, "
+        f"from {args.sources} address(es)), {args.writers} writers (POST /api/live/results), {args.client} "
+        f"client, read processes {args.read_processes}"
     )
     print(f"{'role':<26}{'requests':>9}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'errors':>8}")
-    print(row("coalition readers", reads, len(read_errors), seconds))
-    print(row("result writers", writes, len(write_errors), seconds))
+    print(row("readers answered", reads.ok, len(reads.errors), seconds))
+    print(row("readers shed (429)", reads.shed, 0, seconds))
+    print(row("result writers", writes.ok, len(writes.errors), seconds))
+    print(row("GET /api/config probe", probes.ok, len(probes.errors), seconds))
     print(f"constituencies declared during the run: {declared}")
     print(
-        f"CPU seconds during the run: server {server_cpu:.1f}, load generator {client_cpu:.1f} "
-        f"({os.cpu_count()} cores); load average before {load_before}, after {load_after}"
+        f"CPU seconds during the run: server {server_cpu:.1f} (with its workers), load generator "
+        f"{client_cpu:.1f} ({os.cpu_count()} cores); load average before {load_before}, after {load_after}"
     )
-    for e in (read_errors + write_errors)[:5]:
+    print(
+        f"server memory (RSS with workers): before {rss_before:.0f} MB, peak {peak[0]:.0f} MB, "
+        f"{args.settle:g} s after {rss_after:.0f} MB"
+    )
+    for e in (reads.errors + writes.errors + probes.errors)[:5]:
         print("  error:", e)
-    return 1 if read_errors or write_errors else 0
+    failed = bool(reads.errors or writes.errors or probes.errors)
+    if args.reads == "worst":
+        p99 = float(np.percentile(np.array(writes.ok) * 1000, 99)) if writes.ok else float("nan")
+        memory_ok = rss_after - rss_before < 50
+        print(
+            f"targets: write p99 {p99:.0f} ms < 200 ms: {'yes' if p99 < 200 else 'NO'}; 0 errors: "
+            f"{'yes' if not failed else 'NO'}; memory back within 50 MB: {'yes' if memory_ok else 'NO'}"
+        )
+        failed = failed or not p99 < 200 or not memory_ok
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

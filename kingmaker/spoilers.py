@@ -6,7 +6,7 @@ split his vote"), finds the Condorcet winner and loser, and sets the winners und
 plurality, Borda, Copeland, Schulze and ranked pairs beside the alternative vote.
 
 The alternative vote (and any other count given as ``count=``) is done by the engine
-(:func:`kingmaker.rules.irv.irv` by default). The other methods come from the
+(:func:`kingmaker.counting.av.irv` by default). The other methods come from the
 ``pref_voting`` package through :func:`to_pref_voting`; nothing here re-implements them.
 """
 
@@ -45,7 +45,7 @@ def method_title(method: str) -> str:
 #: Above this many candidates ranked pairs (exponential in tied margins) is refused.
 MAX_RANKED_PAIRS_CANDIDATES = 20
 
-#: A count: ballots -> the engine's :class:`~kingmaker.result.Result`.
+#: A count: ballots -> the engine's :class:`~kingmaker.counting.result.Result`.
 Count = Callable[[Ballots], "Result"]
 
 

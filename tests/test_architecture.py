@@ -23,9 +23,7 @@ FACADE_EDGES = {
 
 
 def _is_facade(importer: str, imported: str) -> bool:
-    return any(
-        importer == a and (imported == b or imported.startswith(b + ".")) for a, b in FACADE_EDGES
-    )
+    return any(importer == a and (imported == b or imported.startswith(b + ".")) for a, b in FACADE_EDGES)
 
 
 def _cycles(graph: grimp.ImportGraph) -> list[list[str]]:

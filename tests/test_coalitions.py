@@ -139,3 +139,40 @@ def test_parliament_shortcuts_and_notebook_repr():
     assert UK2010.complete(["Lab", "LD"]).shortfall == 11
     assert "<table" in UK2010.coalitions(top=3)._repr_html_()
     assert "<table" in UK2010._repr_html_()
+
+
+@pytest.mark.filterwarnings("ignore::kingmaker.errors.KingmakerWarning")
+@settings(max_examples=60, deadline=None)
+@given(weights_st, st.data())
+def test_completions_match_brute_force(weights, data):
+    if sum(weights) == 0:
+        weights[0] = 1
+    seats = {f"P{i}": w for i, w in enumerate(weights)}
+    p = Parliament.from_seats(seats)
+    players = [n for n, w in seats.items() if w > 0]
+    group = data.draw(st.lists(st.sampled_from(players), min_size=1, max_size=len(players), unique=True))
+    q = data.draw(st.integers(min_value=1, max_value=sum(weights)))
+    got = complete(p, group, q, top=None)
+    bit = {name: 1 << i for i, name in enumerate(players)}
+    others = [x for x in players if x not in group]
+    have = sum(seats[x] for x in group)
+    found = []
+    for k in range(1, len(others) + 1):
+        for combo in itertools.combinations(others, k):
+            total = have + sum(seats[x] for x in combo)
+            if have < q <= total and all(total - seats[x] < q for x in combo):
+                found.append((k, total, sum(bit[x] for x in (*group, *combo)), frozenset(combo)))
+    assert [frozenset(x) for x in got.partners] == [f for *_, f in sorted(found)]
+    assert got.shortfall == max(0, q - have)
+
+
+def test_twenty_two_parties_are_analysed():
+    """The largest game the library enumerates (2**22 subsets) is answered, not refused."""
+    seats = {f"P{i}": 10 + 3 * i for i in range(22)}
+    p = Parliament.from_seats(seats)
+    r = complete(p, ["P21", "P20"], top=3)
+    q = p.quota("absolute")
+    assert r.shortfall == q - (73 + 70) and len(r.completions) == 3
+    for c, partners in zip(r.completions, r.partners, strict=True):
+        assert c.seats >= q and all(c.seats - seats[x] < q for x in partners)
+    assert len(coalitions(p, top=5, minimal_only=True)) == 5

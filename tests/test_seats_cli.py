@@ -171,3 +171,33 @@ def test_bucket_file_sets_oth_aside_and_splits_natsw(uk):
     assert "SNP" in flat and "PC" in flat and "natSW" not in flat
     r = invoke("seats", "--data", data, "--election", "2019", "--system", "fptp")
     assert r.exit_code == 0 and "365" in r.stdout and "48" in r.stdout
+
+
+@pytest.mark.parametrize("system", ["fptp", "dhondt", "hare", "ams", "mmp", "av-plus"])
+def test_absurd_house_is_refused_before_any_work(small, system):
+    r = invoke("seats", "--data", str(small), "--system", system, "--seats", "1000000000")
+    assert r.exit_code == 2
+    assert r.stderr.startswith("error: seats: 1,000,000,000") and "100,000" in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1
+
+
+def test_apportion_and_top_up_caps(small):
+    r = invoke("seats", "apportion", "--data", str(small), "--by", "seats", "--seats", "1000000000")
+    assert r.exit_code == 2 and "100,000" in r.stderr and len(r.stderr.strip().splitlines()) == 1
+    r = invoke("seats", "--data", str(small), "--system", "ams", "--top-up", "200000")
+    assert r.exit_code == 2 and "top_up: 200,000" in r.stderr
+
+
+def test_seat_count_checks_in_the_library(small):
+    from kingmaker.errors import InputError, TooLargeError
+    from kingmaker.io.hoc import read_results
+    from kingmaker.seats import MAX_SEATS, allocate, check_seat_count
+
+    table = read_results(small)
+    with pytest.raises(TooLargeError, match="1,000,000,000 is more than the 100,000"):
+        allocate(table, "dhondt", seats=10**9)
+    for bad in (0, -2, True, 2.5, "7"):
+        with pytest.raises(InputError):
+            check_seat_count(bad)
+    assert check_seat_count(MAX_SEATS) == MAX_SEATS
+    assert allocate(table, "dhondt", seats=MAX_SEATS).house_size == MAX_SEATS

@@ -4,8 +4,8 @@
 (:class:`SectionInput`: first-preference shares, size, Dirichlet uncertainty and a transfer
 model). :meth:`Contest.count` turns the transfer models into ranked ballots and counts them
 with the engine under the party's rules (:func:`count_sections`:
-:mod:`kingmaker.rules.college`, :mod:`kingmaker.rules.irv`,
-:mod:`kingmaker.rules.exhaustive`); :meth:`Contest.simulate` hands the contest to the Monte
+:mod:`kingmaker.counting.college`, :mod:`kingmaker.counting.av`,
+:mod:`kingmaker.counting.exhaustive`); :meth:`Contest.simulate` hands the contest to the Monte
 Carlo in :mod:`kingmaker.leadership.simulation`. This module also reads contest
 configurations; :class:`SectionInput` and the readers of the configuration's values live in
 :mod:`kingmaker.leadership.sections`.
@@ -266,10 +266,10 @@ def count_sections(
 ) -> Result:
     """Count sections' ranked ballots under ``rules`` with the engine.
 
-    ``college``: :func:`kingmaker.rules.college.college` with the rules' weights; ``omov``:
+    ``college``: :func:`kingmaker.counting.college.college` with the rules' weights; ``omov``:
     the sections' ballots pooled (each weighted as cast) and counted by AV
     (:func:`kingmaker.counting.count`); ``exhaustive``:
-    :func:`kingmaker.rules.exhaustive.exhaustive_ballot`.
+    :func:`kingmaker.counting.exhaustive.exhaustive_ballot`.
     """
     from kingmaker.counting import count
 

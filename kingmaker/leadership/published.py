@@ -2,7 +2,7 @@
 
 :func:`labour_2010_reproduction` reads the embedded ``labour-2010-result.toml`` (figures and
 sources) and recomputes every round whose section figures are all public with the engine's
-:func:`~kingmaker.rules.college.college_totals`, in exact Fractions, so the published
+:func:`~kingmaker.counting.college.college_totals`, in exact Fractions, so the published
 percentages can be set beside the engine's (:class:`PublishedContest`,
 :class:`PublishedRound`). It checks the engine against a real count; it takes no part in
 simulating contests.
@@ -133,7 +133,7 @@ def labour_2010_reproduction() -> PublishedContest:
     """The 2010 Labour college count recomputed from each section's published figures.
 
     Rounds 1 and 4 (the final) have every section's figures published: the engine's
-    :func:`~kingmaker.rules.college.college_totals` recomputes the college totals exactly
+    :func:`~kingmaker.counting.college.college_totals` recomputes the college totals exactly
     (Fractions). For rounds 2 and 3 only the college totals and the MPs' and MEPs' section
     (recounted from its published ballots) were found; the members' and affiliates' section
     figures were not, so those rounds are published-total-only (:attr:`PublishedRound.basis`,

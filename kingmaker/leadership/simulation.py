@@ -8,8 +8,8 @@ How the Monte Carlo stays the engine's count: a transfer model turns into ranked
 (:class:`~kingmaker.leadership.transfers.RankingModel`, rankings conditional on the first
 preference). The deterministic path (:meth:`Contest.count
 <kingmaker.leadership.contest.Contest.count>`) hands those ballots, weighted by the
-first-preference shares, to the engine (:mod:`kingmaker.rules.college`,
-:mod:`kingmaker.rules.irv`, :mod:`kingmaker.rules.exhaustive`). The vectorised path uses the
+first-preference shares, to the engine (:mod:`kingmaker.counting.college`,
+:mod:`kingmaker.counting.av`, :mod:`kingmaker.counting.exhaustive`). The vectorised path uses the
 same ballots: for every set of eliminated candidates it precomputes where each first
 preference's ballots sit (an ``n x n`` landing table), so a section's tally in a simulation
 is ``shares @ table``, done for all simulations at once. The round logic (percentages of

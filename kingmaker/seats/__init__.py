@@ -33,7 +33,14 @@ from fractions import Fraction
 from typing import Any
 
 from kingmaker.errors import InputError
-from kingmaker.seats.allocation import Allocation, VoteThreshold, as_vote_threshold, parse_share
+from kingmaker.seats.allocation import (
+    MAX_SEATS,
+    Allocation,
+    VoteThreshold,
+    as_vote_threshold,
+    check_seat_count,
+    parse_share,
+)
 from kingmaker.seats.compare import Comparison, compare_systems
 from kingmaker.seats.registry import DIVISORS, QUOTAS, SYSTEMS, normalise_name, takes_house
 from kingmaker.ties import TiePolicy, as_tie_policy
@@ -61,7 +68,8 @@ def allocate(
 ) -> Allocation:
     """Allocate seats from ``table`` by the system named ``system`` (see :data:`SYSTEMS`).
 
-    ``seats`` defaults to the seats the table's districts return. ``level`` pools the votes by
+    ``seats`` defaults to the seats the table's districts return; at most
+    :data:`~kingmaker.seats.allocation.MAX_SEATS` (TooLargeError, before any work). ``level`` pools the votes by
     ``national``, ``nation``, ``region`` or ``district`` for list systems (seats per region are
     the seats its districts return). Mixed systems (``ams``, ``mmp``, ``av-plus``) keep the house
     at ``seats`` too (default: the table's size, e.g. 650) with a scaled constituency tier; their
@@ -79,6 +87,11 @@ def allocate(
             f"system {entry.name!r} has no option {', '.join(map(repr, unknown))} ({takes}, besides "
             f"{', '.join(COMMON)})"
         )
+    if seats is not None:
+        seats = check_seat_count(seats)
+    for name in ("house", "house_size", "top_up"):
+        if options.get(name) is not None:
+            check_seat_count(options[name], name, minimum=0 if name == "top_up" else 1)
     policy = as_tie_policy(tie, seed)
     result: Allocation = entry.obj(
         table, seats=seats, level=level, threshold=threshold, tie=policy, **options

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from kingmaker.errors import InputError, UnknownNameError
+from kingmaker.errors import InputError, TooLargeError, UnknownNameError
 from kingmaker.ties import TieBreak
 
 if TYPE_CHECKING:
@@ -361,3 +361,25 @@ def unfilled_note(pools: Sequence[str], seats: int, columns: Sequence[str]) -> s
         f"{seats} seat(s) left unfilled in {', '.join(pools)}: most votes there are in "
         f"{', '.join(columns)} (not parties), so the data cannot say who would take them"
     )
+
+
+# ---------------------------------------------------------------------------- seat counts
+
+#: Most seats one allocation may fill (a house, a pool's seats, top-up seats), checked before any
+#: work. The rules keep bids per party and seat, so a billion seats would take minutes and
+#: gigabytes; the largest real chambers have about 3,000 members (the web caps at 10,000).
+MAX_SEATS = 100_000
+
+
+def check_seat_count(seats: object, what: str = "seats", *, minimum: int = 1) -> int:
+    """``seats`` as an int: :class:`InputError` unless a whole number of at least ``minimum``,
+    :class:`TooLargeError` over :data:`MAX_SEATS`. ``what`` names the value in the message."""
+    if isinstance(seats, bool) or not isinstance(seats, int | np.integer):
+        raise InputError(f"{what} must be a whole number of seats, got {seats!r}")
+    n = int(seats)
+    if n < minimum:
+        kind = "positive" if minimum == 1 else f"at least {minimum}"
+        raise InputError(f"{what} must be {kind}, got {n}")
+    if n > MAX_SEATS:
+        raise TooLargeError(f"{what}: {n:,} is more than the {MAX_SEATS:,} seats one allocation may fill")
+    return n

@@ -4,7 +4,7 @@ and AV+ (Jenkins Commission) on top of it.
 - :func:`av_counterfactual`: every constituency counted by AV from its first preferences and a
   transfer matrix (how each party's voters rank the others), built as weighted synthetic
   ballots (:func:`kingmaker.transfers.synthetic_ballots`, three preferences deep, shares to a
-  party already ranked or not standing exhausting) and counted by :func:`kingmaker.rules.irv.irv`.
+  party already ranked or not standing exhausting) and counted by :func:`kingmaker.counting.av.irv`.
 - :func:`av_plus_counterfactual`: those AV winners plus a corrective top-up in regional areas
   (:func:`kingmaker.seats.mixed.ams_counterfactual`).
 

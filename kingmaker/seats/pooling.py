@@ -21,6 +21,7 @@ from kingmaker.seats.allocation import (
     Allocation,
     VoteThreshold,
     as_vote_threshold,
+    check_seat_count,
     set_aside_columns,
     swamped_pools,
     unfilled_note,
@@ -53,10 +54,12 @@ def votes_and_names(
 
 
 def check_seats(seats: Any) -> np.ndarray:
-    """Seats as a positive integer array; :class:`InputError` for 0, negative or non-integers."""
+    """Seats as a positive integer array; :class:`InputError` for 0, negative or non-integers,
+    :class:`~kingmaker.errors.TooLargeError` past :data:`~kingmaker.seats.allocation.MAX_SEATS` in all."""
     arr = np.asarray(seats)
     if arr.dtype.kind not in "iu" or np.any(arr <= 0):
         raise InputError(f"seats must be positive whole numbers, got {seats!r}")
+    check_seat_count(int(arr.sum()), "seats in all")
     return arr.astype(np.int64)
 
 

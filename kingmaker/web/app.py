@@ -5,7 +5,10 @@ and a JSON API under ``/api``. Read endpoints are open; the live write endpoints
 token. Every response carries a strict Content-Security-Policy (``default-src 'self'``),
 ``X-Content-Type-Options: nosniff`` and friends; no CORS headers are sent, so other origins cannot
 read the API from a browser. Request bodies are capped at :data:`~kingmaker.web.models.MAX_BODY_BYTES`
-and the work one request may ask for by the limits in :mod:`kingmaker.web.models`.
+and the work one request may ask for by the limits in :mod:`kingmaker.web.models`. The expensive
+reads run off the event loop, rationed per client and in all by :mod:`kingmaker.web.gate`; the
+answers themselves are :mod:`kingmaker.web.answers`. Results-night writes run on the live
+service's own writer thread, so no read load can delay them.
 
 Endpoints (all JSON unless said):
 
@@ -24,11 +27,10 @@ Endpoints (all JSON unless said):
 from __future__ import annotations
 
 import asyncio
-import functools
+import contextlib
 import importlib
 import json
 import math
-import warnings
 from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
 from importlib import resources
 from pathlib import Path
@@ -41,12 +43,20 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
-from kingmaker.coalitions import coalitions, complete
 from kingmaker.errors import InputError, KingmakerError, TooLargeError, UnknownNameError
 from kingmaker.io import BALLOT_FORMATS, read_ballots
-from kingmaker.parliament import Parliament, Threshold
-from kingmaker.parties import NonVoting, Party
-from kingmaker.report.hemicycle import hemicycle_layout, party_order
+from kingmaker.parliament import Parliament
+from kingmaker.web.answers import (
+    base_national_shares,
+    check_coalition_size,
+    coalitions_payload,
+    completion_payload,
+    hemicycle_payload,
+    parliament_with_seats,
+    power_payload,
+    projection_payload,
+)
+from kingmaker.web.gate import GateMiddleware, ReadGate
 from kingmaker.web.models import (
     LIMITS,
     MAX_BODY_BYTES,
@@ -70,6 +80,8 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 STATIC_DIR = Path(str(resources.files("kingmaker.web").joinpath("static")))
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1", "[::1]", "testserver")
+#: The expensive reads, rationed by the :class:`~kingmaker.web.gate.ReadGate`.
+READ_PATHS = frozenset({"/api/coalition", "/api/coalitions", "/api/power", "/api/project", "/api/count"})
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
@@ -82,7 +94,6 @@ SECURITY_HEADERS = (
     (b"cross-origin-opener-policy", b"same-origin"),
     (b"cross-origin-resource-policy", b"same-origin"),
 )
-FALLBACK_COLOURS = ("#4E79A7", "#F28E2B", "#E15759", "#76B7B2", "#59A14F", "#EDC948", "#B07AA1", "#FF9DA7")
 
 
 class _BodyTooLarge(Exception):
@@ -152,156 +163,6 @@ async def _send_json(send: Send, status: int, payload: dict[str, Any]) -> None:
     await send({"type": "http.response.body", "body": body})
 
 
-# ----------------------------------------------------------------------------- presentation helpers
-
-
-def party_colour(parliament: Parliament, name: str) -> str:
-    """The party's colour from the parliament file, or a stable fallback."""
-    colour = parliament.party(name).colour
-    if colour:
-        return colour
-    return FALLBACK_COLOURS[parliament.names.index(name) % len(FALLBACK_COLOURS)]
-
-
-def _angle_between(angles: list[float], seat_count: int) -> float:
-    """Angle (radians from the left end) between seat ``seat_count - 1`` and ``seat_count``."""
-    k = min(max(seat_count, 1), len(angles))
-    before = angles[k - 2] if k >= 2 else angles[0]
-    return (before + angles[k - 1]) / 2
-
-
-def hemicycle_payload(parliament: Parliament) -> dict[str, Any]:
-    """Parties, thresholds and one (x, y, party) per seat, ready for the page to draw as SVG circles."""
-    order = [n for n in party_order(parliament) if parliament.party(n).seats > 0]
-    layout = hemicycle_layout(parliament.house)
-    labels = [name for name in order for _ in range(parliament.party(name).seats)]
-    angles = [float(a) for a in layout.angle]
-    lines = [
-        {
-            "kind": "majority",
-            "seats": parliament.absolute_majority,
-            "angle": _angle_between(angles, parliament.absolute_majority),
-        }
-    ]
-    if parliament.working_majority_threshold != parliament.absolute_majority:
-        lines.append(
-            {
-                "kind": "working",
-                "seats": parliament.working_majority_threshold,
-                "angle": _angle_between(angles, parliament.working_majority_threshold),
-            }
-        )
-    data = parliament.to_dict()
-    colours = {p.name: party_colour(parliament, p.name) for p in parliament.parties}
-    for p in data["parties"]:
-        p["colour"] = colours[p["name"]]
-    data["order"] = order
-    data["explain"] = parliament.explain()
-    data["layout"] = {
-        "radius": layout.radius,
-        "seats": [
-            [round(float(x), 4), round(float(y), 4), name]
-            for x, y, name in zip(layout.x, layout.y, labels, strict=True)
-        ],
-        "lines": lines,
-    }
-    return data
-
-
-def parliament_with_seats(parliament: Parliament, seats: dict[str, int] | None) -> Parliament:
-    """The same parties (names, positions, colours) with other seat numbers.
-
-    Parties not named keep their seats; a new name (a party a projection gives seats to) joins
-    unplaced. Non-voting conventions are kept where the party still has the seats (a Speaker with
-    no seat left simply drops out).
-    """
-    if not seats:
-        return parliament
-    parties = tuple(
-        Party(p.name, seats.get(p.name, p.seats), p.position, p.full_name, p.colour)
-        for p in parliament.parties
-    ) + tuple(Party(name, n) for name, n in seats.items() if name not in parliament.names)
-    held = {p.name: p.seats for p in parties}
-    non_voting = []
-    for nv in parliament.non_voting:
-        kept = min(nv.seats, held[nv.party])
-        held[nv.party] -= kept
-        if kept:
-            non_voting.append(NonVoting(nv.party, kept, nv.kind, nv.reason))
-    if sum(p.seats for p in parties) <= 0:
-        raise InputError("the seats given add up to an empty parliament")
-    return Parliament(
-        parties,
-        tuple(non_voting),
-        name=parliament.name,
-        title=parliament.title,
-        source=parliament.source,
-        positions_source=parliament.positions_source,
-    )
-
-
-#: Answers kept per process; parliaments are immutable and hashable, so an answer never goes stale.
-ANSWER_CACHE_SIZE = 4096
-
-
-@functools.lru_cache(maxsize=ANSWER_CACHE_SIZE)
-def completion_payload(
-    parliament: Parliament, group: tuple[str, ...], threshold: Threshold
-) -> dict[str, Any]:
-    """``POST /api/coalition``'s answer, computed once per (parliament, group, threshold).
-
-    Callers must not mutate the dict (FastAPI only serialises it).
-    """
-    result = complete(parliament, group, threshold, top=5).to_dict()
-    result["text"] = coalition_text(result)
-    return result
-
-
-@functools.lru_cache(maxsize=ANSWER_CACHE_SIZE)
-def coalitions_payload(
-    parliament: Parliament, threshold: Threshold, top: int | None, order: str, minimal_only: bool
-) -> dict[str, Any]:
-    """``POST /api/coalitions``'s answer (the CoalitionTable as JSON), computed once per question."""
-    return coalitions(parliament, threshold, top=top, order=order, minimal_only=minimal_only).to_dict()  # type: ignore[arg-type]
-
-
-def coalition_text(result: dict[str, Any]) -> str:
-    """``Con+LD: 363 seats — majority of 76`` or ``Lab+LD: 315 seats — short by 11``."""
-    group = "+".join(result["group"])
-    if result["wins"]:
-        return f"{group}: {result['seats']} seats — majority of {result['majority']}"
-    return f"{group}: {result['seats']} seats — short by {result['shortfall']}"
-
-
-#: Names in the 2010 Electoral Commission file that the presets spell otherwise.
-PARTY_ALIASES = {"Grn": "Green", "APNI": "Alliance"}
-
-
-def served_name(name: str, parliament: Parliament) -> str:
-    """A base-results party column as the served parliament names it (Grn -> Green, Ind2 -> Ind)."""
-    if name in parliament.names:
-        return name
-    alias = PARTY_ALIASES.get(name)
-    if alias in parliament.names:
-        return alias  # type: ignore[return-value]
-    if name.startswith("Ind") and name[3:].isdigit() and "Ind" in parliament.names:
-        return "Ind"
-    return name
-
-
-def base_national_shares(base: Any, floor: float = 0.5) -> dict[str, float]:
-    """Each party's share (%) of the base votes in Great Britain (the scope of national polls)."""
-    import numpy as np
-
-    rows = np.ones(base.n_districts, dtype=bool)
-    if base.nations is not None:
-        rows = np.array([n != "Northern Ireland" for n in base.nations])
-    totals = base.votes[rows].sum(axis=0).astype(float)
-    shares = 100 * totals / max(totals.sum(), 1.0)
-    order = np.argsort(-shares, kind="stable")
-    return {base.parties[i]: round(float(shares[i]), 1) for i in order if shares[i] >= floor}
-
-
 def optional_module(name: str) -> Any | None:
     """A library module that another part of kingmaker provides, or None while it is absent."""
     try:
@@ -310,6 +171,11 @@ def optional_module(name: str) -> Any | None:
         if exc.name == name:
             return None
         raise
+
+
+def client_of(request: Request) -> str:
+    """The client's address, the key of the per-client limits (behind a proxy: the proxy's)."""
+    return request.client.host if request.client is not None else "unknown"
 
 
 def _unavailable(what: str) -> JSONResponse:
@@ -325,14 +191,26 @@ def create_app(
     base: Any | None = None,
     live: LiveService | None = None,
     allowed_hosts: tuple[str, ...] | None = LOOPBACK_HOSTS,
+    gate: ReadGate | None = None,
 ) -> FastAPI:
     """The web app for ``parliament``; ``base`` (a VoteTable) enables the vote-share sliders,
     ``live`` the results-night endpoints. ``allowed_hosts`` (loopback names by default) guards
-    against DNS rebinding; pass None to accept any Host header."""
-    app = FastAPI(title="kingmaker", docs_url=None, redoc_url=None, openapi_url=None)
+    against DNS rebinding; pass None to accept any Host header. ``gate`` rations the expensive
+    reads (default: :class:`~kingmaker.web.gate.ReadGate` with the limits of
+    :mod:`kingmaker.web.models`, on threads)."""
+    gate = gate if gate is not None else ReadGate()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        gate.warm()
+        yield
+        gate.close()
+
+    app = FastAPI(title="kingmaker", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan)
     app.state.parliament = parliament
     app.state.base = base
     app.state.live = live
+    app.state.gate = gate
 
     @app.exception_handler(KingmakerError)
     async def _kingmaker_error(request: Request, exc: KingmakerError) -> JSONResponse:
@@ -356,11 +234,11 @@ def create_app(
             problems.append(f"{where}: {err.get('msg', 'invalid')}" if where else str(err.get("msg")))
         return JSONResponse({"error": "invalid request: " + "; ".join(problems)}, status_code=422)
 
-    def current(req: SeatsRequest) -> Parliament:
+    async def current(req: SeatsRequest) -> Parliament:
         if req.live:
             if live is None:
                 raise InputError("live=true needs the server started by kingmaker live")
-            return live.current_parliament()
+            return await asyncio.to_thread(live.current_parliament)  # cached per version
         return parliament_with_seats(parliament, req.seats)
 
     @app.get("/", include_in_schema=False)
@@ -370,7 +248,7 @@ def create_app(
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     @app.get("/api/config")
-    def config() -> dict[str, Any]:
+    async def config() -> dict[str, Any]:
         return {
             "mode": "live" if live is not None else "serve",
             "features": {
@@ -393,60 +271,43 @@ def create_app(
         return {"shares": base_national_shares(base)}
 
     @app.post("/api/coalition")
-    def coalition(req: CoalitionRequest) -> dict[str, Any]:
-        parl = current(req)
+    async def coalition(req: CoalitionRequest, request: Request) -> dict[str, Any]:
+        parl = await current(req)
         if not req.parties:
             raise InputError("choose at least one party")
         group = tuple(parl.parse_party_list(req.parties, "parties"))
-        return completion_payload(parl, group, req.threshold)
+        check_coalition_size(parl, req.threshold)
+        key = ("coalition", parl, group, req.threshold)
+        return await gate.answer(client_of(request), key, completion_payload, parl, group, req.threshold)
 
     @app.post("/api/coalitions")
-    def governments(req: CoalitionsRequest) -> dict[str, Any]:
-        return coalitions_payload(current(req), req.threshold, req.top, req.order, req.minimal_only)
+    async def governments(req: CoalitionsRequest, request: Request) -> dict[str, Any]:
+        parl = await current(req)
+        check_coalition_size(parl, req.threshold)
+        args = (parl, req.threshold, req.top, req.order, req.minimal_only)
+        return await gate.answer(client_of(request), ("coalitions", *args), coalitions_payload, *args)
 
     @app.post("/api/power", response_model=None)
-    def power(req: SeatsRequest) -> dict[str, Any] | JSONResponse:
+    async def power(req: SeatsRequest, request: Request) -> dict[str, Any] | JSONResponse:
         module = optional_module("kingmaker.power")
         if module is None or not hasattr(module, "power_indices"):
             return _unavailable("power indices (kingmaker.power)")
-        parl = current(req)
-        res = module.power_indices(parl.weights(req.threshold), parl.quota(req.threshold))
-        rows = [
-            {
-                "party": name,
-                "seats": weight,
-                "shapley_shubik": float(res.shapley_shubik.get(name, 0.0)),
-                "banzhaf": float(res.banzhaf.get(name, 0.0)),
-            }
-            for name, weight in parl.weights(req.threshold).items()
-        ]
-        return {"threshold": req.threshold, "quota": parl.quota(req.threshold), "rows": rows}
+        parl = await current(req)
+        return await gate.answer(
+            client_of(request), ("power", parl, req.threshold), power_payload, parl, req.threshold
+        )
 
     @app.post("/api/project", response_model=None)
-    def project(req: ProjectionRequest) -> dict[str, Any] | JSONResponse:
+    async def project(req: ProjectionRequest, request: Request) -> dict[str, Any] | JSONResponse:
         if base is None:
             return _unavailable("projection (the server was started without base results)")
-        module = optional_module("kingmaker.projection")
-        if module is None:
+        if optional_module("kingmaker.projection") is None:
             return _unavailable("projection (kingmaker.projection)")
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            projection = module.project(base, dict(req.shares), req.model)
-        seats: dict[str, int] = {}
-        for name, n in projection.seats.items():
-            served = served_name(name, parliament)
-            seats[served] = seats.get(served, 0) + int(n)
-        seats.update({p: 0 for p in parliament.names if p not in seats})
-        seats = {p: n for p, n in seats.items() if n or p in parliament.names}
-        house = parliament_with_seats(parliament, seats)
-        gains = ", ".join(f"{c.after} gains {c.district} from {c.before}" for c in projection.changes[:3])
-        return {
-            "seats": seats,
-            "parliament": hemicycle_payload(house),
-            "text": f"{req.model} swing: "
-            + ", ".join(f"{p} {n}" for p, n in seats.items() if n)
-            + (f". Narrowest changes: {gains}" if gains else ""),
-        }
+        shares = dict(req.shares)
+        key = ("project", tuple(shares.items()), req.model)
+        return await gate.answer(
+            client_of(request), key, projection_payload, base, parliament, shares, req.model
+        )
 
     @app.post("/api/count")
     async def count(
@@ -465,11 +326,14 @@ def create_app(
         body = await request.body()
         if not body:
             raise InputError("the upload is empty: send the ballot file as the request body")
-        return await asyncio.to_thread(_count_upload, module, body, format, method, seats)
+        return await gate.run(
+            client_of(request), _count_upload, module, body, format, method, seats, local=True
+        )
 
     if live is not None:
         _add_live_routes(app, live)
 
+    app.add_middleware(GateMiddleware, gate=gate, paths=READ_PATHS)
     if allowed_hosts is not None:
         app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(allowed_hosts))
     app.add_middleware(GuardMiddleware, max_body=MAX_BODY_BYTES)  # outermost: headers on every reply
@@ -542,14 +406,12 @@ def _add_live_routes(app: FastAPI, live: LiveService) -> None:
             headers={"cache-control": "no-store", "x-accel-buffering": "no"},
         )
 
+    # Writes run on the service's own writer thread: never queued behind reads, one at a time.
     @app.post("/api/live/results", dependencies=[auth])
-    def post_results(batch: ResultBatch) -> dict[str, Any]:
-        return live.submit(list(batch.results))
+    async def post_results(batch: ResultBatch) -> dict[str, Any]:
+        return await asyncio.wrap_future(live.writer.submit(live.submit, list(batch.results)))
 
     @app.post("/api/live/results.csv", dependencies=[auth])
     async def post_results_csv(request: Request) -> dict[str, Any]:
-        from kingmaker.web.live import parse_results_csv
-
         body = await request.body()
-        results = parse_results_csv(body)
-        return await asyncio.to_thread(live.submit, results)
+        return await asyncio.wrap_future(live.writer.submit(live.submit_csv, body))

@@ -6,7 +6,8 @@
   different numbers are refused with 409 and the first result is kept. A batch is stored whole or
   not at all.
 * :class:`LiveService` checks results against the base election (known constituency, known
-  parties) and presents the live picture. The modelling is the library's:
+  parties), stores them on its own single writer thread (:attr:`LiveService.writer`: read load on
+  the web server cannot delay a write) and presents the live picture. The modelling is the library's:
   :func:`kingmaker.forecast.forecast_from_declared` fixes the declared seats, projects the rest from
   the swing seen so far (:func:`kingmaker.projection.swing_from_declared`: uniform, or regional once
   a region has enough declared seats; Northern Ireland and the Speaker's seat keep their base result
@@ -26,7 +27,8 @@ import json
 import sys
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -52,11 +54,13 @@ class ResultConflict(InputError):
 # ----------------------------------------------------------------------------- authentication
 
 
-def require_token(token: str) -> Callable[[Request], None]:
-    """A FastAPI dependency: ``Authorization: Bearer <token>``; 401 without it, 403 when wrong."""
+def require_token(token: str) -> Callable[[Request], Awaitable[None]]:
+    """A FastAPI dependency: ``Authorization: Bearer <token>``; 401 without it, 403 when wrong.
+
+    A coroutine, so it is checked on the event loop and never waits for a worker thread."""
     expected = token.encode()
 
-    def check(request: Request) -> None:
+    async def check(request: Request) -> None:
         header = request.headers.get("authorization", "")
         scheme, _, given = header.partition(" ")
         if scheme.lower() != "bearer" or not given.strip():
@@ -226,6 +230,8 @@ class LiveService:
         self._state_lock = threading.Lock()
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
+        #: Every write (web or ``--watch``) runs here, one at a time, on a thread no read can hold.
+        self.writer = ThreadPoolExecutor(1, thread_name_prefix="kingmaker-write")
         self.parliament = self.current_parliament()
 
     @property
@@ -255,6 +261,10 @@ class LiveService:
             self._version += len(stored)
         return {"stored": stored, "unchanged": same, "declared": self.store.count()}
 
+    def submit_csv(self, data: bytes) -> dict[str, Any]:
+        """Parse ``constituency,party,votes`` CSV bytes and :meth:`submit` them (all or none)."""
+        return self.submit(parse_results_csv(data))
+
     def watch_csv(self, path: Path, interval: float = 1.0) -> threading.Thread:
         """Poll ``path`` (named by the operator) and store constituencies not stored yet."""
 
@@ -277,7 +287,7 @@ class LiveService:
                 for r in results:
                     try:
                         if self.canonical(r)[0] not in known:
-                            self.submit([r])
+                            self.writer.submit(self.submit, [r]).result()
                     except InputError as exc:
                         print(f"kingmaker live: --watch {path}: {exc}", file=sys.stderr)
 
@@ -291,11 +301,12 @@ class LiveService:
         self._stop.set()
         for thread in self._threads:
             thread.join(timeout=10)
+        self.writer.shutdown(wait=True)
         self.store.close()
 
     # ------------------------------------------------------------------ the picture
     def _colour_party(self, name: str, seats: int) -> Party:
-        from kingmaker.web.app import PARTY_ALIASES
+        from kingmaker.web.answers import PARTY_ALIASES
 
         ref = PARTY_ALIASES.get(name, name)
         if self._preset is not None and ref in self._preset.names:
@@ -340,7 +351,7 @@ class LiveService:
     def _compute(self) -> dict[str, Any]:
         from kingmaker.coalitions import coalitions
         from kingmaker.forecast import forecast_from_declared
-        from kingmaker.web.app import hemicycle_payload
+        from kingmaker.web.answers import hemicycle_payload
 
         declared = self.store.all()
         live = forecast_from_declared(self.base, declared, sims=self.simulations, seed=self._version)

@@ -13,6 +13,20 @@ Every limit is enforced before any work starts and refused with a 4xx JSON error
 * :data:`MAX_SIMULATIONS` -- Monte Carlo draws behind the live coalition probabilities, 2 000.
 * :data:`MAX_RESULTS_PER_REQUEST` -- declared constituency results in one write, 700.
 * :data:`MAX_COALITIONS_LISTED` -- rows of the governments table, 200.
+* :data:`MAX_COALITION_PARTIES` -- parties that can join coalitions in one coalition analysis, 20
+  (all ``2**n`` subsets are examined: at 20 about 0.1-0.2 s of CPU and 80 MB, measured on the
+  2-core machine this was written on; 22 took 0.3-0.6 s and 230 MB); more gets 413.
+
+And the expensive reads (coalition, coalitions, power, project, count) are rationed (see
+:mod:`kingmaker.web.gate`):
+
+* :data:`MAX_READS_PER_CLIENT` -- expensive reads one client address may have in flight, 2; more
+  gets 429 with ``Retry-After``.
+* :data:`MAX_READS_IN_FLIGHT` -- expensive reads in flight from all clients together, 4; more gets
+  429 with ``Retry-After``.
+* :data:`READ_WORKERS` -- workers running them (2: one per core of a small machine).
+* :data:`READ_TIMEOUT_SECONDS` -- the longest a client waits for one, 10 s; then 503 (the work
+  still holds its place in the limits until it ends).
 """
 
 from __future__ import annotations
@@ -41,6 +55,11 @@ UPLOAD_LIMITS = ReadLimits(
     max_ranks=MAX_CANDIDATES,
     max_cells=MAX_BALLOTS * MAX_CANDIDATES,
 )
+MAX_COALITION_PARTIES = 20
+MAX_READS_PER_CLIENT = 2
+MAX_READS_IN_FLIGHT = 4
+READ_WORKERS = 2
+READ_TIMEOUT_SECONDS = 10.0
 
 LIMITS = {
     "max_body_bytes": MAX_BODY_BYTES,
@@ -51,6 +70,10 @@ LIMITS = {
     "max_simulations": MAX_SIMULATIONS,
     "max_results_per_request": MAX_RESULTS_PER_REQUEST,
     "max_coalitions_listed": MAX_COALITIONS_LISTED,
+    "max_coalition_parties": MAX_COALITION_PARTIES,
+    "max_reads_per_client": MAX_READS_PER_CLIENT,
+    "max_reads_in_flight": MAX_READS_IN_FLIGHT,
+    "read_timeout_seconds": READ_TIMEOUT_SECONDS,
 }
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
