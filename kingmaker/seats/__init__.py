@@ -101,6 +101,7 @@ def allocate(
 
 __all__ = [
     "COMMON",
+    "MAX_SEATS",
     "DIVISORS",
     "QUOTAS",
     "SYSTEMS",
@@ -109,6 +110,7 @@ __all__ = [
     "VoteThreshold",
     "allocate",
     "as_vote_threshold",
+    "check_seat_count",
     "compare_systems",
     "parse_share",
     "takes_house",
