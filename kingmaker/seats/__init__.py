@@ -101,8 +101,8 @@ def allocate(
 
 __all__ = [
     "COMMON",
-    "MAX_SEATS",
     "DIVISORS",
+    "MAX_SEATS",
     "QUOTAS",
     "SYSTEMS",
     "Allocation",
