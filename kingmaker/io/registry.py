@@ -28,7 +28,13 @@ Reader = Callable[..., "Ballots"]
 #: name -> ballot format; filled by the modules named here (in this order: detection tries them so).
 BALLOT_FORMATS: Registry[Reader] = Registry(
     "ballot format",
-    modules=("kingmaker.io.blt", "kingmaker.io.preflib", "kingmaker.io.cvr", "kingmaker.io.simple_csv"),
+    modules=(
+        "kingmaker.io.blt",
+        "kingmaker.io.preflib",
+        "kingmaker.io.cvr",
+        "kingmaker.io.simple_csv",
+        "kingmaker.io.irish",
+    ),
 )
 
 
