@@ -47,7 +47,7 @@ def count(
     if seats is None and entry.has("multi-winner") and isinstance(ballots, Ballots) and ballots.seats is None:
         raise InputError(
             f"{entry.name} needs the number of seats: the ballots do not say how many "
-            "(their file has no seat count); give seats",
+            "(their file has no seat count); give the number of seats to fill",
             source=ballots.source,
         )
     return entry.obj(ballots, seats, **options)

@@ -445,6 +445,7 @@ def _papers_note(ballots: Ballots, opts: IrishOptions) -> str:
     summary="STV, Irish Dáil rules (Electoral Act 1992), whole papers: drawn at random (seeded) or as they lie",
     aliases=("irish",),
     options=option_names(IrishOptions),
+    choices={"papers": tuple(PAPER_SELECTIONS)},
     properties=("exact-conservation", "not-permutation-invariant", "seeded", "multi-winner", "fills-seats"),
     places=4,
 )
