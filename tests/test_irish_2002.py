@@ -16,6 +16,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kingmaker.ballots import SKIPPED, Ballots
 from kingmaker.counting import count
@@ -180,6 +182,37 @@ def test_as_they_lie_on_grouped_ballots_says_so() -> None:
     r = count(b, "stv-irish", 2, papers="as-they-lie")
     r.check_conservation()
     assert "grouped" in r.notes[0]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.permutations("ABCDE").map(lambda p: p[:3]), st.integers(1, 6)), min_size=3, max_size=12
+    ),
+    st.integers(1, 3),
+)
+def test_as_they_lie_grouped_rows_and_one_row_per_paper_agree(rows: list, seats: int) -> None:
+    """Paper ids number the papers in row order either way, so a count as they lie must move
+    the same papers whether a row of weight w is one entry or w one-paper rows in a run (the
+    two book-keeping paths of the engine)."""
+    grouped = Ballots(
+        np.array([[ord(c) - 65 for c in r] for r, _ in rows], dtype=np.int32),
+        np.array([w for _, w in rows], dtype=np.int64),
+        tuple("ABCDE"),
+    )
+    flat = [r for r, w in rows for _ in range(w)]
+    expanded = Ballots(
+        np.array([[ord(c) - 65 for c in r] for r in flat], dtype=np.int32),
+        np.ones(len(flat), dtype=np.int64),
+        tuple("ABCDE"),
+    )
+    a = irish_count(grouped, seats, papers="as-they-lie")
+    b = irish_count(expanded, seats, papers="as-they-lie")
+    a.result.check_conservation()
+    assert a.result.winners == b.result.winners
+    assert [r.tallies for r in a.result.rounds] == [r.tallies for r in b.result.rounds]
+    assert a.moved.keys() == b.moved.keys()
+    assert all(np.array_equal(a.moved[k], b.moved[k]) for k in a.moved)
 
 
 def test_unknown_paper_selection_is_an_input_error() -> None:
