@@ -141,6 +141,20 @@ def test_both_forms_are_detected_by_content() -> None:
     assert detect_format(b"# NUMBER ALTERNATIVES: 2\n") == "preflib"  # others unaffected
 
 
+def test_content_overrules_a_generic_extension(tmp_path: Path) -> None:
+    """``.txt`` belongs to the raw Irish form, but a BLT saved as ``.txt`` is still a BLT, and
+    the raw form under another extension is still found by its content."""
+    blt = tmp_path / "election.txt"
+    blt.write_text('2 1\n3 1 2 0\n1 2 0\n0\n"Ann"\n"Bob"\n"Title"\n', encoding="utf-8")
+    assert detect_format(blt) == "blt" and read_ballots(blt).seats == 1
+    raw = tmp_path / "ballots.dat"
+    raw.write_text(RAW, encoding="utf-8")
+    assert detect_format(raw) == "irish" and read_ballots(raw).total == 3
+    irish_txt = tmp_path / "dn.txt"
+    irish_txt.write_text(RAW, encoding="utf-8")
+    assert detect_format(irish_txt) == "irish"
+
+
 # ----------------------------------------------------------------------------- seats
 def test_stv_without_seats_asks_for_them_and_av_does_not() -> None:
     b = read_irish_raw(RAW, name="tiny.txt")
