@@ -324,6 +324,12 @@ def _seeds() -> list[tuple[str, bytes]]:
         ("preflib", b"3\n1,A\n2,B\n3,C\n4,4,2\n3,1,2,3\n1,{2,3},1\n"),
         ("cvr", (DATA / "cvr.csv").read_bytes()),
         ("csv", (DATA / "simple.csv").read_bytes()),
+        ("irish", b'"Sarg" "Ryan" "XXXXX"\r\n"Ryan" "XXXXX" "XXXXX"\r\n"Glen" "Sarg" "Ryan"\r\n'),
+        (
+            "irish-json",
+            b'{"Number of Seats": 2, "Candidate": [{"Ref": "Sarg", "Name": "T S", "Index": 0}, '
+            b'{"Ref": "Ryan", "Name": "S R", "Index": 1}], "Ballot": [[1, 2], [0, 1], [2, 1]]}\n',
+        ),
     ]
 
 
@@ -378,7 +384,7 @@ def test_fuzz_mutated_files_raise_only_kingmaker_errors(case: tuple[str, bytes])
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.sampled_from(["blt", "preflib", "cvr", "csv"]), st.binary(max_size=200))
+@given(st.sampled_from(["blt", "preflib", "cvr", "csv", "irish", "irish-json"]), st.binary(max_size=200))
 def test_fuzz_random_bytes_raise_only_kingmaker_errors(fmt: str, data: bytes) -> None:
     _read_or_refuse(fmt, data)
 

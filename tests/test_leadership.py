@@ -205,6 +205,27 @@ def test_cli_labour_2010() -> None:
     assert data["winner"] == "Ed Miliband"
 
 
+def test_labour_2010_gap_is_stated_in_the_output_and_json() -> None:
+    """Rounds 2 and 3 by section are not obtainable: kept as published totals, gap stated."""
+    rep = labour_2010_reproduction()
+    assert rep.gaps == (
+        "round 2: published college totals only; the members' and affiliates' section figures are not obtainable",
+        "round 3: published college totals only; the members' and affiliates' section figures are not obtainable",
+    )
+    assert "not obtainable" in rep.gap and "266" in rep.gap
+    out = invoke("leadership", "labour-2010").stdout
+    assert "Gap: round 2: published college totals only" in out and "Gap: round 3:" in out
+    assert "Rounds 2 and 3 are published college totals only" in " ".join(out.split())
+    data = json.loads(invoke("leadership", "labour-2010", "--format", "json").stdout)
+    assert data["gaps"] == list(rep.gaps) and data["gap_note"] == rep.gap
+    assert [r["basis"].startswith("published total only") for r in data["rounds"]] == [
+        False,
+        True,
+        True,
+        False,
+    ]
+
+
 # ============================================================================ models
 def test_transfer_matrix_first_transfer_is_the_row_and_rows_sum_to_one() -> None:
     c = contest("labour2010")

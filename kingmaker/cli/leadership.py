@@ -151,6 +151,10 @@ def labour_2010(fmt: TableOrJsonOption = TableOrJson.table) -> None:
     console.print(f"Elimination order: {', '.join(rep.elimination_order)}; winner: {rep.winner}")
     for r in rep.rounds:
         console.print(f"Round {r.number}: {r.basis}" + (f"; {r.note}" if r.note else ""))
+    for line in rep.gaps:
+        console.print(escape(f"Gap: {line}"))
+    if rep.gap:
+        console.print(escape(rep.gap))
     if any(r.partial is not None for r in rep.rounds):
         console.print(
             "MPs' pts: the MPs' and MEPs' section's college points (a third of its %), "

@@ -23,6 +23,7 @@ from kingmaker.ballots import Ballots
 from kingmaker.counting.options import check_known
 from kingmaker.counting.registry import METHODS
 from kingmaker.counting.result import Result, Round
+from kingmaker.errors import InputError
 
 
 def count(
@@ -33,13 +34,22 @@ def count(
 ) -> Result:
     """Count ``ballots`` by ``method`` (a name or alias in :data:`METHODS`) for ``seats`` seats.
 
-    ``seats`` defaults to the ballot file's own (BLT header) or 1. For ``college`` pass a
+    ``seats`` defaults to the ballot file's own (a BLT header, the Irish JSON); a multi-winner
+    method (STV) on ballots that do not say how many seats (PrefLib, CSV, the raw Irish text)
+    raises :class:`~kingmaker.errors.InputError` asking for them rather than filling one.
+    Single-winner methods fill one. For ``college`` pass a
     mapping section name -> Ballots (``weights=`` optional); for ``exhaustive`` pass
     ``(mps, members)``. Other keyword options go to the rule; one it does not accept is an
     :class:`~kingmaker.errors.InputError`.
     """
     entry = METHODS.get(method, what="method")
     check_known(options, entry.options, entry.name)
+    if seats is None and entry.has("multi-winner") and isinstance(ballots, Ballots) and ballots.seats is None:
+        raise InputError(
+            f"{entry.name} needs the number of seats: the ballots do not say how many "
+            "(their file has no seat count); give the number of seats to fill",
+            source=ballots.source,
+        )
     return entry.obj(ballots, seats, **options)
 
 

@@ -2,8 +2,9 @@
 
 Formats (each registers itself in :data:`kingmaker.io.registry.BALLOT_FORMATS`): BLT
 (:mod:`kingmaker.io.blt`), PrefLib ``.soc .soi .toc .toi`` (:mod:`kingmaker.io.preflib`),
-cast-vote-record CSV (:mod:`kingmaker.io.cvr`) and the simple ``count,rank1,rank2,...`` CSV
-(:mod:`kingmaker.io.simple_csv`). Every reader checks the file's claims against
+cast-vote-record CSV (:mod:`kingmaker.io.cvr`), the simple ``count,rank1,rank2,...`` CSV
+(:mod:`kingmaker.io.simple_csv`) and the Irish 2002 e-vote releases, raw text and JSON, read in
+file order (:mod:`kingmaker.io.irish`). Every reader checks the file's claims against
 :class:`~kingmaker.io.limits.ReadLimits` before it allocates anything they size.
 
 Internal dependency direction: ``limits`` and ``_source`` (no kingmaker.io imports) <- ``registry``
@@ -33,8 +34,8 @@ def format_weight(weight: float | int) -> str:
 
 
 def detect_format(source: SourceLike, *, name: str | None = None) -> str:
-    """Name of the reader for ``source`` (``blt``, ``preflib``, ``cvr``, ``csv``): by extension,
-    sniffing the content where the extension is shared or missing."""
+    """Name of the reader for ``source`` (``blt``, ``preflib``, ``cvr``, ``csv``, ``irish``, ...):
+    by extension, sniffing the content where the extension is shared, missing or contradicted."""
     return detect(open_source(source, name=name)).name
 
 

@@ -1,34 +1,44 @@
-"""Generic long vote CSV: ``district,party,votes[,region,nation,electorate]``, one row per cell.
+"""Generic long vote CSV: ``district,party,votes[,region,nation,electorate,seats]``, one row per cell.
 
-A header row is required; extra columns are ignored. A district's region, nation and electorate
-must agree on every one of its rows. Problems raise :class:`InputError` with the file and line.
+A header row is required. ``seats`` is the district magnitude: the seats that district returns
+(a multi-member region of a list election, e.g. the 2019 European Parliament regions), read into
+:attr:`VoteTable.magnitudes`; without it every district returns one seat. A district's region,
+nation, electorate and seats must agree on every one of its rows. A column the reader does not
+know is an :class:`InputError` naming it, not silently dropped (``ignore=`` names columns to
+leave out on purpose). Problems raise :class:`InputError` with the file and line.
 """
 
 from __future__ import annotations
 
 import csv
+from collections.abc import Collection
 from pathlib import Path
 
 import numpy as np
 
 from kingmaker.errors import InputError
+from kingmaker.io._source import SourceLike, open_source
 from kingmaker.votes import VoteTable
 
 REQUIRED = ("district", "party", "votes")
-OPTIONAL = ("region", "nation", "electorate")
+OPTIONAL = ("region", "nation", "electorate", "seats")
 
 
-def read_long_csv(path: str | Path, *, election: str | None = None) -> VoteTable:
-    """Read a long ``district,party,votes`` CSV into a :class:`VoteTable`."""
-    path = Path(path)
-    src = str(path)
-    if not path.exists():
-        raise InputError("file not found", source=src)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputError(f"not UTF-8 text ({exc.reason})", source=src) from None
-    reader = csv.reader(text.splitlines())
+def read_long_csv(
+    source: SourceLike,
+    *,
+    election: str | None = None,
+    name: str | None = None,
+    ignore: Collection[str] = (),
+) -> VoteTable:
+    """Read a long ``district,party,votes`` CSV (a path, bytes or text) into a :class:`VoteTable`.
+
+    ``seats``, where given, is each district's magnitude. ``ignore`` names extra columns to
+    leave out; any other unknown column raises :class:`InputError` naming it.
+    """
+    text_src = open_source(source, name=name)
+    src = text_src.name
+    reader = csv.reader(text_src.text.splitlines())
     try:
         header = [h.strip().lower() for h in next(reader)]
     except StopIteration:
@@ -38,6 +48,19 @@ def read_long_csv(path: str | Path, *, election: str | None = None) -> VoteTable
         raise InputError(
             f"missing column(s) {', '.join(missing)}; need {','.join(REQUIRED)}", source=src, line=1
         )
+    skip = {c.strip().lower() for c in ignore}
+    unknown = [h for h in header if h not in REQUIRED + OPTIONAL and h not in skip]
+    if unknown:
+        raise InputError(
+            f"unknown column(s) {', '.join(map(repr, unknown))}: a long vote CSV has "
+            f"{', '.join(REQUIRED + OPTIONAL)} (seats: the seats each district returns); "
+            "name columns to leave out in ignore",
+            source=src,
+            line=1,
+        )
+    dupes = sorted({h for h in header if header.count(h) > 1 and h not in skip})
+    if dupes:
+        raise InputError(f"column(s) named twice: {', '.join(dupes)}", source=src, line=1)
     col = {c: header.index(c) for c in REQUIRED + OPTIONAL if c in header}
     districts: dict[str, int] = {}
     parties: dict[str, int] = {}
@@ -86,6 +109,9 @@ def read_long_csv(path: str | Path, *, election: str | None = None) -> VoteTable
             electorates = np.array([int(meta[n]["electorate"] or 0) for n in names])
         except ValueError:
             raise InputError("electorate must be a whole number", source=src) from None
+    magnitudes = None
+    if "seats" in col:
+        magnitudes = np.array([_magnitude(n, meta[n]["seats"], src) for n in names], dtype=np.int64)
     return VoteTable(
         table,
         tuple(parties),
@@ -93,16 +119,25 @@ def read_long_csv(path: str | Path, *, election: str | None = None) -> VoteTable
         regions=tuple(meta[n]["region"] for n in names) if "region" in col else None,
         nations=tuple(meta[n]["nation"] for n in names) if "nation" in col else None,
         electorates=electorates,
+        magnitudes=magnitudes,
         source=src,
         election=election,
     )
+
+
+def _magnitude(district: str, raw: str, src: str) -> int:
+    """A district's ``seats`` cell: a whole number of seats, at least one."""
+    if not (raw.isascii() and raw.isdigit()) or int(raw) < 1:
+        raise InputError(f"{district}: seats {raw!r} must be a whole number of at least 1", source=src)
+    return int(raw)
 
 
 def write_long_csv(table: VoteTable, path: str | Path) -> None:
     """Write ``table`` as a long CSV that :func:`read_long_csv` reads back unchanged."""
     with Path(path).open("w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh)
-        writer.writerow(["district", "party", "votes", "region", "nation"])
+        seats = table.magnitudes is not None
+        writer.writerow(["district", "party", "votes", "region", "nation"] + (["seats"] if seats else []))
         for d, name in enumerate(table.ids):
             for p, party in enumerate(table.parties):
                 writer.writerow(
@@ -113,4 +148,5 @@ def write_long_csv(table: VoteTable, path: str | Path) -> None:
                         (table.regions or [""] * table.n_districts)[d] or "",
                         (table.nations or [""] * table.n_districts)[d] or "",
                     ]
+                    + ([int(table.seat_magnitudes()[d])] if seats else [])
                 )

@@ -28,7 +28,13 @@ Reader = Callable[..., "Ballots"]
 #: name -> ballot format; filled by the modules named here (in this order: detection tries them so).
 BALLOT_FORMATS: Registry[Reader] = Registry(
     "ballot format",
-    modules=("kingmaker.io.blt", "kingmaker.io.preflib", "kingmaker.io.cvr", "kingmaker.io.simple_csv"),
+    modules=(
+        "kingmaker.io.blt",
+        "kingmaker.io.preflib",
+        "kingmaker.io.cvr",
+        "kingmaker.io.simple_csv",
+        "kingmaker.io.irish",
+    ),
 )
 
 
@@ -50,11 +56,17 @@ def sniffs(entry: Entry[Reader], text: str) -> bool:
 
 def detect(source: Source) -> Entry[Reader]:
     """The format of ``source``: by extension (sniffing among formats that share it, e.g. the two
-    CSVs), else by content. Raises :class:`InputError` when neither tells."""
+    CSVs, and overruled when the content is plainly another format's), else by content. Raises
+    :class:`InputError` when neither tells."""
     ext = source.suffix
     by_ext = [e for e in BALLOT_FORMATS.entries() if ext and ext in extensions(e)]
     if len(by_ext) == 1:
-        return by_ext[0]
+        # a generic extension (".txt", ".json") may hold another format: when the claimant's
+        # sniffer says no and another's says yes, the content decides
+        only = by_ext[0]
+        if only.extra.get("sniff") is None or sniffs(only, source.text):
+            return only
+        return next((e for e in BALLOT_FORMATS.entries() if e is not only and sniffs(e, source.text)), only)
     if by_ext:
         return next((e for e in by_ext if sniffs(e, source.text)), by_ext[-1])
     for entry in BALLOT_FORMATS.entries():

@@ -92,6 +92,18 @@ class PublishedContest:
     winner: str
     weights: Mapping[str, Fraction]
     sources: tuple[str, ...]
+    gap: str = ""
+
+    @property
+    def gaps(self) -> tuple[str, ...]:
+        """One line per round that could not be recomputed, saying which sections are missing."""
+        return tuple(
+            f"round {r.number}: published college totals only; the "
+            + " and ".join(f"{m}'" if m.endswith("s") else f"{m}'s" for m in r.missing)
+            + " section figures are not obtainable"
+            for r in self.rounds
+            if r.computed is None
+        )
 
     @property
     def elimination_order(self) -> tuple[str, ...]:
@@ -106,6 +118,8 @@ class PublishedContest:
             "elimination_order": list(self.elimination_order),
             "weights": {k: str(v) for k, v in self.weights.items()},
             "rounds": [r.to_dict() for r in self.rounds],
+            "gaps": list(self.gaps),
+            "gap_note": self.gap,
             "sources": list(self.sources),
         }
 
@@ -138,8 +152,9 @@ def labour_2010_reproduction() -> PublishedContest:
     (recounted from its published ballots) were found; the members' and affiliates' section
     figures were not, so those rounds are published-total-only (:attr:`PublishedRound.basis`,
     :attr:`PublishedRound.missing`): they carry the published totals, the elimination they
-    imply, and the college points the known section contributes (:attr:`PublishedRound.partial`).
-    Figures and sources: the embedded ``labour-2010-result.toml``.
+    imply, and the college points the known section contributes (:attr:`PublishedRound.partial`);
+    :attr:`PublishedContest.gaps` and ``gap`` state the gap wherever the count is shown.
+    Figures, sources and the gap's wording: the embedded ``labour-2010-result.toml``.
     """
     from kingmaker.counting.college import college_totals
 
@@ -189,6 +204,7 @@ def labour_2010_reproduction() -> PublishedContest:
         winner=winner,
         weights=MappingProxyType(weights),
         sources=tuple(data.get("sources", ())),
+        gap=" ".join(str(data.get("gap", "")).split()),
     )
 
 

@@ -24,7 +24,11 @@ ENTRIES = BALLOT_FORMATS.entries()
 
 
 def _as_names(b: Ballots) -> tuple[set[str], dict]:
-    return set(b.candidates), dict(b)
+    """Candidates and ranking -> total weight (a reader that keeps file order repeats rankings)."""
+    tally: dict = {}
+    for ranking, weight in b:
+        tally[ranking] = tally.get(ranking, 0) + weight
+    return set(b.candidates), tally
 
 
 @pytest.fixture(params=ENTRIES, ids=[e.name for e in ENTRIES])

@@ -49,6 +49,7 @@ SAMPLE_OPTIONS: dict[str, Any] = {
     "max_iterations": 500,
     "weights": (1, 2),
     "finalists": 3,
+    "papers": "as-they-lie",
 }
 
 #: Pairs of properties of which a method declares exactly one.

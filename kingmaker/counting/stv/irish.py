@@ -16,9 +16,15 @@ preference; if they are no more than the surplus all move (the rest of the surpl
 non-transferable), otherwise each sub-parcel gives ``size * surplus // transferable``
 papers plus one for the largest fractional parts until the surplus is made up (equal
 fractions: the larger sub-parcel, then the candidate ahead at the earliest count where
-they differed, then lot — s.118 "determine by lot"); *which* papers move is a uniform
-random sample of the sub-parcel (the returning officer takes them from a mixed parcel)
-drawn with ``numpy.random.default_rng(seed)``. Surpluses arising at an earlier count go
+they differed, then lot — s.118 "determine by lot"); *which* papers move is the option
+``papers``: ``"random"`` (default), a uniform random sample of the sub-parcel (the returning
+officer takes them from a mixed parcel) drawn with ``numpy.random.default_rng(seed)``; or
+``"as-they-lie"``, the papers last filed in each sub-parcel (our reading of the rules' "the
+papers last filed"; the 1992 text was not available to us), where the first count files the
+papers in the order of the ballot rows (file order for the raw 2002 releases read by
+:mod:`kingmaker.io.irish`, one row per paper) and every transfer files the papers it moves
+after those already on the pile, in the order they lay. The count's options and first note
+say which was used. Surpluses arising at an earlier count go
 first, then the largest. A surplus is not transferred while the undistributed surpluses
 together can neither elect a continuing candidate, nor lift the lowest candidate to a
 quarter of the quota (recoupment of expenses, cf. s.124(3)), nor save the lowest candidate
@@ -48,7 +54,7 @@ from kingmaker.counting.options import one_set, option_names
 from kingmaker.counting.registry import METHODS
 from kingmaker.counting.result import Result
 from kingmaker.counting.stv._engine import STVOptions, _Count, _exclude, _exclusion, _Ruleset, _stv_options
-from kingmaker.errors import RuleError
+from kingmaker.errors import InputError, RuleError
 from kingmaker.ties import TieBreak, pick_extreme
 
 #: Electoral Act 1992: whole papers (unit one), integer Droop quota (s.120), the last
@@ -62,6 +68,27 @@ IRISH = _Ruleset(
     bulk=True,
     tiebreak="forwards",
 )
+
+
+#: How the papers of a surplus are chosen within each sub-parcel (``IrishOptions.papers``).
+PAPER_SELECTIONS: dict[str, str] = {
+    "random": "a uniform random sample of the sub-parcel, seeded (the papers of a mixed parcel)",
+    "as-they-lie": "the papers last filed in the sub-parcel, in the order they lie (file order, "
+    "then the order each transfer filed them)",
+}
+
+
+@dataclass(frozen=True)
+class IrishOptions(STVOptions):
+    """:class:`STVOptions` plus ``papers``: which papers of a surplus move, ``"random"`` (a seeded
+    draw, the default) or ``"as-they-lie"`` (the last filed in each sub-parcel; needs the ballots
+    in file order, one row per paper, as :mod:`kingmaker.io.irish` reads them)."""
+
+    papers: str = "random"
+
+    def __post_init__(self) -> None:
+        if self.papers not in PAPER_SELECTIONS:
+            raise InputError(f"papers must be one of {', '.join(PAPER_SELECTIONS)}, got {self.papers!r}")
 
 
 @dataclass(frozen=True)
@@ -95,6 +122,13 @@ class _IrishCount(_Count):
         w = ballots.weights.astype(np.int64)
         self.offset = np.concatenate([[0], np.cumsum(w)[:-1]]).astype(np.int64)
         self.ids: list[np.ndarray | None] = [None] * len(self.rows)
+        # filing order of each entry's papers in its pile (None: as read, the paper ids)
+        self.seq: list[np.ndarray | None] = [None] * len(self.rows)
+        # the filing number of a one-paper entry (-1: see ``seq``), kept as an array so that
+        # ballots read one row per paper (file order) move without a Python loop
+        self.lone = np.where(self.count == 1, self.offset[self.rows], -1).astype(np.int64)
+        self.next_seq = int(w.sum())
+        self.track = isinstance(opts, IrishOptions) and opts.papers == "as-they-lie"
 
     def paper_ids(self, i: int) -> np.ndarray:
         got = self.ids[i]
@@ -103,13 +137,57 @@ class _IrishCount(_Count):
             got = np.arange(start, start + int(self.count[i]), dtype=np.int64)
         return got
 
+    def paper_seq(self, i: int) -> np.ndarray:
+        """The filing order of entry ``i``'s papers in the pile that holds them."""
+        if self.lone[i] >= 0:
+            return self.lone[i : i + 1]
+        got = self.seq[i]
+        return self.paper_ids(i) if got is None else got
+
+    def _set_seq(self, i: int, seq: np.ndarray) -> None:
+        if len(seq) == 1:
+            self.lone[i] = seq[0]
+        else:
+            self.lone[i] = -1
+            self.seq[i] = seq
+
+    def move(self, idx: np.ndarray, new_value: np.ndarray) -> tuple[Any, Any]:
+        """As :meth:`_Count.move`; when papers are taken as they lie, the moved papers are filed
+        on their new piles after everything there, in the order they lay (``idx`` is moved in
+        the order the caller takes the parcels)."""
+        if self.track and len(idx) and bool(np.all(self.lone[idx] >= 0)):
+            order = np.argsort(self.lone[idx], kind="stable")
+            self.lone[idx[order]] = self.next_seq + np.arange(len(idx), dtype=np.int64)
+            self.next_seq += len(idx)
+        elif self.track and len(idx):
+            seqs = [self.paper_seq(int(i)) for i in idx.tolist()]
+            flat = np.concatenate(seqs)
+            rank = np.empty(len(flat), dtype=np.int64)
+            rank[np.argsort(flat, kind="stable")] = np.arange(len(flat), dtype=np.int64)
+            start = 0
+            for i, sq in zip(idx.tolist(), seqs, strict=True):
+                self._set_seq(i, self.next_seq + rank[start : start + len(sq)])
+                start += len(sq)
+            self.next_seq += len(flat)
+        return super().move(idx, new_value)
+
     def split(self, i: int, k: int, rng: np.random.Generator) -> int:
         """Take ``k`` papers of entry ``i``, chosen at random, into a new entry; return it."""
+        pick = np.zeros(int(self.count[i]), dtype=bool)
+        pick[rng.choice(len(pick), size=k, replace=False)] = True
+        return self.split_mask(i, pick)
+
+    def split_mask(self, i: int, pick: np.ndarray) -> int:
+        """Take the papers ``pick`` (a mask over entry ``i``'s papers) into a new entry; return it."""
         ids = self.paper_ids(i)
-        pick = np.zeros(len(ids), dtype=bool)
-        pick[rng.choice(len(ids), size=k, replace=False)] = True
+        seq = self.paper_seq(i)
+        k = int(pick.sum())
         self.ids[i] = ids[~pick]
         self.ids.append(ids[pick])
+        self.seq.append(None)
+        self.lone = np.concatenate([self.lone, np.array([-1], dtype=np.int64)])
+        self._set_seq(i, seq[~pick])
+        self._set_seq(len(self.seq) - 1, seq[pick])
         self.count[i] -= k
         for name in ("rows", "value", "holder", "pos", "received"):
             arr = getattr(self, name)
@@ -151,6 +229,27 @@ def _largest_remainder(
     return take
 
 
+def _as_they_lie(st: _IrishCount, members: list[int], k: int) -> list[int]:
+    """The entries that move when the ``k`` papers last filed among ``members`` (one sub-parcel)
+    are taken, splitting an entry where only some of its papers are among them."""
+    if k == 0:
+        return []
+    arr = np.asarray(members, dtype=np.int64)
+    if bool(np.all(st.lone[arr] >= 0)):  # one paper an entry: no split needed
+        return arr[np.argsort(st.lone[arr], kind="stable")[len(arr) - k :]].tolist()
+    seqs = [st.paper_seq(i) for i in members]
+    flat = np.concatenate(seqs)
+    cut = np.sort(flat)[len(flat) - k]  # the k largest filing numbers (they are distinct)
+    moving: list[int] = []
+    for i, sq in zip(members, seqs, strict=True):
+        pick = sq >= cut
+        if pick.all():
+            moving.append(i)
+        elif pick.any():
+            moving.append(st.split_mask(i, pick))
+    return moving
+
+
 def _irish_surplus(
     st: _IrishCount, c: int, rng: np.random.Generator, ties: list[TieBreak], seed: int
 ) -> tuple[np.ndarray, dict[str, tuple[int, int]], str]:
@@ -182,6 +281,9 @@ def _irish_surplus(
             if k == int(counts.sum()):
                 moving += members.tolist()
                 continue
+            if st.track:
+                moving += _as_they_lie(st, members.tolist(), k)
+                continue
             # the actual papers: a random sample of k from the sub-parcel (uniform over papers)
             per = rng.multivariate_hypergeometric(counts, k)
             for i, ki in zip(members.tolist(), per.tolist(), strict=True):
@@ -202,7 +304,15 @@ def _irish_surplus(
     note = (
         f"surplus of {cand[c]} ({surplus}) from {parcel}: {transferable} transferable papers; "
         f"moved {detail or 'none'}"
-        + (f"; papers drawn by lot (seed {seed}, ids digest {digest})" if transferable > surplus else "")
+        + (
+            (
+                f"; papers taken as they lie (last filed), ids digest {digest}"
+                if st.track
+                else f"; papers drawn by lot (seed {seed}, ids digest {digest})"
+            )
+            if transferable > surplus
+            else ""
+        )
     )
     return ids, {cand[j]: (take[j], sizes[j]) for j in sizes}, note
 
@@ -241,9 +351,10 @@ def irish_count(
     ballots: Ballots, seats: int | None = None, options: STVOptions | None = None, **kw: Any
 ) -> IrishCount:
     """Count by the Irish Dáil rules and keep the identity of every paper moved (see
-    :func:`stv_irish`)."""
+    :func:`stv_irish`). ``papers="as-they-lie"`` takes the last-filed papers of each sub-parcel
+    instead of a seeded random draw (:class:`IrishOptions`)."""
     ballots, seats = one_set(ballots, seats, IRISH.name)
-    opts = _stv_options(STVOptions, options, kw, IRISH)
+    opts = _stv_options(IrishOptions, options, kw, IRISH)
     if seats < 1:
         raise RuleError("seats must be at least 1")
     if not ballots.is_integral:
@@ -322,6 +433,8 @@ def irish_count(
     opt: dict[str, Any] = asdict(opts.marks)
     opt["tiebreak"] = st.breaker.policy.describe()
     opt["seed"] = opts.seed
+    opt["papers"] = opts.papers
+    st.notes.insert(0, _papers_note(ballots, opts))
     result = Result(
         method=IRISH.name,
         seats=seats,
@@ -336,19 +449,34 @@ def irish_count(
     return IrishCount(result, moved, subparcels)
 
 
+def _papers_note(ballots: Ballots, opts: IrishOptions) -> str:
+    """Which papers selection the count used, said in its notes."""
+    if opts.papers == "random":
+        return f"papers: random (surplus papers drawn by lot within each sub-parcel, seed {opts.seed})"
+    grouped = bool(np.any(ballots.weights > 1))
+    return "papers: as-they-lie (the last-filed papers of each sub-parcel move; first-count piles in " + (
+        "the order of the ballot rows: these ballots were grouped, so that is not the file's order)"
+        if grouped
+        else "file order)"
+    )
+
+
 @METHODS.register(
     "stv-irish",
-    summary="STV, Irish Dáil rules (Electoral Act 1992), whole papers drawn at random",
+    summary="STV, Irish Dáil rules (Electoral Act 1992), whole papers: drawn at random (seeded) or as they lie",
     aliases=("irish",),
-    options=option_names(STVOptions),
+    options=option_names(IrishOptions),
+    choices={"papers": tuple(PAPER_SELECTIONS)},
     properties=("exact-conservation", "not-permutation-invariant", "seeded", "multi-winner", "fills-seats"),
     places=4,
 )
 def stv_irish(
     ballots: Ballots, seats: int | None = None, options: STVOptions | None = None, **kw: Any
 ) -> Result:
-    """STV by the Irish Dáil rules (Electoral Act 1992 Part XIX): whole papers, random surplus."""
+    """STV by the Irish Dáil rules (Electoral Act 1992 Part XIX): whole papers; the surplus
+    papers drawn at random (``papers="random"``, seeded) or taken as they lie
+    (``papers="as-they-lie"``)."""
     return irish_count(ballots, seats, options, **kw).result
 
 
-__all__ = ["IRISH", "IrishCount", "irish_count", "stv_irish"]
+__all__ = ["IRISH", "PAPER_SELECTIONS", "IrishCount", "IrishOptions", "irish_count", "stv_irish"]
