@@ -91,10 +91,10 @@ def test_config_and_parliament(client: TestClient) -> None:
 def test_coalition_majority_and_shortfall(client: TestClient) -> None:
     r = client.post("/api/coalition", json={"parties": ["Con", "LD"]}).json()
     assert (r["seats"], r["majority"], r["wins"]) == (363, 76, True)
-    assert r["text"] == "Con+LD: 363 seats — majority of 76" and set(r["pivotal"]) == {"Con", "LD"}
+    assert r["view"]["text"] == "Con+LD: 363 seats — majority of 76" and set(r["pivotal"]) == {"Con", "LD"}
     r = client.post("/api/coalition", json={"parties": ["Lab", "LD"]}).json()
     assert (r["seats"], r["shortfall"], r["wins"]) == (315, 11, False)
-    assert r["text"] == "Lab+LD: 315 seats — short by 11" and r["completions"]
+    assert r["view"]["text"] == "Lab+LD: 315 seats — short by 11" and r["completions"]
     w = client.post("/api/coalition", json={"parties": ["Con", "LD"], "threshold": "working"}).json()
     assert w["quota"] == 321 and w["seats"] == 362
     o = client.post(
@@ -134,9 +134,8 @@ def test_governments_table(client: TestClient) -> None:
 
 def test_power(client: TestClient) -> None:
     r = client.post("/api/power", json={})
-    if r.status_code == 503:
-        pytest.skip("kingmaker.power is not available yet")
-    rows = {row["party"]: row for row in r.json()["rows"]}
+    assert r.status_code == 200, r.text
+    rows = {row["party"]: row for row in r.json()["view"]["rows"]}
     assert abs(sum(row["shapley_shubik"] for row in rows.values()) - 1) < 1e-9
     assert rows["Lab"]["shapley_shubik"] == pytest.approx(rows["LD"]["shapley_shubik"])
 
@@ -149,22 +148,19 @@ def test_projection_needs_a_base(client: TestClient) -> None:
 
 
 def test_projection_with_base() -> None:
-    pytest.importorskip("kingmaker.projection", reason="kingmaker.projection is not available yet")
     parliament = Parliament.from_seats({"Con": 7, "Lab": 4, "LD": 1})
     c = TestClient(create_app(parliament, base=base_table()))
     shares = c.get("/api/project/base").json()["shares"]
     assert set(shares) == {"Con", "Lab", "LD"}
     r = c.post("/api/project", json={"shares": {"Con": 20, "Lab": 50, "LD": 30}, "model": "uniform"})
     assert r.status_code == 200, r.text
-    seats = r.json()["seats"]
+    seats = r.json()["view"]["seats"]
     assert sum(seats.values()) == 12 and seats["Lab"] > 4
     assert c.post("/api/project", json={"shares": {"Zzz": 50}}).status_code == 422
 
 
 def test_count_upload(client: TestClient) -> None:
     r = client.post("/api/count?method=irv&seats=1&format=blt", content=BLT)
-    if r.status_code == 503:
-        pytest.skip("kingmaker.counting is not available yet")
     assert r.status_code == 200, r.text
     result = r.json()
     assert result["winners"] and len(result["rounds"]) >= 2
@@ -184,8 +180,6 @@ def test_count_upload(client: TestClient) -> None:
 )
 def test_count_refusals(client: TestClient, query: str, body: bytes, status: int) -> None:
     r = client.post(f"/api/count?{query}", content=body)
-    if r.status_code == 503:
-        pytest.skip("kingmaker.counting is not available yet")
     assert r.status_code == status, r.text
     assert "/tmp" not in r.json()["error"]
 
