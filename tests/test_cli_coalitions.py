@@ -13,7 +13,6 @@ import pytest
 from tests.cli_runner import invoke
 
 
-
 def rows_of(stdout: str) -> list[dict]:
     """The coalition rows of ``coalitions --format json`` (a CoalitionTable with provenance)."""
     return json.loads(stdout)["coalitions"]
@@ -24,6 +23,7 @@ def without_provenance(stdout: str) -> dict:
     data = json.loads(stdout)
     data.pop("provenance")
     return data
+
 
 def test_default_is_2010_commons_table():
     r = invoke("coalitions")
