@@ -23,6 +23,7 @@ from kingmaker.errors import InputError, UnknownNameError
 from kingmaker.names import resolve, resolve_all
 from kingmaker.parties import MAX_PARTY_SEATS, NonVoting, ParliamentFile, Party
 from kingmaker.presets import PARLIAMENTS
+from kingmaker.provenance import json_result
 
 Threshold = Literal["absolute", "working"] | int
 
@@ -339,6 +340,7 @@ class Parliament:
     def _repr_html_(self) -> str:
         return self.to_frame()._repr_html_()
 
+    @json_result
     def to_dict(self) -> dict[str, Any]:
         """Plain data: parties, thresholds and conventions."""
         return {

@@ -9,7 +9,9 @@ here, so a saved result says how to reproduce it::
 An input is hashed from its bytes: a path is read, bytes and text (UTF-8) are hashed as given,
 and any other object is hashed through its JSON form (``to_dict()`` where it has one), so an
 embedded preset or a parliament typed on the command line is pinned too. Options are made
-JSON-safe (non-finite floats become ``None``, unknown objects their ``str``).
+JSON-safe (non-finite floats become ``None``, unknown objects their ``str``); :func:`json_ready`
+and :func:`frame_html` are the shared ends of the result types' ``to_dict(places=None)`` and
+``_repr_html_()``.
 
 A low layer: it imports nothing of kingmaker but the version.
 """
@@ -19,7 +21,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from enum import Enum
 from fractions import Fraction
 from pathlib import Path
@@ -57,6 +59,46 @@ def json_safe(value: Any) -> Any:
 class Digest(str):
     """A SHA-256 already computed (hex), passed as an input so it is not hashed again (a server
     hashes its base tables once, not per request)."""
+
+
+def json_ready(value: Any, places: int | None = None) -> Any:
+    """:func:`json_safe`, with every float rounded to ``places`` decimals when given: the
+    ``to_dict(places=None)`` of the result types ends here, so it always survives
+    ``json.dumps(..., allow_nan=False)``."""
+    safe = json_safe(value)
+    return safe if places is None else _round(safe, places)
+
+
+def _round(value: Any, places: int) -> Any:
+    if isinstance(value, float):
+        return round(value, places)
+    if isinstance(value, dict):
+        return {k: _round(v, places) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_round(v, places) for v in value]
+    return value
+
+
+def json_result(method: Callable[[Any], Any]) -> Callable[..., Any]:
+    """Decorate a result type's plain ``to_dict(self)`` into the contract's ``to_dict(self,
+    places=None)``: the same dict made JSON-safe by :func:`json_ready`, floats rounded to
+    ``places`` decimals when given."""
+
+    def to_dict(self: Any, places: int | None = None) -> Any:
+        return json_ready(method(self), places)
+
+    to_dict.__name__ = method.__name__
+    to_dict.__qualname__ = method.__qualname__
+    to_dict.__doc__ = method.__doc__
+    return to_dict
+
+
+def frame_html(obj: Any, caption: str = "") -> str:
+    """``_repr_html_`` from ``obj.to_frame()``, under an optional escaped caption."""
+    import html
+
+    head = f"<p>{html.escape(caption)}</p>" if caption else ""
+    return head + obj.to_frame()._repr_html_()
 
 
 def sha256_of(source: Any) -> str:
@@ -101,4 +143,13 @@ def with_provenance(data: Any, block: dict[str, Any], key: str = "items") -> dic
     return out
 
 
-__all__ = ["Digest", "json_safe", "provenance", "sha256_of", "with_provenance"]
+__all__ = [
+    "Digest",
+    "frame_html",
+    "json_ready",
+    "json_result",
+    "json_safe",
+    "provenance",
+    "sha256_of",
+    "with_provenance",
+]
