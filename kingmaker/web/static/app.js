@@ -359,7 +359,8 @@ function showTitle() {
 // ----------------------------------------------------------------- choices from the registries
 function fillSelect(id, entries) {
   // One <option> per registry entry (name, summary as its tooltip): no name is kept in the page.
-  $(id).replaceChildren(...entries.map((e) => el("option", { value: e.name, title: e.summary }, e.name)));
+  const label = (e) => (e.aliases.length ? `${e.name} (${e.aliases.join(", ")})` : e.name);
+  $(id).replaceChildren(...entries.map((e) => el("option", { value: e.name, title: e.summary }, label(e))));
 }
 
 // ----------------------------------------------------------------- start
