@@ -22,7 +22,8 @@ Endpoints (all JSON unless said):
 * ``POST /api/coalitions`` the governments the numbers allow, with their theories.
 * ``POST /api/power`` Shapley-Shubik and Banzhaf indices.
 * ``POST /api/project`` seats re-projected from national vote shares (needs a base result table).
-* ``POST /api/count?method=&seats=&format=`` count an uploaded ballot file (raw bytes body).
+* ``POST /api/count?method=&seats=&format=`` count an uploaded ballot file (raw bytes body); the
+  method and format default to the first entries of their registries.
 * Live mode: ``GET /api/live/state``, ``GET /api/live/events`` (server-sent events),
   ``POST /api/live/results`` (JSON) and ``POST /api/live/results.csv`` (CSV), both with
   ``Authorization: Bearer <token>``.
@@ -306,7 +307,7 @@ def create_app(
     async def project(req: ProjectionRequest, request: Request) -> dict[str, Any] | JSONResponse:
         if base is None:
             return _unavailable("projection (the server was started without base results)")
-        model = SWING_MODELS.canonical(req.model, what="model")
+        model = SWING_MODELS.canonical(req.model or SWING_MODELS.names()[0], what="model")
         shares = dict(req.shares)
         key = ("project", tuple(shares.items()), model)
         return await gate.answer(
@@ -316,10 +317,13 @@ def create_app(
     @app.post("/api/count")
     async def count(
         request: Request,
-        method: str = Query("irv", max_length=20),
+        method: str | None = Query(None, max_length=20),
         seats: int = Query(1, ge=1, le=MAX_UPLOAD_SEATS),
-        format: str = Query("blt", max_length=10),
+        format: str | None = Query(None, max_length=10),
     ) -> Any:
+        # Defaults are the registries' first entries: no method or format name is kept here.
+        method = method or METHODS.names()[0]
+        format = format or BALLOT_FORMATS.names()[0]
         if format not in BALLOT_FORMATS:
             raise InputError(
                 f"unknown ballot format {format!r}; use one of {', '.join(BALLOT_FORMATS.choices())}"
