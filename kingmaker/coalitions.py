@@ -30,6 +30,7 @@ import numpy as np
 
 from kingmaker.errors import InputError, KingmakerWarning, TooLargeError
 from kingmaker.parliament import Parliament, Threshold
+from kingmaker.provenance import frame_html, json_ready
 
 #: Most coalition members enumerated exhaustively: 2**22 = 4.2 million subsets, about 0.2 GB peak and
 #: 0.3-0.5 s of CPU for :func:`complete` or :func:`coalitions` (measured on 2 shared cores).
@@ -57,12 +58,24 @@ class Coalition:
     fewest_parties: bool
     pivotal: tuple[str, ...]
 
-    def to_dict(self) -> dict[str, Any]:
-        """Plain data (lists, not tuples) for JSON."""
+    def to_dict(self, places: int | None = None) -> dict[str, Any]:
+        """Plain data (lists, not tuples) for JSON; ``places`` rounds the range."""
         d = asdict(self)
         d["parties"] = list(self.parties)
         d["pivotal"] = list(self.pivotal)
-        return d
+        return json_ready(d, places)
+
+    def to_frame(self):  # -> pandas.DataFrame
+        """One row: this coalition, party lists joined with '+'."""
+        import pandas as pd
+
+        d = self.to_dict()
+        d["parties"] = "+".join(self.parties)
+        d["pivotal"] = "+".join(self.pivotal)
+        return pd.DataFrame([d])
+
+    def _repr_html_(self) -> str:
+        return frame_html(self)
 
 
 @dataclass(frozen=True)
@@ -92,7 +105,8 @@ class CoalitionTable:
     def _repr_html_(self) -> str:
         return self.to_frame()._repr_html_()
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, places: int | None = None) -> dict[str, Any]:
+        """The table as JSON: the game (quota, basis, players) and every coalition row."""
         return {
             "parliament": self.parliament,
             "threshold": self.threshold,
@@ -101,7 +115,7 @@ class CoalitionTable:
             "players": list(self.players),
             "excluded": list(self.excluded),
             "total_winning": self.total_winning,
-            "coalitions": [c.to_dict() for c in self.coalitions],
+            "coalitions": [c.to_dict(places) for c in self.coalitions],
         }
 
     def to_frame(self):  # -> pandas.DataFrame
@@ -135,7 +149,8 @@ class Completion:
     def wins(self) -> bool:
         return self.shortfall == 0
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, places: int | None = None) -> dict[str, Any]:
+        """The group's seats, shortfall or majority, pivotal members and each completion."""
         return {
             "group": list(self.group),
             "seats": self.seats,
@@ -146,10 +161,27 @@ class Completion:
             "wins": self.wins,
             "pivotal": list(self.pivotal),
             "completions": [
-                {"partners": list(p), **c.to_dict()}
+                {"partners": list(p), **c.to_dict(places)}
                 for p, c in zip(self.partners, self.completions, strict=True)
             ],
         }
+
+    def to_frame(self):  # -> pandas.DataFrame
+        """One row per completion: the partners and the completed coalition."""
+        import pandas as pd
+
+        rows = []
+        for p, c in zip(self.partners, self.completions, strict=True):
+            d = c.to_dict()
+            d["partners"] = "+".join(p)
+            d["parties"] = "+".join(c.parties)
+            d["pivotal"] = "+".join(c.pivotal)
+            rows.append(d)
+        return pd.DataFrame(rows)
+
+    def _repr_html_(self) -> str:
+        status = f"majority of {self.majority}" if self.wins else f"short by {self.shortfall}"
+        return frame_html(self, f"{'+'.join(self.group)}: {self.seats} seats, {status}")
 
 
 class _Game:

@@ -23,6 +23,7 @@ from kingmaker.errors import InputError, UnknownNameError
 from kingmaker.names import resolve, resolve_all
 from kingmaker.parties import MAX_PARTY_SEATS, NonVoting, ParliamentFile, Party
 from kingmaker.presets import PARLIAMENTS
+from kingmaker.provenance import json_result
 
 Threshold = Literal["absolute", "working"] | int
 
@@ -107,16 +108,34 @@ class Parliament:
         parties = tuple(Party(p, s, positions.get(p)) for p, s in seats.items())
         return cls(parties, tuple(non_voting), name=name)
 
-    def with_seats(self, seats: Mapping[str, int], name: str | None = None, title: str = "") -> Parliament:
-        """A hypothetical parliament with new seat numbers (from a projection or another system).
+    def with_seats(
+        self,
+        seats: Mapping[str, int],
+        name: str | None = None,
+        title: str | None = None,
+        *,
+        keep_others: bool = False,
+        keep_deputies: bool = False,
+    ) -> Parliament:
+        """A hypothetical parliament with new seat numbers (from a projection, another system or
+        the web page's overrides): the one rule for "the same House, other numbers".
 
-        Parties keep their positions and colours; new parties are unplaced. The Speaker and
-        abstentionist parties keep their conventions (all of their seats do not vote); Deputy
-        Speakers are dropped, since who would hold those posts is unknown.
+        * Parties keep their positions, full names and colours; a new name joins unplaced.
+        * ``seats`` is the whole House, unless ``keep_others`` is true: then a party it does not
+          name keeps its present seats (the web page's partial overrides).
+        * The Speaker and abstentionist parties keep their conventions with every seat they now
+          hold (a party that does not take its seats abstains with all its members).
+        * Deputy Speakers are dropped, since who would hold those posts is unknown, unless
+          ``keep_deputies`` is true: then they are kept, capped at the party's new seats.
+        * ``name`` defaults to ``"<name> (hypothetical)"`` and ``title`` to this one's title.
+
+        An all-empty House is an :class:`~kingmaker.errors.InputError`.
         """
         known = {p.name: p for p in self.parties}
+        counts = {p.name: p.seats for p in self.parties} if keep_others else {}
+        counts.update(seats)
         parties = []
-        for party, n in seats.items():
+        for party, n in counts.items():
             old = known.get(party)
             parties.append(
                 Party(
@@ -127,15 +146,26 @@ class Parliament:
                     old.colour if old else None,
                 )
             )
+        if sum(p.seats for p in parties) <= 0:
+            raise InputError("the seats given add up to an empty parliament")
+        held = dict(counts)
         kept = []
         for nv in self.non_voting:
-            if nv.kind in ("speaker", "abstention") and seats.get(nv.party, 0) > 0:
-                kept.append(NonVoting(nv.party, seats[nv.party], nv.kind, nv.reason))
+            if nv.kind in ("speaker", "abstention"):
+                n = held.get(nv.party, 0)
+            elif keep_deputies:
+                n = min(nv.seats, held.get(nv.party, 0))
+            else:
+                continue
+            if n > 0:
+                held[nv.party] -= n
+                kept.append(NonVoting(nv.party, n, nv.kind, nv.reason))
         return Parliament(
             tuple(parties),
             tuple(kept),
             name=name or f"{self.name} (hypothetical)",
-            title=title,
+            title=self.title if title is None else title,
+            source=self.source,
             positions_source=self.positions_source,
         )
 
@@ -310,6 +340,7 @@ class Parliament:
     def _repr_html_(self) -> str:
         return self.to_frame()._repr_html_()
 
+    @json_result
     def to_dict(self) -> dict[str, Any]:
         """Plain data: parties, thresholds and conventions."""
         return {

@@ -21,6 +21,7 @@ import numpy as np
 from kingmaker._registry import Registry
 from kingmaker.ballots import GROUP_BASE, OVERVOTE, PAD, SKIPPED, Ballots, group_index
 from kingmaker.errors import InputError, KingmakerError, RuleError, TooLargeError
+from kingmaker.provenance import frame_html, json_result
 
 if TYPE_CHECKING:
     from kingmaker.counting.result import Result
@@ -258,6 +259,7 @@ class Recount:
     changed: bool
     was_winner: bool
 
+    @json_result
     def to_dict(self) -> dict[str, Any]:
         """Plain-JSON form."""
         return {
@@ -280,6 +282,7 @@ class SpoilerCase:
         """One sentence, e.g. ``without C, B wins instead of A``."""
         return f"without {self.spoiler}, {self.winner_without} wins instead of {self.winner_with}"
 
+    @json_result
     def to_dict(self) -> dict[str, Any]:
         """Plain-JSON form."""
         return {
@@ -317,6 +320,7 @@ class SpoilerReport:
         """True when a Condorcet winner exists and the counted method did not elect them."""
         return self.condorcet_winner is not None and self.condorcet_winner != self.winner
 
+    @json_result
     def to_dict(self) -> dict[str, Any]:
         """Plain-JSON form."""
         return {
@@ -340,6 +344,9 @@ class SpoilerReport:
         rows = [{"method": method_title(self.method), "winners": self.winner}]
         rows += [{"method": method_title(m), "winners": " = ".join(w)} for m, w in self.methods.items()]
         return pd.DataFrame(rows).set_index("method")
+
+    def _repr_html_(self) -> str:
+        return frame_html(self, f"{self.method}: {self.winner} wins")
 
     def recounts_frame(self) -> Any:
         """Recounts as a pandas DataFrame: one row per withdrawn candidate."""

@@ -34,6 +34,7 @@ import numpy as np
 
 from kingmaker.errors import InputError, UnknownNameError
 from kingmaker.names import resolve_index
+from kingmaker.provenance import json_result
 
 #: England's nine regions (ONS names), then the three other nations used as regions.
 UK_REGIONS: tuple[str, ...] = (
@@ -402,6 +403,7 @@ class VoteTable:
         front = pd.DataFrame(meta)
         return pd.concat([front, frame], axis=1)
 
+    @json_result
     def to_dict(self) -> dict[str, Any]:
         """Plain-Python form (lists and dicts) for JSON."""
         return {

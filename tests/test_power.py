@@ -542,7 +542,7 @@ def test_cli_weights_json_exact(tmp_path: Path) -> None:
     res = invoke("power", "--weights", f, "--quota", "51", "--exact", "--format", "json")
     assert res.exit_code == 0, res.stderr
     data = json.loads(res.stdout)
-    assert list(data) == ["players", "quota", *PowerResult.INDICES]
+    assert list(data) == ["players", "quota", *PowerResult.INDICES, "provenance"]
     assert data["players"] == ["A", "B", "C"] and data["quota"] == 51
     assert data["shapley_shubik"] == {"A": "2/3", "B": "1/6", "C": "1/6"}
     assert data["johnston"] == {"A": "2/3", "B": "1/6", "C": "1/6"}

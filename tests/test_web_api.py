@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import warnings
 from pathlib import Path
 
@@ -14,6 +15,7 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore")
     from fastapi.testclient import TestClient
 
+from kingmaker.errors import InputError
 from kingmaker.parliament import Parliament
 from kingmaker.web.app import CONTENT_SECURITY_POLICY, create_app
 from kingmaker.web.live import LiveService, ResultStore
@@ -91,10 +93,10 @@ def test_config_and_parliament(client: TestClient) -> None:
 def test_coalition_majority_and_shortfall(client: TestClient) -> None:
     r = client.post("/api/coalition", json={"parties": ["Con", "LD"]}).json()
     assert (r["seats"], r["majority"], r["wins"]) == (363, 76, True)
-    assert r["text"] == "Con+LD: 363 seats — majority of 76" and set(r["pivotal"]) == {"Con", "LD"}
+    assert r["view"]["text"] == "Con+LD: 363 seats — majority of 76" and set(r["pivotal"]) == {"Con", "LD"}
     r = client.post("/api/coalition", json={"parties": ["Lab", "LD"]}).json()
     assert (r["seats"], r["shortfall"], r["wins"]) == (315, 11, False)
-    assert r["text"] == "Lab+LD: 315 seats — short by 11" and r["completions"]
+    assert r["view"]["text"] == "Lab+LD: 315 seats — short by 11" and r["completions"]
     w = client.post("/api/coalition", json={"parties": ["Con", "LD"], "threshold": "working"}).json()
     assert w["quota"] == 321 and w["seats"] == 362
     o = client.post(
@@ -134,9 +136,8 @@ def test_governments_table(client: TestClient) -> None:
 
 def test_power(client: TestClient) -> None:
     r = client.post("/api/power", json={})
-    if r.status_code == 503:
-        pytest.skip("kingmaker.power is not available yet")
-    rows = {row["party"]: row for row in r.json()["rows"]}
+    assert r.status_code == 200, r.text
+    rows = {row["party"]: row for row in r.json()["view"]["rows"]}
     assert abs(sum(row["shapley_shubik"] for row in rows.values()) - 1) < 1e-9
     assert rows["Lab"]["shapley_shubik"] == pytest.approx(rows["LD"]["shapley_shubik"])
 
@@ -149,22 +150,19 @@ def test_projection_needs_a_base(client: TestClient) -> None:
 
 
 def test_projection_with_base() -> None:
-    pytest.importorskip("kingmaker.projection", reason="kingmaker.projection is not available yet")
     parliament = Parliament.from_seats({"Con": 7, "Lab": 4, "LD": 1})
     c = TestClient(create_app(parliament, base=base_table()))
     shares = c.get("/api/project/base").json()["shares"]
     assert set(shares) == {"Con", "Lab", "LD"}
     r = c.post("/api/project", json={"shares": {"Con": 20, "Lab": 50, "LD": 30}, "model": "uniform"})
     assert r.status_code == 200, r.text
-    seats = r.json()["seats"]
+    seats = r.json()["view"]["seats"]
     assert sum(seats.values()) == 12 and seats["Lab"] > 4
     assert c.post("/api/project", json={"shares": {"Zzz": 50}}).status_code == 422
 
 
 def test_count_upload(client: TestClient) -> None:
     r = client.post("/api/count?method=irv&seats=1&format=blt", content=BLT)
-    if r.status_code == 503:
-        pytest.skip("kingmaker.counting is not available yet")
     assert r.status_code == 200, r.text
     result = r.json()
     assert result["winners"] and len(result["rounds"]) >= 2
@@ -184,8 +182,6 @@ def test_count_upload(client: TestClient) -> None:
 )
 def test_count_refusals(client: TestClient, query: str, body: bytes, status: int) -> None:
     r = client.post(f"/api/count?{query}", content=body)
-    if r.status_code == 503:
-        pytest.skip("kingmaker.counting is not available yet")
     assert r.status_code == status, r.text
     assert "/tmp" not in r.json()["error"]
 
@@ -262,3 +258,49 @@ def test_live_csv_state_and_events(live: tuple[TestClient, LiveService]) -> None
         assert events.headers["content-type"].startswith("text/event-stream")
         text = events.read().decode()
     assert text.startswith("event: state\n") and '"declared": 1' in text
+
+
+# ----------------------------------------------------------------------------- one seat-override rule
+def test_with_seats_rules_for_both_callers() -> None:
+    """Parliament.with_seats: the projection/plot rule (whole House, deputies dropped) and the web's
+    (partial overrides, deputies kept up to the party's seats); Speaker and abstainers always kept."""
+    uk = Parliament.preset("uk-2010")
+    whole = uk.with_seats({"Con": 300, "Lab": 250, "LD": 94, "SF": 5, "Speaker": 1})
+    assert whole.house == 650 and whole.voting_members == 644  # Speaker + 5 SF
+    assert whole.name == "uk-2010 (hypothetical)" and whole.title == uk.title
+    grown = uk.with_seats({"Con": 300, "Lab": 250, "LD": 92, "SF": 7, "Speaker": 1})
+    assert grown.voting_members == 642  # an abstentionist party abstains with every seat
+    web = uk.with_seats({"Lab": 1, "Con": 294}, keep_others=True, keep_deputies=True)
+    assert web.party("LD").seats == 57 and web.party("Con").position == uk.party("Con").position
+    deputies = {nv.party: nv.seats for nv in web.non_voting if nv.kind == "deputy"}
+    assert deputies == {"Con": 1, "Lab": 1}  # Lab's two deputies capped at its one seat
+    with pytest.raises(InputError, match="empty parliament"):
+        uk.with_seats({p: 0 for p in uk.names})
+
+
+def test_web_seat_override_keeps_deputies(client: TestClient) -> None:
+    body = {"parties": ["Con", "LD"], "threshold": "working", "seats": {"Lab": 270, "Con": 294}}
+    r = client.post("/api/coalition", json=body).json()
+    assert r["quota"] == 321 and r["seats"] == 294 + 57 - 1  # Con's deputy still does not vote
+
+
+def test_config_lists_the_registries(client: TestClient) -> None:
+    from kingmaker.counting.registry import METHODS
+    from kingmaker.io import BALLOT_FORMATS
+    from kingmaker.projection.registry import SWING_MODELS
+
+    reg = client.get("/api/config").json()["registries"]
+    assert [e["name"] for e in reg["count_methods"]] == list(METHODS.names())
+    assert [e["name"] for e in reg["ballot_formats"]] == list(BALLOT_FORMATS.names())
+    assert [e["name"] for e in reg["swing_models"]] == list(SWING_MODELS.names())
+    page = client.get("/").text
+    assert '<option value="irv"' not in page and '<option value="uniform"' not in page
+
+
+def test_every_answer_carries_provenance(client: TestClient) -> None:
+    for path, body in (("/api/coalition", {"parties": ["Con"]}), ("/api/coalitions", {}), ("/api/power", {})):
+        prov = client.post(path, json=body).json()["provenance"]
+        assert prov["kingmaker"] and prov["inputs"][0]["name"] == "uk-2010"
+        assert len(prov["inputs"][0]["sha256"]) == 64
+    count = client.post("/api/count?method=irv&seats=1&format=blt", content=BLT).json()["provenance"]
+    assert count["inputs"] == [{"name": "upload", "sha256": hashlib.sha256(BLT).hexdigest()}]

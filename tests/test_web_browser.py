@@ -176,7 +176,7 @@ def test_vote_share_sliders_reproject_the_seats(page: Page) -> None:
 
 @pytest.mark.parametrize(
     ("name", "fmt", "method", "seats", "winners"),
-    [("small.blt", "blt", "stv", 2, "Carol, Alice"), ("simple.csv", "csv", "irv", 1, "Alice")],
+    [("small.blt", "blt", "stv-scottish", 2, "Carol, Alice"), ("simple.csv", "csv", "av", 1, "Alice")],
 )
 def test_ballot_upload_shows_rounds_and_transfers(
     page: Page, name: str, fmt: str, method: str, seats: int, winners: str

@@ -109,7 +109,7 @@ def test_power_has_no_coalition_cap() -> None:
     client = TestClient(create_app(UK2010))
     r = client.post("/api/power", json={"seats": many_parties(50)})
     assert r.status_code == 200, r.text
-    rows = r.json()["rows"]
+    rows = r.json()["view"]["rows"]
     assert len(rows) == 50 and abs(sum(x["shapley_shubik"] for x in rows) - 1) < 1e-9
 
 

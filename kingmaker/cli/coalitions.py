@@ -16,6 +16,7 @@ from kingmaker.cli.common import (
     ThresholdOption,
     console,
     load_parliament,
+    parliament_inputs,
     parse_pairs,
     parse_threshold,
     print_csv,
@@ -132,11 +133,15 @@ def coalitions_command(
     if top is None and format == Format.table:
         limit = TABLE_DEFAULT_TOP
     label = threshold if isinstance(thr, str) else f"custom quota {thr}"
+    inputs = parliament_inputs(preset, file, seats, parliament)
 
     if with_ is not None:
         result = complete(parliament, with_.split(","), thr, top=limit, excluded=excluded, incompatible=pairs)
         if format == Format.json:
-            print_json(result.to_dict())
+            options = {"with": list(result.group), "threshold": thr, "top": limit, "exclude": excluded}
+            print_json(
+                result.to_dict(), "coalitions", options={**options, "incompatible": pairs}, inputs=inputs
+            )
         elif format == Format.csv:
             print_csv(
                 [
@@ -158,7 +163,8 @@ def coalitions_command(
         incompatible=pairs,  # type: ignore[arg-type]
     )
     if format == Format.json:
-        print_json([c.to_dict() for c in table.coalitions])
+        options = {"threshold": thr, "top": limit, "order": order, "minimal": minimal, "exclude": excluded}
+        print_json(table.to_dict(), "coalitions", options={**options, "incompatible": pairs}, inputs=inputs)
         return
     if format == Format.csv:
         print_csv([_flat(c) for c in table.coalitions])

@@ -6,7 +6,7 @@ import csv
 import io
 import json
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
@@ -18,6 +18,7 @@ from rich.console import Console
 from kingmaker.errors import InputError
 from kingmaker.parliament import DEFAULT_PRESET, Parliament, Threshold
 from kingmaker.presets import PARLIAMENTS
+from kingmaker.provenance import provenance, with_provenance
 
 console = Console(highlight=False, soft_wrap=False, width=160)
 
@@ -118,9 +119,45 @@ def warnings_to_stderr() -> Iterator[None]:
         typer.echo(f"warning: {w.message}", err=True)
 
 
-def print_json(data: Any) -> None:
-    """JSON on stdout, UTF-8, stable key order."""
-    typer.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+def parliament_inputs(
+    preset: str | None, file: Path | None, seats: str | None, parliament: Parliament | None = None
+) -> dict[str, Any]:
+    """The provenance inputs of a parliament chosen by --preset, --file or --seats: the file's
+    bytes, the seats text, or the (embedded) parliament itself."""
+    if file is not None:
+        return {str(file): file}
+    if seats is not None:
+        return {"seats": seats}
+    if parliament is not None:
+        return {preset or parliament.name: parliament}
+    return {"preset": preset or DEFAULT_PRESET}
+
+
+def table_inputs(table: Any) -> dict[str, Any]:
+    """The provenance input of a loaded vote table: its source file where that still exists,
+    else the table itself (hashed through ``to_dict()``)."""
+    source = Path(str(getattr(table, "source", "") or ""))
+    if source.suffix and source.is_file():
+        return {str(source): source}
+    return {getattr(table, "election", None) or "votes": table}
+
+
+def print_json(
+    data: Any,
+    method: str,
+    *,
+    options: Mapping[str, Any] | None = None,
+    inputs: Mapping[str, Any] | None = None,
+    key: str = "items",
+) -> None:
+    """``data`` as JSON on stdout (UTF-8, stable key order), with its ``"provenance"`` block.
+
+    The one way a command prints JSON: ``method`` (the command or method name), ``options``
+    and ``inputs`` (name -> path, bytes, text or object; see :func:`kingmaker.provenance.provenance`)
+    become the block. A list is wrapped as ``{key: data, "provenance": ...}``.
+    """
+    block = provenance(method, options, inputs)
+    typer.echo(json.dumps(with_provenance(data, block, key), indent=2, ensure_ascii=False, default=str))
 
 
 def print_csv(rows: list[dict[str, Any]]) -> None:

@@ -84,6 +84,12 @@ def load_base(base: str | None, data_dir: Path | None = None) -> VoteTable:
     return load_dataset(base, data_dir=data_dir)
 
 
+def base_inputs(base: str | None, table: VoteTable) -> dict[str, object]:
+    """Provenance inputs of ``--base``: the results file, or the loaded data set's table."""
+    path = Path(base or "")
+    return {str(path): path} if path.suffix and path.exists() else {base or "base": table}
+
+
 def _shares(text: str | None):  # -> Shares
     from kingmaker.projection import parse_shares
 
@@ -122,7 +128,10 @@ def project_command(
         data = result.to_dict()
         if not constituencies:
             data.pop("constituencies")
-        print_json(data)
+        options = {"shares": shares, "model": model.value, "level": level, "scope": scope}
+        print_json(
+            data, "project", options={**options, "new_party": new_party}, inputs=base_inputs(base, table)
+        )
         return
     if output is Format.csv:
         if constituencies:
@@ -214,7 +223,18 @@ def forecast_command(
 
         plot_forecast(result, plot)
     if output is Format.json:
-        print_json(result.to_dict())
+        options = {
+            "shares": shares,
+            "model": model.value,
+            "sims": sims,
+            "seed": seed,
+            "coalitions": coalition,
+            "error": [national_error, correlation, regional_error, seat_error],
+            "level": level,
+            "scope": scope,
+            "new_party": new_party,
+        }
+        print_json(result.to_dict(), "forecast", options=options, inputs=base_inputs(base, table))
         return
     if output is Format.csv:
         print_csv([{"party": p, **r} for p, r in result.to_frame().to_dict(orient="index").items()])

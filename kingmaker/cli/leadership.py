@@ -54,7 +54,12 @@ def simulate(
     contest = Contest.read(config)
     sim = contest.simulate(sims, seed, withdrawn=withdraw or ())
     if fmt == TableOrJson.json:
-        print_json(sim.to_dict())
+        print_json(
+            sim.to_dict(),
+            "leadership simulate",
+            options={"sims": sims, "seed": seed, "withdraw": withdraw},
+            inputs={str(config): config},
+        )
         return
     console.print(render_simulation(sim))
     console.print(f"Deterministic count at the central shares (the engine): {sim.deterministic_winner}")
@@ -72,7 +77,7 @@ def count(
     contest = Contest.read(config)
     result = contest.count()
     if fmt == TableOrJson.json:
-        print_json(result.to_dict(places=6))
+        print_json(result.to_dict(places=6), "leadership count", inputs={str(config): config})
         return
     table = Table(title=f"{contest.title or 'Leadership contest'} ({contest.rules.name})")
     table.add_column("Candidate")
@@ -98,7 +103,8 @@ def rules(
     names = [name] if name else list(rule_presets())
     presets = [PartyRules.preset(n) for n in names]
     if fmt == TableOrJson.json:
-        print_json([p.to_dict() for p in presets] if name is None else presets[0].to_dict())
+        data = [p.to_dict() for p in presets] if name is None else presets[0].to_dict()
+        print_json(data, "leadership rules", options={"name": name}, key="rules")
         return
     for p in presets:
         console.print(f"[bold]{p.name}[/bold]: {p.title}")
@@ -124,7 +130,7 @@ def labour_2010(fmt: TableOrJsonOption = TableOrJson.table) -> None:
     """The 2010 Labour college count recomputed from the published section figures."""
     rep = labour_2010_reproduction()
     if fmt == TableOrJson.json:
-        print_json(rep.to_dict())
+        print_json(rep.to_dict(), "leadership labour-2010")
         return
     table = Table(title=f"{rep.title}: college % published vs recomputed (engine college_totals)")
     table.add_column("Round")

@@ -12,7 +12,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from kingmaker.cli.common import Format
+from kingmaker.cli.common import Format, print_json
 from kingmaker.errors import InputError
 from kingmaker.odds import (
     DEVIG_METHODS,
@@ -141,7 +141,9 @@ def odds(
         model_probabilities = read_model_probabilities(data, source=str(model))
     analysis = analyse_odds(parsed, DEVIG_METHODS.names(), model_probabilities, edge)
     if output is Format.json:
-        sys.stdout.write(json.dumps(analysis.to_dict(), indent=2) + "\n")
+        options = {"market": list(market), "price_format": price_format.value, "commission": commission}
+        options |= {"edge_method": edge}
+        print_json(analysis.to_dict(), "odds", options=options, inputs={str(model): model} if model else {})
     elif output is Format.csv:
         sys.stdout.write(analysis.to_frame().to_csv())
     else:

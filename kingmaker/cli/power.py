@@ -13,7 +13,14 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from kingmaker.cli.common import TableOrJson, TableOrJsonOption, console, parse_pairs, print_json
+from kingmaker.cli.common import (
+    TableOrJson,
+    TableOrJsonOption,
+    console,
+    parliament_inputs,
+    parse_pairs,
+    print_json,
+)
 from kingmaker.errors import InputError, KingmakerWarning
 from kingmaker.io.weights_csv import read_weights_csv
 from kingmaker.power import PowerResult, power_indices
@@ -186,7 +193,16 @@ def power_command(
         if issubclass(w.category, KingmakerWarning):
             print(f"warning: {w.message}", file=sys.stderr)
     if format == TableOrJson.json:
-        print_json(result.to_dict())
+        options = {
+            "quota": q,
+            "threshold": threshold,
+            "exact": exact,
+            "exclude": _names(exclude),
+            "incompatible": parse_pairs(incompatible),
+            "coalition_indices": coalition_indices,
+        }
+        inputs = {str(weights): weights} if weights is not None else parliament_inputs(preset, file, seats)
+        print_json(result.to_dict(), "power", options=options, inputs=inputs)
     else:
         _print_table(result, description)
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -25,7 +24,7 @@ import numpy as np
 import typer
 from rich.table import Table
 
-from kingmaker.cli.common import Format, FormatOption, console
+from kingmaker.cli.common import Format, FormatOption, console, print_json, table_inputs
 from kingmaker.errors import InputError
 from kingmaker.seats import DIVISORS, QUOTAS, SYSTEMS, Allocation, Comparison, allocate, compare_systems
 from kingmaker.seats.compare import shown
@@ -122,10 +121,14 @@ def _emit_csv(rows: list[dict[str, Any]]) -> None:
     typer.echo(out.getvalue(), nl=False)
 
 
-def print_allocation(alloc: Allocation, fmt: Format, title: str) -> None:
-    """One allocation as a Rich table (with indices and ties), JSON or CSV."""
+def print_allocation(
+    alloc: Allocation, fmt: Format, title: str, options: dict[str, Any] | None = None, inputs: Any = None
+) -> None:
+    """One allocation as a Rich table (with indices and ties), JSON (with provenance) or CSV."""
     if fmt is Format.json:
-        typer.echo(json.dumps({"title": title, **alloc.to_dict()}, indent=2))
+        print_json(
+            {"title": title, **alloc.to_dict()}, f"seats {alloc.method}", options=options, inputs=inputs
+        )
         return
     vs, ss = alloc.vote_shares(), alloc.seat_shares()
     comps = list(alloc.components)
@@ -194,11 +197,13 @@ def print_allocation(alloc: Allocation, fmt: Format, title: str) -> None:
         console.print(f"note: {note}")
 
 
-def print_comparison(comparison: Comparison, fmt: Format, label: str) -> None:
+def print_comparison(
+    comparison: Comparison, fmt: Format, label: str, options: dict[str, Any] | None = None, inputs: Any = None
+) -> None:
     """A :class:`~kingmaker.seats.Comparison` as a Rich table (with indices, ties and notes),
     JSON or CSV."""
     if fmt is Format.json:
-        typer.echo(json.dumps(comparison.to_dict(), indent=2))
+        print_json(comparison.to_dict(), "seats compare", options=options, inputs=inputs)
         return
     rows = comparison.rows()
     if fmt is Format.csv:
@@ -275,7 +280,9 @@ def register(app: typer.Typer) -> None:
             _system_options(transfers, top_up),
         )
         label = table.election or Path(table.source or "").name
-        print_allocation(alloc, fmt, f"{label}: {alloc.method}")
+        options = {"system": system, "level": level, "threshold": threshold, "seats": seats, "house": house}
+        options |= {"tie": tie, "seed": seed, "transfers": transfers, "top_up": top_up}
+        print_allocation(alloc, fmt, f"{label}: {alloc.method}", options, table_inputs(table))
 
     @seats_app.command("compare")
     def compare(
@@ -314,7 +321,10 @@ def register(app: typer.Typer) -> None:
             seed=seed,
             **_system_options(transfers, None),
         )
-        print_comparison(comparison, fmt, table.election or Path(table.source or "").name)
+        options = {"systems": names, "house": house, "level": level, "threshold": threshold, "tie": tie}
+        options |= {"seed": seed, "transfers": transfers}
+        label = table.election or Path(table.source or "").name
+        print_comparison(comparison, fmt, label, options, table_inputs(table))
 
     @seats_app.command("marginal")
     def marginal(
@@ -346,10 +356,9 @@ def register(app: typer.Typer) -> None:
         else:
             sections = {"most marginal": m.most_marginal(top), "safest": m.safest(top)}
         if fmt is Format.json:
-            typer.echo(
-                json.dumps(
-                    {k: v.to_dict(orient="records") for k, v in sections.items()}, indent=2, default=float
-                )
+            data = {k: v.to_dict(orient="records") for k, v in sections.items()}
+            print_json(
+                data, "seats marginal", options={"top": top, "party": party}, inputs=table_inputs(table)
             )
             return
         if fmt is Format.csv:
@@ -412,11 +421,9 @@ def register(app: typer.Typer) -> None:
             )
         ]
         if fmt is Format.json:
-            typer.echo(
-                json.dumps(
-                    {"method": result.method, "rows": rows, "ties": [str(t) for t in result.ties]}, indent=2
-                )
-            )
+            data = {"method": result.method, "rows": rows, "ties": [str(t) for t in result.ties]}
+            options = {"seats": seats, "level": level, "by": by, "method": method}
+            print_json(data, "seats apportion", options=options, inputs=table_inputs(table))
             return
         if fmt is Format.csv:
             _emit_csv(rows)

@@ -117,7 +117,8 @@ def spoilers(
         rep = spoiler_analysis(ballots, methods=chosen)
         title = ballots.title or file.name
     if fmt == TableOrJson.json:
-        print_json(rep.to_dict())
+        options = {"ballot_format": ballot_format, "methods": chosen}
+        print_json(rep.to_dict(), "spoilers", options=options, inputs={str(file): file})
         return
     render_report(rep, title)
 

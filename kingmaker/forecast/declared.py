@@ -28,6 +28,7 @@ from kingmaker.projection import (
     projection_from_plan,
     swing_from_declared,
 )
+from kingmaker.provenance import frame_html, json_result
 from kingmaker.votes import VoteTable
 
 #: Errors on results night before any seat declares: the national and regional parts shrink with
@@ -85,6 +86,7 @@ class DeclaredForecast:
         odds = self.odds(parties)
         return None if odds is None else odds.p_absolute
 
+    @json_result
     def to_dict(self) -> dict[str, Any]:
         """Plain data for JSON."""
         return {
@@ -97,6 +99,24 @@ class DeclaredForecast:
             "settled": self.settled,
             "forecast": None if self.forecast is None else self.forecast.to_dict(),
         }
+
+    def to_frame(self) -> Any:
+        """One row per party: seats declared, projected and in all."""
+        import pandas as pd
+
+        rows = [
+            {
+                "party": p,
+                "declared": self.declared_seats.get(p, 0),
+                "projected": self.projected_seats.get(p, 0),
+                "total": n,
+            }
+            for p, n in self.seats.items()
+        ]
+        return pd.DataFrame(rows, columns=["party", "declared", "projected", "total"]).set_index("party")
+
+    def _repr_html_(self) -> str:
+        return frame_html(self, f"{self.n_declared} seats declared; majority {self.absolute_majority}")
 
 
 def forecast_from_declared(

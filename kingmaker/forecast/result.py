@@ -14,6 +14,7 @@ from kingmaker.conventions import SeatConventions
 from kingmaker.forecast.kernel import PollingError, SimulationPlan
 from kingmaker.names import resolve_all
 from kingmaker.projection import ProjectionPlan, projection_from_plan
+from kingmaker.provenance import json_result
 
 
 def parse_coalition(text: str | Iterable[str], parties: Sequence[str]) -> tuple[str, ...]:
@@ -39,6 +40,7 @@ class CoalitionOdds:
         """``Con+LD``."""
         return "+".join(self.parties)
 
+    @json_result
     def to_dict(self) -> dict[str, Any]:
         """Plain data for JSON."""
         return {
@@ -93,6 +95,7 @@ class Forecast:
             if self.seats[:, self.parties.index(p)].any()
         )
 
+    @json_result
     def to_dict(self) -> dict[str, Any]:
         """Plain data for JSON (probabilities as fractions)."""
         shown = self.shown_parties()

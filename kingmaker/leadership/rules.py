@@ -21,6 +21,7 @@ from importlib import resources
 from typing import Any
 
 from kingmaker.errors import InputError, UnknownNameError
+from kingmaker.provenance import frame_html, json_result
 
 RULE_KINDS: tuple[str, ...] = ("college", "omov", "exhaustive")
 _PRESET_DIR = "leadership"
@@ -35,6 +36,7 @@ class SectionRule:
     weight: Fraction | None = None
     stage: str | None = None
 
+    @json_result
     def to_dict(self) -> dict[str, Any]:
         """Plain-JSON form."""
         d: dict[str, Any] = {"name": self.name, "title": self.title}
@@ -143,6 +145,7 @@ class PartyRules:
         entry = LEADERSHIP_RULES.get(name, what="leadership rules")
         return cls.from_dict(tomllib.loads(entry.obj.read_text("utf-8")), source=f"preset {entry.name}")
 
+    @json_result
     def to_dict(self) -> dict[str, Any]:
         """Plain-JSON form."""
         return {
@@ -161,6 +164,9 @@ class PartyRules:
         import pandas as pd
 
         return pd.DataFrame([s.to_dict() for s in self.sections]).set_index("name")
+
+    def _repr_html_(self) -> str:
+        return frame_html(self, f"{self.name}: {self.title}")
 
 
 def _preset_root() -> Any:

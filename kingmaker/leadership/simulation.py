@@ -45,6 +45,7 @@ import numpy as np
 from kingmaker._validate import check_seed, check_sims
 from kingmaker.errors import RuleError, TooLargeError
 from kingmaker.leadership.transfers import _landing_tables
+from kingmaker.provenance import frame_html, json_result
 from kingmaker.transfers import TransferMatrix, _check_names
 
 if TYPE_CHECKING:
@@ -89,6 +90,7 @@ class Simulation:
         p = self.win_probability[candidate]
         return math.sqrt(p * (1 - p) / self.sims)
 
+    @json_result
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON: ``win_probability``, ``reach_round`` per candidate, and the settings."""
         return {
@@ -118,6 +120,9 @@ class Simulation:
             row.update(dict(zip(self.round_labels, self.reach[c], strict=True)))
             rows.append(row)
         return pd.DataFrame(rows).set_index("candidate").sort_values("win", ascending=False)
+
+    def _repr_html_(self) -> str:
+        return frame_html(self, f"{self.title or 'Leadership contest'}: {self.sims:,} simulations")
 
 
 def _round_labels(kind: str, n_active: int) -> tuple[str, ...]:

@@ -12,6 +12,7 @@ from kingmaker.errors import InputError, RuleError, UnknownNameError
 from kingmaker.odds.devig import FairProbabilities, fair_probabilities
 from kingmaker.odds.parse import Market
 from kingmaker.odds.registry import DEVIG_METHODS
+from kingmaker.provenance import json_result
 
 
 def read_model_probabilities(data: Mapping[str, Any], source: str | None = None) -> dict[str, float]:
@@ -91,6 +92,7 @@ class OddsAnalysis:
         back = self.market.back_odds
         return tuple(None if m is None else m * float(d) - 1.0 for m, d in zip(self.model, back, strict=True))
 
+    @json_result
     def to_dict(self) -> dict[str, Any]:
         """Plain-data form (what ``--format json`` prints)."""
         m = self.market

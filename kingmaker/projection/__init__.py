@@ -77,6 +77,7 @@ from kingmaker.projection.shares import (
     SHARE_TOLERANCE,
     ProjectionWarning,
     Shares,
+    national_shares,
     parse_shares,
 )
 from kingmaker.votes import VoteTable
@@ -130,6 +131,7 @@ __all__ = [
     "SeatChange",
     "Shares",
     "declared_votes",
+    "national_shares",
     "parse_shares",
     "plan_projection",
     "project",

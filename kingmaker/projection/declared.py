@@ -18,6 +18,7 @@ import numpy as np
 from kingmaker.errors import InputError, UnknownNameError
 from kingmaker.projection.plan import area_gain, clip_renormalise, speaker_column
 from kingmaker.projection.shares import Shares
+from kingmaker.provenance import frame_html, json_result
 from kingmaker.votes import VoteTable
 
 #: A region's own swing is used once this many of its seats (in scope) have declared.
@@ -90,6 +91,7 @@ class DeclaredSwing:
         """The ``k`` largest changes by size, ``[(party, points), ...]``."""
         return sorted(self.change.items(), key=lambda kv: -abs(kv[1]))[:k]
 
+    @json_result
     def to_dict(self) -> dict[str, Any]:
         """Plain data for JSON (changes in points)."""
         return {
@@ -101,6 +103,18 @@ class DeclaredSwing:
             "model": self.model,
             "targets": self.targets,
         }
+
+    def to_frame(self) -> Any:
+        """One row per party: its change (points) in the declared seats."""
+        import pandas as pd
+
+        return pd.DataFrame(
+            {"change": [float(self.change.get(p, 0.0)) for p in self.parties]},
+            index=pd.Index(list(self.parties), name="party"),
+        )
+
+    def _repr_html_(self) -> str:
+        return frame_html(self, f"{self.n_declared} seats declared ({self.model} swing)")
 
 
 def _share_change(now: np.ndarray, before: np.ndarray) -> np.ndarray:

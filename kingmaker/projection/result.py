@@ -13,6 +13,7 @@ import numpy as np
 from kingmaker.conventions import SeatConventions
 from kingmaker.parliament import Parliament
 from kingmaker.projection.plan import ProjectionPlan
+from kingmaker.provenance import json_result
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,7 @@ class SeatChange:
     after: str
     margin: float  # winner's lead over the runner-up, in points
 
+    @json_result
     def to_dict(self) -> dict[str, Any]:
         """Plain data for JSON."""
         return dict(self.__dict__)
@@ -84,6 +86,7 @@ class Projection:
         """The projected House as a :class:`Parliament`, with the seat conventions applied."""
         return self.conventions.parliament(self.seats, name=f"projection ({self.model})")
 
+    @json_result
     def to_dict(self) -> dict[str, Any]:
         """Plain data: seats, gains, seats changing hands, and every constituency."""
         return {

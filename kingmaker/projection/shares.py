@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 
@@ -119,3 +120,28 @@ def target_vector(
     if abs(total - 100.0) > SHARE_SILENT:
         notes.append(f"{where}shares summed to {total:.2f}; normalised to 100")
     return values / total
+
+
+def national_shares(
+    base: Any, *, scope: str = "auto", floor: float = 0.0, places: int | None = None
+) -> dict[str, float]:
+    """Each party's share (%) of the base votes over the seats national shares describe, largest
+    first: Great Britain when ``scope="auto"`` and the table has Northern Ireland seats (the scope
+    of national polls, as :func:`kingmaker.projection.project` uses), every seat with
+    ``scope="all"``. Parties under ``floor`` percent are left out; ``places`` rounds.
+
+    The starting point of share targets (the web page's sliders start here).
+    """
+    if scope not in ("auto", "all"):
+        raise InputError(f"scope must be auto or all, got {scope!r}")
+    rows = np.ones(base.n_districts, dtype=bool)
+    if scope == "auto" and base.nations is not None:
+        rows = np.array([n != "Northern Ireland" for n in base.nations], dtype=bool)
+    totals = np.asarray(base.votes)[rows].sum(axis=0).astype(float)
+    shares = 100 * totals / max(float(totals.sum()), 1.0)
+    order = np.argsort(-shares, kind="stable")
+    return {
+        base.parties[i]: float(shares[i]) if places is None else round(float(shares[i]), places)
+        for i in order
+        if shares[i] >= floor
+    }

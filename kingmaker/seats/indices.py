@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from kingmaker.errors import InputError
+from kingmaker.provenance import frame_html, json_result
 
 
 def _shares(values: Sequence[float] | np.ndarray) -> np.ndarray:
@@ -61,6 +62,7 @@ class Disproportionality:
     parties: tuple[str, ...]
     gaps: tuple[float, ...]
 
+    @json_result
     def to_dict(self) -> dict[str, Any]:
         """Plain-Python form for JSON."""
         return {
@@ -70,6 +72,23 @@ class Disproportionality:
             "enp_seats": self.enp_seats,
             "seat_minus_vote_share": dict(zip(self.parties, self.gaps, strict=True)),
         }
+
+    def to_frame(self) -> Any:
+        """One row per party: seat share minus vote share (points); the indices in ``attrs``."""
+        import pandas as pd
+
+        frame = pd.DataFrame(
+            {"seat_minus_vote_share": list(self.gaps)}, index=pd.Index(list(self.parties), name="party")
+        )
+        frame.attrs.update({k: v for k, v in self.to_dict().items() if k != "seat_minus_vote_share"})
+        return frame
+
+    def _repr_html_(self) -> str:
+        caption = (
+            f"Gallagher {self.gallagher:.2f}, Loosemore-Hanby {self.loosemore_hanby:.2f}, "
+            f"ENP votes {self.enp_votes:.2f}, seats {self.enp_seats:.2f}"
+        )
+        return frame_html(self, caption)
 
 
 def disproportionality(

@@ -1,7 +1,10 @@
 """The web page's answers as plain functions: parliament (and base) in, JSON-ready dict out.
 
 Every function here is pure and module-level, so the read executor can run it in a worker thread
-or a worker process (:mod:`kingmaker.web.gate`); the numbers all come from the library. The work
+or a worker process (:mod:`kingmaker.web.gate`); the numbers all come from the library. Each
+analysis answer is the library's own ``to_dict()`` -- the same dict ``kingmaker X --format json``
+prints -- plus its ``"provenance"`` block; what only the page needs (the hemicycle, a sentence, the
+power table's rows) sits apart under ``"view"``. The work
 caps of :mod:`kingmaker.web.models` that depend on the parliament (how many parties may join a
 coalition) are checked here, before any work, by :func:`check_coalition_size`.
 """
@@ -11,11 +14,12 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
-from kingmaker.errors import InputError, TooLargeError
+from kingmaker.errors import InputError, TooLargeError, UnknownNameError
+from kingmaker.names import resolve
 from kingmaker.parliament import Parliament, Threshold
-from kingmaker.parties import NonVoting, Party
+from kingmaker.provenance import json_safe, provenance
 from kingmaker.report.hemicycle import hemicycle_layout, party_order
-from kingmaker.web.models import MAX_COALITION_PARTIES
+from kingmaker.web.models import MAX_COALITION_PARTIES, UPLOAD_LIMITS
 
 FALLBACK_COLOURS = ("#4E79A7", "#F28E2B", "#E15759", "#76B7B2", "#59A14F", "#EDC948", "#B07AA1", "#FF9DA7")
 
@@ -73,38 +77,6 @@ def hemicycle_payload(parliament: Parliament) -> dict[str, Any]:
     return data
 
 
-def parliament_with_seats(parliament: Parliament, seats: dict[str, int] | None) -> Parliament:
-    """The same parties (names, positions, colours) with other seat numbers.
-
-    Parties not named keep their seats; a new name (a party a projection gives seats to) joins
-    unplaced. Non-voting conventions are kept where the party still has the seats (a Speaker with
-    no seat left simply drops out).
-    """
-    if not seats:
-        return parliament
-    parties = tuple(
-        Party(p.name, seats.get(p.name, p.seats), p.position, p.full_name, p.colour)
-        for p in parliament.parties
-    ) + tuple(Party(name, n) for name, n in seats.items() if name not in parliament.names)
-    held = {p.name: p.seats for p in parties}
-    non_voting = []
-    for nv in parliament.non_voting:
-        kept = min(nv.seats, held[nv.party])
-        held[nv.party] -= kept
-        if kept:
-            non_voting.append(NonVoting(nv.party, kept, nv.kind, nv.reason))
-    if sum(p.seats for p in parties) <= 0:
-        raise InputError("the seats given add up to an empty parliament")
-    return Parliament(
-        parties,
-        tuple(non_voting),
-        name=parliament.name,
-        title=parliament.title,
-        source=parliament.source,
-        positions_source=parliament.positions_source,
-    )
-
-
 def coalition_text(result: dict[str, Any]) -> str:
     """``Con+LD: 363 seats — majority of 76`` or ``Lab+LD: 315 seats — short by 11``."""
     group = "+".join(result["group"])
@@ -113,33 +85,13 @@ def coalition_text(result: dict[str, Any]) -> str:
     return f"{group}: {result['seats']} seats — short by {result['shortfall']}"
 
 
-#: Names in the 2010 Electoral Commission file that the presets spell otherwise.
-PARTY_ALIASES = {"Grn": "Green", "APNI": "Alliance"}
-
-
 def served_name(name: str, parliament: Parliament) -> str:
-    """A base-results party column as the served parliament names it (Grn -> Green, Ind2 -> Ind)."""
-    if name in parliament.names:
+    """A base-results party column as the served parliament names it (``Grn`` -> ``Green``,
+    ``Ind2`` -> ``Ind``), through the one resolver; a party the parliament lacks keeps its name."""
+    try:
+        return resolve(name, parliament.names, fold_independents=True)
+    except UnknownNameError:
         return name
-    alias = PARTY_ALIASES.get(name)
-    if alias in parliament.names:
-        return alias  # type: ignore[return-value]
-    if name.startswith("Ind") and name[3:].isdigit() and "Ind" in parliament.names:
-        return "Ind"
-    return name
-
-
-def base_national_shares(base: Any, floor: float = 0.5) -> dict[str, float]:
-    """Each party's share (%) of the base votes in Great Britain (the scope of national polls)."""
-    import numpy as np
-
-    rows = np.ones(base.n_districts, dtype=bool)
-    if base.nations is not None:
-        rows = np.array([n != "Northern Ireland" for n in base.nations])
-    totals = base.votes[rows].sum(axis=0).astype(float)
-    shares = 100 * totals / max(totals.sum(), 1.0)
-    order = np.argsort(-shares, kind="stable")
-    return {base.parties[i]: round(float(shares[i]), 1) for i in order if shares[i] >= floor}
 
 
 # ----------------------------------------------------------------------------- the expensive reads
@@ -160,71 +112,112 @@ def check_coalition_size(parliament: Parliament, threshold: Threshold) -> None:
 
 
 def completion_payload(
-    parliament: Parliament, group: tuple[str, ...], threshold: Threshold
+    parliament: Parliament, group: tuple[str, ...], threshold: Threshold, inputs: dict[str, Any]
 ) -> dict[str, Any]:
-    """``POST /api/coalition``'s answer: the group's seats, majority or shortfall, and completions."""
+    """``POST /api/coalition``'s answer: :meth:`kingmaker.coalitions.Completion.to_dict` (the
+    group's seats, majority or shortfall, pivotal members, the five smallest completions), as
+    ``kingmaker coalitions --with ... --top 5 --format json`` prints it; ``view.text`` a sentence."""
     from kingmaker.coalitions import complete
 
     check_coalition_size(parliament, threshold)
     result = complete(parliament, group, threshold, top=5).to_dict()
-    result["text"] = coalition_text(result)
-    return result
+    options = {"with": list(group), "threshold": threshold, "top": 5}
+    return {
+        **result,
+        "provenance": provenance("coalitions", options, inputs),
+        "view": {"text": coalition_text(result)},
+    }
 
 
 def coalitions_payload(
-    parliament: Parliament, threshold: Threshold, top: int | None, order: str, minimal_only: bool
+    parliament: Parliament,
+    threshold: Threshold,
+    top: int | None,
+    order: str,
+    minimal_only: bool,
+    inputs: dict[str, Any],
 ) -> dict[str, Any]:
-    """``POST /api/coalitions``'s answer (the CoalitionTable as JSON)."""
+    """``POST /api/coalitions``'s answer: :meth:`kingmaker.coalitions.CoalitionTable.to_dict`, as
+    ``kingmaker coalitions --format json`` prints it."""
     from kingmaker.coalitions import coalitions
 
     check_coalition_size(parliament, threshold)
-    return coalitions(parliament, threshold, top=top, order=order, minimal_only=minimal_only).to_dict()  # type: ignore[arg-type]
+    table = coalitions(parliament, threshold, top=top, order=order, minimal_only=minimal_only)  # type: ignore[arg-type]
+    options = {"threshold": threshold, "top": top, "order": order, "minimal": minimal_only}
+    return {**table.to_dict(), "provenance": provenance("coalitions", options, inputs)}
 
 
-def power_payload(parliament: Parliament, threshold: Threshold) -> dict[str, Any]:
-    """``POST /api/power``'s answer: Shapley-Shubik and Banzhaf per party.
+def power_payload(parliament: Parliament, threshold: Threshold, inputs: dict[str, Any]) -> dict[str, Any]:
+    """``POST /api/power``'s answer: :meth:`kingmaker.power.PowerResult.to_dict`, as ``kingmaker
+    power --no-coalition-indices --format json`` prints it; ``view.rows`` the page's table
+    (:meth:`~kingmaker.power.PowerResult.table_rows`).
 
-    Only these two are shown, and they come from the dynamic programmes (``O(n**2 W)``, a few
-    hundredths of a second at the request limits); the coalition-enumerating indices are skipped.
+    Only the indices of the dynamic programmes (``O(n**2 W)``, a few hundredths of a second at the
+    request limits) are computed; the coalition-enumerating indices are skipped.
     """
     from kingmaker.power import power_indices
 
-    weights = parliament.weights(threshold)
-    quota = parliament.quota(threshold)
-    res = power_indices(weights, quota, coalition_indices=False)
-    rows = [
-        {
-            "party": name,
-            "seats": weight,
-            "shapley_shubik": float(res.shapley_shubik.get(name, 0.0)),
-            "banzhaf": float(res.banzhaf.get(name, 0.0)),
-        }
-        for name, weight in weights.items()
-    ]
-    return {"threshold": threshold, "quota": quota, "rows": rows}
+    result = power_indices(
+        parliament.weights(threshold), parliament.quota(threshold), coalition_indices=False
+    )
+    options = {"threshold": threshold, "coalition_indices": False}
+    return {
+        **result.to_dict(),
+        "provenance": provenance("power", options, inputs),
+        "view": {"threshold": threshold, "quota": result.quota, "rows": result.table_rows()},
+    }
 
 
 def projection_payload(
-    base: Any, parliament: Parliament, shares: dict[str, float], model: str
+    base: Any, parliament: Parliament, shares: dict[str, float], model: str, inputs: dict[str, Any]
 ) -> dict[str, Any]:
-    """``POST /api/project``'s answer: seats re-projected from national shares, as a hemicycle."""
+    """``POST /api/project``'s answer: :meth:`kingmaker.projection.Projection.to_dict` without the
+    per-constituency rows, as ``kingmaker project --format json`` prints it; ``view`` holds the
+    seats under the served parliament's names, that House as a hemicycle, and a sentence."""
     from kingmaker.projection import project
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         projection = project(base, dict(shares), model)
+    data = projection.to_dict()
+    data.pop("constituencies", None)
     seats: dict[str, int] = {}
     for name, n in projection.seats.items():
         served = served_name(name, parliament)
         seats[served] = seats.get(served, 0) + int(n)
     seats.update({p: 0 for p in parliament.names if p not in seats})
     seats = {p: n for p, n in seats.items() if n or p in parliament.names}
-    house = parliament_with_seats(parliament, seats)
+    house = parliament.with_seats(seats, name=parliament.name, keep_others=True, keep_deputies=True)
     gains = ", ".join(f"{c.after} gains {c.district} from {c.before}" for c in projection.changes[:3])
-    return {
-        "seats": seats,
-        "parliament": hemicycle_payload(house),
-        "text": f"{model} swing: "
+    text = (
+        f"{model} swing: "
         + ", ".join(f"{p} {n}" for p, n in seats.items() if n)
-        + (f". Narrowest changes: {gains}" if gains else ""),
+        + (f". Narrowest changes: {gains}" if gains else "")
+    )
+    return {
+        **data,
+        "provenance": provenance("project", {"shares": shares, "model": model}, inputs),
+        "view": {"seats": seats, "parliament": hemicycle_payload(house), "text": text},
     }
+
+
+def count_payload(body: bytes, fmt: str, method: str, seats: int) -> dict[str, Any]:
+    """``POST /api/count``'s answer: the uploaded ballots (called ``upload`` in messages) read under
+    :data:`~kingmaker.web.models.UPLOAD_LIMITS` and counted; :meth:`kingmaker.counting.Result.to_dict`
+    at the method's registered display places, as ``kingmaker count --format json`` prints it.
+
+    The readers check the file's claims against the upload caps before they allocate anything, so
+    a header claiming a billion candidates is a quick 413, not an out-of-memory server.
+    """
+    from kingmaker.counting import count
+    from kingmaker.counting.registry import METHODS
+    from kingmaker.io import read_ballots
+
+    ballots = read_ballots(body, fmt, name="upload", limits=UPLOAD_LIMITS)
+    if seats >= ballots.n_candidates:
+        raise InputError(f"{seats} seats for {ballots.n_candidates} candidates: nothing to count")
+    result = count(ballots, method, seats)
+    places = METHODS.get(result.method).places if result.method in METHODS else None
+    data = json_safe(result.to_dict(places=4 if places is None else places))
+    options = {"method": method, "seats": seats, "format": fmt}
+    return {**data, "provenance": provenance("count", options, {"upload": body})}

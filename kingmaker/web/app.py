@@ -10,15 +10,20 @@ reads run off the event loop, rationed per client and in all by :mod:`kingmaker.
 answers themselves are :mod:`kingmaker.web.answers`. Results-night writes run on the live
 service's own writer thread, so no read load can delay them.
 
+Each analysis answer is the library's ``to_dict()`` (what ``kingmaker X --format json`` prints) with
+a ``"provenance"`` block; page-only extras sit under ``"view"`` (see :mod:`kingmaker.web.answers`).
+
 Endpoints (all JSON unless said):
 
-* ``GET /`` the page; ``GET /static/...`` its assets; ``GET /api/config`` mode, features, limits.
+* ``GET /`` the page; ``GET /static/...`` its assets; ``GET /api/config`` mode, features, limits
+  and the registries the page's choices come from (ballot formats, count methods, swing models).
 * ``GET /api/parliament`` parties, thresholds and the hemicycle seat coordinates.
 * ``POST /api/coalition`` a group's seats, majority or shortfall, pivotal members, completions.
 * ``POST /api/coalitions`` the governments the numbers allow, with their theories.
-* ``POST /api/power`` Shapley-Shubik and Banzhaf indices (needs :mod:`kingmaker.power`).
+* ``POST /api/power`` Shapley-Shubik and Banzhaf indices.
 * ``POST /api/project`` seats re-projected from national vote shares (needs a base result table).
-* ``POST /api/count?method=&seats=&format=`` count an uploaded ballot file (raw bytes body).
+* ``POST /api/count?method=&seats=&format=`` count an uploaded ballot file (raw bytes body); the
+  method and format default to the first entries of their registries.
 * Live mode: ``GET /api/live/state``, ``GET /api/live/events`` (server-sent events),
   ``POST /api/live/results`` (JSON) and ``POST /api/live/results.csv`` (CSV), both with
   ``Authorization: Bearer <token>``.
@@ -28,9 +33,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import importlib
 import json
-import math
 from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
 from importlib import resources
 from pathlib import Path
@@ -43,16 +46,19 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
+from kingmaker.counting.registry import METHODS
 from kingmaker.errors import InputError, KingmakerError, TooLargeError, UnknownNameError
-from kingmaker.io import BALLOT_FORMATS, read_ballots
+from kingmaker.io import BALLOT_FORMATS
 from kingmaker.parliament import Parliament
+from kingmaker.projection import national_shares
+from kingmaker.projection.registry import SWING_MODELS
+from kingmaker.provenance import Digest, sha256_of
 from kingmaker.web.answers import (
-    base_national_shares,
     check_coalition_size,
     coalitions_payload,
     completion_payload,
+    count_payload,
     hemicycle_payload,
-    parliament_with_seats,
     power_payload,
     projection_payload,
 )
@@ -61,7 +67,6 @@ from kingmaker.web.models import (
     LIMITS,
     MAX_BODY_BYTES,
     MAX_UPLOAD_SEATS,
-    UPLOAD_LIMITS,
     CoalitionRequest,
     CoalitionsRequest,
     ProjectionRequest,
@@ -163,23 +168,14 @@ async def _send_json(send: Send, status: int, payload: dict[str, Any]) -> None:
     await send({"type": "http.response.body", "body": body})
 
 
-def optional_module(name: str) -> Any | None:
-    """A library module that another part of kingmaker provides, or None while it is absent."""
-    try:
-        return importlib.import_module(name)
-    except ModuleNotFoundError as exc:
-        if exc.name == name:
-            return None
-        raise
-
-
 def client_of(request: Request) -> str:
     """The client's address, the key of the per-client limits (behind a proxy: the proxy's)."""
     return request.client.host if request.client is not None else "unknown"
 
 
 def _unavailable(what: str) -> JSONResponse:
-    return JSONResponse({"error": f"{what} is not available in this installation"}, status_code=503)
+    """503 for a feature whose data the server was not started with (the projection's base)."""
+    return JSONResponse({"error": f"{what} is not available on this server"}, status_code=503)
 
 
 # ----------------------------------------------------------------------------- the app
@@ -234,12 +230,21 @@ def create_app(
             problems.append(f"{where}: {err.get('msg', 'invalid')}" if where else str(err.get("msg")))
         return JSONResponse({"error": "invalid request: " + "; ".join(problems)}, status_code=422)
 
+    # Provenance inputs: the served parliament and base table, hashed once here, not per request.
+    served = {parliament.name: Digest(sha256_of(parliament))}
+    based = {**served, **({base.election or "base": Digest(sha256_of(base))} if base is not None else {})}
+
     async def current(req: SeatsRequest) -> Parliament:
         if req.live:
             if live is None:
                 raise InputError("live=true needs the server started by kingmaker live")
             return await asyncio.to_thread(live.current_parliament)  # cached per version
-        return parliament_with_seats(parliament, req.seats)
+        if not req.seats:
+            return parliament
+        return parliament.with_seats(req.seats, name=parliament.name, keep_others=True, keep_deputies=True)
+
+    def inputs_of(req: SeatsRequest, parl: Parliament) -> dict[str, Any]:
+        return served if parl is parliament else {parl.name: parl}
 
     @app.get("/", include_in_schema=False)
     def index() -> FileResponse:
@@ -251,13 +256,15 @@ def create_app(
     async def config() -> dict[str, Any]:
         return {
             "mode": "live" if live is not None else "serve",
-            "features": {
-                "power": optional_module("kingmaker.power") is not None,
-                "projection": base is not None and optional_module("kingmaker.projection") is not None,
-                "count": optional_module("kingmaker.counting") is not None,
-            },
+            "features": {"power": True, "projection": base is not None, "count": True},
             "limits": LIMITS,
             "parties": list(parliament.names),
+            # The page's choices come from the registries: no method name is kept by hand here.
+            "registries": {
+                "ballot_formats": BALLOT_FORMATS.to_dict(),
+                "count_methods": METHODS.to_dict(),
+                "swing_models": SWING_MODELS.to_dict(),
+            },
         }
 
     @app.get("/api/parliament")
@@ -266,9 +273,9 @@ def create_app(
 
     @app.get("/api/project/base", response_model=None)
     def projection_base() -> dict[str, Any] | JSONResponse:
-        if base is None or optional_module("kingmaker.projection") is None:
-            return _unavailable("projection")
-        return {"shares": base_national_shares(base)}
+        if base is None:
+            return _unavailable("projection (the server was started without base results)")
+        return {"shares": national_shares(base, floor=0.5, places=1)}
 
     @app.post("/api/coalition")
     async def coalition(req: CoalitionRequest, request: Request) -> dict[str, Any]:
@@ -278,47 +285,45 @@ def create_app(
         group = tuple(parl.parse_party_list(req.parties, "parties"))
         check_coalition_size(parl, req.threshold)
         key = ("coalition", parl, group, req.threshold)
-        return await gate.answer(client_of(request), key, completion_payload, parl, group, req.threshold)
+        args = (parl, group, req.threshold, inputs_of(req, parl))
+        return await gate.answer(client_of(request), key, completion_payload, *args)
 
     @app.post("/api/coalitions")
     async def governments(req: CoalitionsRequest, request: Request) -> dict[str, Any]:
         parl = await current(req)
         check_coalition_size(parl, req.threshold)
         args = (parl, req.threshold, req.top, req.order, req.minimal_only)
-        return await gate.answer(client_of(request), ("coalitions", *args), coalitions_payload, *args)
-
-    @app.post("/api/power", response_model=None)
-    async def power(req: SeatsRequest, request: Request) -> dict[str, Any] | JSONResponse:
-        module = optional_module("kingmaker.power")
-        if module is None or not hasattr(module, "power_indices"):
-            return _unavailable("power indices (kingmaker.power)")
-        parl = await current(req)
         return await gate.answer(
-            client_of(request), ("power", parl, req.threshold), power_payload, parl, req.threshold
+            client_of(request), ("coalitions", *args), coalitions_payload, *args, inputs_of(req, parl)
         )
+
+    @app.post("/api/power")
+    async def power(req: SeatsRequest, request: Request) -> dict[str, Any]:
+        parl = await current(req)
+        args = (parl, req.threshold, inputs_of(req, parl))
+        return await gate.answer(client_of(request), ("power", parl, req.threshold), power_payload, *args)
 
     @app.post("/api/project", response_model=None)
     async def project(req: ProjectionRequest, request: Request) -> dict[str, Any] | JSONResponse:
         if base is None:
             return _unavailable("projection (the server was started without base results)")
-        if optional_module("kingmaker.projection") is None:
-            return _unavailable("projection (kingmaker.projection)")
+        model = SWING_MODELS.canonical(req.model or SWING_MODELS.names()[0], what="model")
         shares = dict(req.shares)
-        key = ("project", tuple(shares.items()), req.model)
+        key = ("project", tuple(shares.items()), model)
         return await gate.answer(
-            client_of(request), key, projection_payload, base, parliament, shares, req.model
+            client_of(request), key, projection_payload, base, parliament, shares, model, based
         )
 
     @app.post("/api/count")
     async def count(
         request: Request,
-        method: str = Query("irv", max_length=20),
+        method: str | None = Query(None, max_length=20),
         seats: int = Query(1, ge=1, le=MAX_UPLOAD_SEATS),
-        format: str = Query("blt", max_length=10),
+        format: str | None = Query(None, max_length=10),
     ) -> Any:
-        module = optional_module("kingmaker.counting")
-        if module is None:
-            return _unavailable("counting (kingmaker.counting)")
+        # Defaults are the registries' first entries: no method or format name is kept here.
+        method = method or METHODS.names()[0]
+        format = format or BALLOT_FORMATS.names()[0]
         if format not in BALLOT_FORMATS:
             raise InputError(
                 f"unknown ballot format {format!r}; use one of {', '.join(BALLOT_FORMATS.choices())}"
@@ -326,9 +331,7 @@ def create_app(
         body = await request.body()
         if not body:
             raise InputError("the upload is empty: send the ballot file as the request body")
-        return await gate.run(
-            client_of(request), _count_upload, module, body, format, method, seats, local=True
-        )
+        return await gate.run(client_of(request), count_payload, body, format, method, seats, local=True)
 
     if live is not None:
         _add_live_routes(app, live)
@@ -338,36 +341,6 @@ def create_app(
         app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(allowed_hosts))
     app.add_middleware(GuardMiddleware, max_body=MAX_BODY_BYTES)  # outermost: headers on every reply
     return app
-
-
-def _count_upload(module: Any, body: bytes, fmt: str, method: str, seats: int) -> dict[str, Any]:
-    """Parse the uploaded bytes (called ``upload`` in messages) under :data:`UPLOAD_LIMITS`, and count.
-
-    The readers check the file's claims against the upload caps before they allocate anything, so
-    a header claiming a billion candidates is a quick 413, not an out-of-memory server.
-    """
-    ballots = read_ballots(body, fmt, name="upload", limits=UPLOAD_LIMITS)
-    if seats >= ballots.n_candidates:
-        raise InputError(f"{seats} seats for {ballots.n_candidates} candidates: nothing to count")
-    result = module.count(ballots, method, seats)
-    data = result.to_dict(places=4) if _accepts_places(result) else result.to_dict()
-    return _finite(data)
-
-
-def _accepts_places(result: Any) -> bool:
-    import inspect
-
-    return "places" in inspect.signature(result.to_dict).parameters
-
-
-def _finite(value: Any) -> Any:
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, dict):
-        return {k: _finite(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_finite(v) for v in value]
-    return value
 
 
 def _add_live_routes(app: FastAPI, live: LiveService) -> None:

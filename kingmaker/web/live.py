@@ -37,6 +37,7 @@ from fastapi.exceptions import HTTPException
 from pydantic import ValidationError
 
 from kingmaker.errors import InputError, UnknownNameError
+from kingmaker.names import resolve
 from kingmaker.parliament import PRESETS, Parliament
 from kingmaker.parties import Party
 from kingmaker.votes import VoteTable
@@ -306,12 +307,15 @@ class LiveService:
 
     # ------------------------------------------------------------------ the picture
     def _colour_party(self, name: str, seats: int) -> Party:
-        from kingmaker.web.answers import PARTY_ALIASES
-
-        ref = PARTY_ALIASES.get(name, name)
-        if self._preset is not None and ref in self._preset.names:
-            p = self._preset.party(ref)
-            return Party(name, seats, p.position, p.full_name, p.colour)
+        """The base column ``name`` with the preset's colour and position for the party it names
+        (through the one resolver: ``Grn`` finds ``Green``); an unknown party is unplaced."""
+        if self._preset is not None:
+            try:
+                p = self._preset.party(resolve(name, self._preset.names))
+            except UnknownNameError:
+                pass
+            else:
+                return Party(name, seats, p.position, p.full_name, p.colour)
         full = self.base.party_names.get(name, "") if self.base.party_names else ""
         return Party(name, seats, None, full, None)
 

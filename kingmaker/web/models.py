@@ -112,7 +112,8 @@ class ProjectionRequest(_Strict):
     """National vote shares in percent for some parties; the others keep their base share."""
 
     shares: dict[Name, Annotated[float, Field(ge=0, le=100)]] = Field(min_length=1, max_length=MAX_PARTIES)
-    model: Literal["uniform", "proportional"] = "uniform"
+    #: A name in :data:`kingmaker.projection.SWING_MODELS` (checked by the endpoint; default its first).
+    model: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)] | None = None
 
 
 class DeclaredResult(_Strict):

@@ -125,7 +125,7 @@ async function updateCoalition() {
   try {
     const r = await api("/api/coalition", { parties: order, threshold: threshold(), ...scope() });
     if (ticket !== coalitionRequest) return;
-    text.textContent = r.text;
+    text.textContent = r.view.text;
     text.classList.remove("error");
     $("pivotal").textContent = r.wins
       ? `Pivotal (each could bring it down): ${r.pivotal.join(", ") || "none"}. Needed: ${r.quota}.`
@@ -181,12 +181,12 @@ async function loadPower() {
   }
   try {
     const r = await api("/api/power", { threshold: threshold(), ...scope() });
-    body.replaceChildren(...r.rows.map((row) => {
+    body.replaceChildren(...r.view.rows.map((row) => {
       const tr = el("tr");
       for (const v of [row.party, row.seats, row.shapley_shubik.toFixed(4), row.banzhaf.toFixed(4)]) tr.appendChild(el("td", {}, String(v)));
       return tr;
     }));
-    $("power-note").textContent = `Quota ${r.quota} (${r.threshold} majority).`;
+    $("power-note").textContent = `Quota ${r.view.quota} (${r.view.threshold} majority).`;
   } catch (err) {
     $("power-note").textContent = err.message;
   }
@@ -202,10 +202,10 @@ function setupSliders(base) {
     for (const input of box.querySelectorAll("input")) shares[input.dataset.party] = Number(input.value);
     try {
       const r = await api("/api/project", { shares, model: $("swing-model").value });
-      state.seats = r.seats;
-      state.parliament = r.parliament;
+      state.seats = r.view.seats;
+      state.parliament = r.view.parliament;
       showTitle();
-      $("projection-text").textContent = r.text || "";
+      $("projection-text").textContent = r.view.text || "";
       drawChips(); drawHemicycle(); refreshAnalysis();
     } catch (err) {
       $("projection-text").textContent = err.message;
@@ -356,9 +356,19 @@ function showTitle() {
   $("subtitle").textContent = state.parliament.explain.join(" ");
 }
 
+// ----------------------------------------------------------------- choices from the registries
+function fillSelect(id, entries) {
+  // One <option> per registry entry (name, summary as its tooltip): no name is kept in the page.
+  const label = (e) => (e.aliases.length ? `${e.name} (${e.aliases.join(", ")})` : e.name);
+  $(id).replaceChildren(...entries.map((e) => el("option", { value: e.name, title: e.summary }, label(e))));
+}
+
 // ----------------------------------------------------------------- start
 async function start() {
   state.config = await api("/api/config");
+  fillSelect("swing-model", state.config.registries.swing_models);
+  fillSelect("ballot-format", state.config.registries.ballot_formats);
+  fillSelect("count-method", state.config.registries.count_methods);
   state.parliament = await api("/api/parliament");
   showTitle();
   $("threshold").addEventListener("change", () => { drawHemicycle(); refreshAnalysis(); });
