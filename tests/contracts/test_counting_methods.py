@@ -49,6 +49,17 @@ SAMPLE_OPTIONS: dict[str, Any] = {
     "max_iterations": 500,
     "weights": (1, 2),
     "finalists": 3,
+    "winner_mode": "multi-one",
+    "cutoff": True,
+    "decimals": 2,
+    "excluded": ("Eve",),
+    "first_round_threshold": True,
+    "hare": True,
+    "non_integer_threshold": True,
+    "max_rankings": 5,
+    "percentage": "0.1",
+    "stop_after": 3,
+    "uwi": "Dan",
 }
 
 #: Pairs of properties of which a method declares exactly one.
