@@ -207,7 +207,12 @@ def test_ballot_order(entry: Entry[Any]) -> None:
 
 @pytest.mark.parametrize("entry", ENTRIES, ids=IDS)
 def test_every_declared_option_is_accepted(entry: Entry[Any]) -> None:
+    one_seat = entry.extra.get("one_seat_options", ())
     for name in entry.options:
+        if name in one_seat:  # the method takes this option for one seat only
+            r = count(_input(entry, FIXED), entry.name, 1, **{name: SAMPLE_OPTIONS[name]})
+            r.check_conservation()
+            continue
         r = _count(entry, None, **{name: SAMPLE_OPTIONS[name]})
         r.check_conservation()
         assert r.method == entry.name

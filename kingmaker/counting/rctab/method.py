@@ -18,6 +18,7 @@ from kingmaker.counting.result import Result
     options=tuple(o for o in option_names(RCTabOptions) if o != "notes"),
     properties=("exact-conservation", "permutation-invariant", "seeded", "multi-winner", "fills-seats"),
     places=4,
+    one_seat_options=("until", "batch", "first_round_threshold"),
 )
 def rctab(
     ballots: Ballots, seats: int | None = None, options: RCTabOptions | None = None, **kw: Any
@@ -27,7 +28,7 @@ def rctab(
     Keyword options are the fields of :class:`RCTabOptions` and the mark options
     (``overvote``, ``skipped_limit``, ``duplicates``, ``equal_rankings``).
     """
-    b, n = one_set(ballots, seats, "rctab")
+    b, n = one_set(ballots, seats, "rctab", default=1)
     opts = merge_options(RCTabOptions, options, kw, rule="rctab")
     return tabulate(b, n, opts)
 

@@ -291,6 +291,10 @@ class RCTabCount:
                 }
             )
             self.ties.history.append({self.names[c]: v for c, v in tallies.items()})
+            if not decided and self._keep_going(rnd, st):
+                raise RuleError(
+                    f"round {round0 + rnd}: nobody can be elected or eliminated; the count cannot go on"
+                )
         order = sorted(st.winners, key=lambda c: (st.winners[c], -out[st.winners[c] - 1]["tallies"][c]))
         return out, order
 
@@ -350,7 +354,7 @@ class RCTabCount:
             return [self.uwi]
         if o.cutoff:
             below = [c for c, v in tallies.items() if v < threshold]
-            if below:
+            if below and len(below) < len(tallies):
                 return below
         if o.min_votes is not None:
             below = [c for c, v in tallies.items() if v < o.min_votes * self.S]
@@ -454,6 +458,32 @@ def to_result(
     )
 
 
+def check_combination(opts: RCTabOptions, seats: int, source: str | None = None) -> None:
+    """Refuse the switch combinations RCTab refuses (``ContestConfig.validate``), all at once."""
+    mode = opts.mode(seats)
+    bad = []
+    if seats > 1 and mode != "multi-pass":
+        for name, on in (("until='two'", opts.until == "two"), ("batch", opts.batch)):
+            if on:
+                bad.append(f"{name} needs one seat or winner_mode 'multi-pass'")
+    if seats > 1 and opts.first_round_threshold:
+        bad.append("first_round_threshold needs one seat")
+    if seats == 1 and mode not in ("single", "bottoms-up-threshold"):
+        bad.append(f"winner_mode {mode!r} needs more than one seat")
+    if seats > 1 and mode == "single":
+        bad.append("winner_mode 'single' fills one seat")
+    if mode not in ("multi", "multi-one"):
+        for name, on in (("hare", opts.hare), ("non_integer_threshold", opts.non_integer_threshold)):
+            if on:
+                bad.append(f"{name} needs winner_mode 'multi' or 'multi-one'")
+    if opts.hare and opts.non_integer_threshold:
+        bad.append("hare and non_integer_threshold exclude each other")
+    if mode == "bottoms-up-threshold" and opts.batch:
+        bad.append("batch does not go with winner_mode 'bottoms-up-threshold'")
+    if bad:
+        raise InputError("rctab: " + "; ".join(bad), source=source)
+
+
 def tabulate(b: Ballots, seats: int, opts: RCTabOptions) -> Result:
     """Count ``b`` by RCTab's rules ``opts`` for ``seats`` seats (multi-pass IRV included)."""
     names = b.candidates
@@ -473,6 +503,7 @@ def tabulate(b: Ballots, seats: int, opts: RCTabOptions) -> Result:
             "the generator RCTab draws with"
         )
     mode = opts.mode(seats)
+    check_combination(opts, seats, b.source)
     if mode != "multi-pass":
         records, winners = RCTabCount(b, seats, opts, ranks, excluded, ties).run()
         return to_result(b, seats, opts, records, winners, notes)
@@ -490,4 +521,4 @@ def tabulate(b: Ballots, seats: int, opts: RCTabOptions) -> Result:
     return to_result(b, seats, opts, records, won, notes)
 
 
-__all__ = ["STATUS_KEYS", "RCTabCount", "rank_lists", "tabulate"]
+__all__ = ["STATUS_KEYS", "RCTabCount", "check_combination", "rank_lists", "tabulate"]
