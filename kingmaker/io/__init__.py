@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from kingmaker.errors import InputError
 from kingmaker.io._source import SourceLike, open_source
 from kingmaker.io.limits import DEFAULT_LIMITS, ReadLimits
-from kingmaker.io.registry import BALLOT_FORMATS, detect, for_writing
+from kingmaker.io.registry import BALLOT_FORMATS, detect, detect_raw, for_writing
 
 if TYPE_CHECKING:
     from kingmaker.ballots import Ballots
@@ -35,7 +35,8 @@ def format_weight(weight: float | int) -> str:
 def detect_format(source: SourceLike, *, name: str | None = None) -> str:
     """Name of the reader for ``source`` (``blt``, ``preflib``, ``cvr``, ``csv``): by extension,
     sniffing the content where the extension is shared or missing."""
-    return detect(open_source(source, name=name)).name
+    raw = detect_raw(source)
+    return raw.name if raw is not None else detect(open_source(source, name=name)).name
 
 
 def read_ballots(
@@ -52,15 +53,23 @@ def read_ballots(
     ``limits`` caps what the file may claim (default :data:`~kingmaker.io.limits.DEFAULT_LIMITS`);
     other ``options`` go to the reader (e.g. ``candidates=`` for the CSV readers).
     """
-    src = open_source(source, name=name)
-    entry = BALLOT_FORMATS.get(format, what="ballot format") if format else detect(src)
+    entry = BALLOT_FORMATS.get(format, what="ballot format") if format else detect_raw(source)
+    if entry is not None and entry.extra.get("raw"):  # a workbook or a folder: the reader opens it
+        src: Any = source
+        label = name if name is not None else (str(source) if isinstance(source, (str, Path)) else None)
+    else:
+        src = open_source(source, name=name)
+        entry = entry or detect(src)
+        label = src.name
     unknown = sorted(set(options) - set(entry.options))
     if unknown:
         accepted = ", ".join(entry.options) or "none"
         raise InputError(
             f"the {entry.name} reader takes no option {', '.join(unknown)} (its options: {accepted})",
-            source=src.name,
+            source=label,
         )
+    if entry.extra.get("raw"):
+        return entry.obj(src, name=name, limits=limits or DEFAULT_LIMITS, **options)
     return entry.obj(src, limits=limits or DEFAULT_LIMITS, **options)
 
 
