@@ -36,6 +36,8 @@ BALLOT_FORMATS: Registry[Reader] = Registry(
         "kingmaker.io.blt",
         "kingmaker.io.preflib",
         "kingmaker.io.ess",
+        "kingmaker.io.cdf",
+        "kingmaker.io.dominion",
         "kingmaker.io.cvr",
         "kingmaker.io.simple_csv",
     ),
