@@ -140,6 +140,43 @@ def read_ess(
         raise InputError("is a directory, not an .xlsx workbook", source=src)
     _check_extent(book, limits, src)
     rows = _sheet_rows(book, sheet, src)
+    return decode_rows(
+        rows,
+        src,
+        limits,
+        first_vote_column=first_vote_column,
+        first_vote_row=first_vote_row,
+        precinct_column=precinct_column,
+        max_rankings=max_rankings,
+        seats=seats,
+        labels=Labels(
+            src=src,
+            limits=limits,
+            candidates=candidates,
+            aliases=aliases,
+            overvote_label=overvote_label,
+            undervote_label=undervote_label,
+            undeclared_write_in_label=undeclared_write_in_label,
+            overvote_delimiter=overvote_delimiter,
+            treat_blank_as_undeclared_write_in=treat_blank_as_undeclared_write_in,
+        ),
+    )
+
+
+def decode_rows(
+    rows: Sequence[Sequence[Any]],
+    src: str,
+    limits: ReadLimits,
+    *,
+    labels: Labels,
+    first_vote_column: int | str | None,
+    first_vote_row: int | str | None,
+    precinct_column: int | str | None,
+    max_rankings: int | None,
+    seats: int | None,
+) -> Ballots:
+    """Ballots from a sheet's rows (also RCTab's generic CSV): rank columns decoded a distinct value
+    at a time, so the per-cell work is numpy's."""
     col0 = _index(first_vote_column, "first_vote_column", src) or 0
     row0 = _index(first_vote_row, "first_vote_row", src) or 0
     pcol = _index(precinct_column, "precinct_column", src)
@@ -157,17 +194,6 @@ def read_ess(
     body = rows[row0:]
     limits.check("max_rows", len(body), "the number of ballot rows", src)
     limits.check("max_cells", len(body) * ncols, "rows x rank columns", src)
-    labels = Labels(
-        src=src,
-        limits=limits,
-        candidates=candidates,
-        aliases=aliases,
-        overvote_label=overvote_label,
-        undervote_label=undervote_label,
-        undeclared_write_in_label=undeclared_write_in_label,
-        overvote_delimiter=overvote_delimiter,
-        treat_blank_as_undeclared_write_in=treat_blank_as_undeclared_write_in,
-    )
     mat = np.empty((len(body), ncols), dtype=np.int32)
     for j in range(ncols):
         col = col0 + j
