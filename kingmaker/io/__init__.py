@@ -2,12 +2,18 @@
 
 Formats (each registers itself in :data:`kingmaker.io.registry.BALLOT_FORMATS`): BLT
 (:mod:`kingmaker.io.blt`), PrefLib ``.soc .soi .toc .toi`` (:mod:`kingmaker.io.preflib`),
-cast-vote-record CSV (:mod:`kingmaker.io.cvr`) and the simple ``count,rank1,rank2,...`` CSV
-(:mod:`kingmaker.io.simple_csv`). Every reader checks the file's claims against
+cast-vote-record CSV (:mod:`kingmaker.io.cvr`), the simple ``count,rank1,rank2,...`` CSV
+(:mod:`kingmaker.io.simple_csv`), and the US vendors' CVRs as published, read-only and detected
+by content: ES&S ``.xlsx`` (:mod:`~kingmaker.io.ess`), Dominion JSON folders
+(:mod:`~kingmaker.io.dominion`), Hart XML folders (:mod:`~kingmaker.io.hart`), Clear Ballot CSV
+(:mod:`~kingmaker.io.clear_ballot`), NIST CDF JSON/XML (:mod:`~kingmaker.io.cdf`) and RCTab's
+generic CSV (:mod:`~kingmaker.io.rctab_csv`); :mod:`~kingmaker.io.cvr_sources` maps an RCTab
+configuration's ``cvrFileSources`` onto them. Every reader checks the file's claims against
 :class:`~kingmaker.io.limits.ReadLimits` before it allocates anything they size.
 
 Internal dependency direction: ``limits`` and ``_source`` (no kingmaker.io imports) <- ``registry``
-<- the format modules <- this ``__init__`` (which reaches the formats only through the registry).
+and ``_marks`` (the vendor readers' shared label and mark handling) <- the format modules <- this
+``__init__`` (which reaches the formats only through the registry) <- ``cvr_sources``.
 ``hoc``, ``long_csv`` and ``party_names`` read results tables and stand apart.
 """
 

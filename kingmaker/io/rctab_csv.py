@@ -41,7 +41,7 @@ def read_rctab_csv(
     overvote_label: str | None = None,
     undervote_label: str | None = None,
     undeclared_write_in_label: str | None = None,
-    overvote_delimiter: str | None = None,
+    overvote_delimiter: str | None = "|",
     treat_blank_as_undeclared_write_in: bool = False,
     max_rankings: int | None = None,
     candidates: Sequence[str] | None = None,
