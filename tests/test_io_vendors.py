@@ -235,7 +235,9 @@ def test_too_many_rank_columns_is_refused() -> None:
     ("fmt", "data", "match"),
     [
         ("cdf", b'{"CVR": [', "malformed JSON"),
-        ("cdf", b'{"CVR":' + b"[" * 5000 + b"]" * 5000 + b"}", "malformed JSON"),
+        ("cdf", b'{"CVR":' + b"[" * 5000 + b"]" * 5000 + b"}", "not a CDF"),
+        ("cdf", b'{"Election":' + b"[" * 100_000 + b"]" * 100_000 + b"}", "malformed JSON"),
+        ("dominion", b'{"Sessions":' + b"[" * 100_000 + b"]" * 100_000 + b"}", "malformed JSON"),
         ("cdf", b"<CastVoteRecordReport><CVR>", "malformed XML"),
         ("cdf", b'{"CVR": [{"CVRSnapshot": 3}], "Election": [{"Contest": [{"@id": "k"}]}]}', "not a CDF"),
         ("dominion", b'{"Version": "1", "Sessions": [{"Original": 5}]}', "not a Dominion"),

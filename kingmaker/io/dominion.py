@@ -22,11 +22,12 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import numpy as np
 
 from kingmaker.ballots import Ballots
 from kingmaker.errors import InputError
-from kingmaker.io._marks import Labels, ballots_from_marks, peek, raw_source, read_bytes
+from kingmaker.io._marks import Labels, ballots_from_marks, no_gc, peek, raw_source, read_bytes
 from kingmaker.io.limits import DEFAULT_LIMITS, ReadLimits
 from kingmaker.io.registry import BALLOT_FORMATS
 
@@ -42,18 +43,10 @@ def looks_like_dominion(source: Any) -> bool:
 
 
 def _load(data: bytes, src: str) -> Any:
+    """Parsed JSON (msgspec); malformed or too deeply nested JSON is an InputError naming ``src``."""
     try:
-        import orjson
-
-        return orjson.loads(data)
-    except ImportError:  # pragma: no cover - orjson is a dependency
-        import json
-
-        try:
-            return json.loads(data)
-        except (ValueError, RecursionError) as exc:
-            raise InputError(f"malformed JSON ({exc})", source=src) from None
-    except orjson.JSONDecodeError as exc:
+        return msgspec.json.decode(data)
+    except (msgspec.DecodeError, RecursionError) as exc:
         raise InputError(f"malformed JSON ({exc})", source=src) from None
 
 
@@ -127,7 +120,8 @@ def read_dominion(
         else [(src, read_bytes(None, data, src))]
     )
     for label, raw in docs:
-        doc = _load(raw, label)
+        with no_gc():
+            doc = _load(raw, label)
         try:
             sessions = doc["Sessions"]
             for session in sessions:
