@@ -266,13 +266,6 @@ def ballots_from_marks(
     )
 
 
-def codes_of(values: list[str]) -> tuple[np.ndarray, list[str]]:
-    """Dictionary-encode a list of labels: (int32 code per value, distinct labels in first-seen order)."""
-    table: dict[str, int] = {}
-    codes = np.fromiter((table.setdefault(v, len(table)) for v in values), dtype=np.int32, count=len(values))
-    return codes, list(table)
-
-
 def open_text(data: bytes, label: str) -> io.StringIO:
     """UTF-8 text of ``data`` (a byte-order mark dropped) as a stream; bad bytes raise InputError."""
     from kingmaker.io._source import decode

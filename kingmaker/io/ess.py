@@ -19,6 +19,7 @@ one at XFD1048576 would otherwise cost gigabytes.
 from __future__ import annotations
 
 import io
+import operator
 import re
 import zipfile
 import zlib
@@ -30,13 +31,16 @@ import numpy as np
 
 from kingmaker.ballots import Ballots
 from kingmaker.errors import InputError
-from kingmaker.io._marks import Labels, cell_text, codes_of, peek, raw_source
+from kingmaker.io._marks import Labels, cell_text, peek, raw_source
 from kingmaker.io.limits import DEFAULT_LIMITS, ReadLimits
 from kingmaker.io.registry import BALLOT_FORMATS
 
 _NOT_RANKS = {"count", "weight", "ballot count", "ballotcount"}
 _DIMENSION = re.compile(rb'<dimension\s+ref="([A-Z]+)([0-9]+)(?::([A-Z]+)([0-9]+))?"')
-_ROW_NUMBER = re.compile(rb'<row\s[^>]*?r="([0-9]+)"')
+#: Attributes ``r="123"`` (rows) and ``r="ABC123"`` (cells, by the letters' count): each pattern
+#: starts with a literal, so the regex engine scans for it at C speed.
+_ROW_NUMBER = re.compile(rb' r="([0-9]+)"')
+_COLUMN_LETTERS = {n: re.compile(rb' r="[A-Z]{%d}[0-9]' % n) for n in (2, 3)}
 
 
 def looks_like_xlsx(source: Any) -> bool:
@@ -70,10 +74,14 @@ def _check_extent(book: bytes | Path, limits: ReadLimits, src: str) -> None:
                     limits.check(
                         "max_cells", area, f"the sheet's claimed extent {m.group(0)[16:-1].decode()}", src
                     )
-                rows = max((int(x) for x in _ROW_NUMBER.findall(xml)), default=0)
-                cols = 26**3 if re.search(rb'<c\s[^>]*?r="[A-Z]{3}', xml) else 26**2
-                if not re.search(rb'<c\s[^>]*?r="[A-Z]{2}', xml) and cols < 26**3:
-                    cols = 26
+                rows = max(map(int, _ROW_NUMBER.findall(xml)), default=0)
+                cols = (
+                    26**3
+                    if _COLUMN_LETTERS[3].search(xml)
+                    else 26**2
+                    if _COLUMN_LETTERS[2].search(xml)
+                    else 26
+                )
                 limits.check("max_rows", rows, "the highest row number", src)
                 limits.check("max_cells", rows * cols, "the rows x columns the cells span", src)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, zlib.error) as exc:
@@ -164,6 +172,17 @@ def read_ess(
     )
 
 
+def _factorize(rows: Sequence[Sequence[Any]], col: int) -> tuple[np.ndarray, list[Any]]:
+    """Column ``col`` of rectangular ``rows`` as (code per row, distinct values in first-seen order),
+    hashed in C by pandas (a dict in Python costs ten times as much on a 1M-row sheet)."""
+    import pandas as pd
+
+    values = np.empty(len(rows), dtype=object)
+    values[:] = list(map(operator.itemgetter(col), rows))
+    codes, uniques = pd.factorize(values, use_na_sentinel=False)
+    return codes.astype(np.int64, copy=False), list(uniques)
+
+
 def decode_rows(
     rows: Sequence[Sequence[Any]],
     src: str,
@@ -195,10 +214,11 @@ def decode_rows(
     body = rows[row0:]
     limits.check("max_rows", len(body), "the number of ballot rows", src)
     limits.check("max_cells", len(body) * ncols, "rows x rank columns", src)
+    if len(set(map(len, body))) > 1:  # ragged (a CSV): pad to the widest row
+        body = [list(r) + [""] * (width - len(r)) for r in body]
     mat = np.empty((len(body), ncols), dtype=np.int32)
     for j in range(ncols):
-        col = col0 + j
-        codes, distinct = codes_of([r[col] if col < len(r) else "" for r in body])
+        codes, distinct = _factorize(body, col0 + j)
         first = np.zeros(len(distinct), dtype=np.int64)
         seen, at = np.unique(codes, return_index=True)
         first[seen] = at
@@ -211,8 +231,10 @@ def decode_rows(
     if pcol is not None:
         if pcol >= width:
             raise InputError(f"precinct_column {pcol + 1} is beyond the sheet's {width} columns", source=src)
-        precinct, found = codes_of([cell_text(r[pcol]) if pcol < len(r) else "" for r in body])
-        names = tuple(found)
+        codes, distinct = _factorize(body, pcol)
+        table: dict[str, int] = {}
+        remap = np.array([table.setdefault(cell_text(v), len(table)) for v in distinct], dtype=np.int32)
+        precinct, names = (remap[codes] if len(remap) else codes), tuple(table)
     return labels.finish(mat, precinct=precinct, precinct_names=names, seats=seats)
 
 
