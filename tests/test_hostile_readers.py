@@ -324,6 +324,13 @@ def _seeds() -> list[tuple[str, bytes]]:
         ("preflib", b"3\n1,A\n2,B\n3,C\n4,4,2\n3,1,2,3\n1,{2,3},1\n"),
         ("cvr", (DATA / "cvr.csv").read_bytes()),
         ("csv", (DATA / "simple.csv").read_bytes()),
+        ("ess", (DATA / "cvr" / "ess.xlsx").read_bytes()),
+        ("cdf", (DATA / "cvr" / "cdf.json").read_bytes()),
+        ("cdf", (DATA / "cvr" / "cdf.xml").read_bytes()),
+        ("dominion", (DATA / "cvr" / "dominion" / "CvrExport.json").read_bytes()),
+        ("hart", (DATA / "cvr" / "hart" / "1.xml").read_bytes()),
+        ("clear_ballot", (DATA / "cvr" / "clear_ballot.csv").read_bytes()),
+        ("rctab_csv", (DATA / "cvr" / "rctab_export.csv").read_bytes()),
     ]
 
 
