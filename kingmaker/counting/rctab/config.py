@@ -184,7 +184,9 @@ def config_ballots(cfg: ContestConfig) -> Ballots:
     from kingmaker.io.cvr_sources import read_cvr_source
 
     base = cfg.path.parent
-    parts = [read_cvr_source(s, base) for s in cfg.sources]
+    declared = [c.name for c in cfg.candidates]
+    aliases = {a: c.name for c in cfg.candidates for a in c.aliases}
+    parts = [read_cvr_source(s, base, candidates=declared, aliases=aliases) for s in cfg.sources]
     return merge_sources(parts, cfg.names, str(cfg.path))
 
 

@@ -14,13 +14,13 @@ delimited overvote (``A|D``).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
-from fractions import Fraction
+from dataclasses import dataclass, field
+
+import numpy as np
 
 from kingmaker.ballots import GROUP_BASE, OVERVOTE, PAD, SKIPPED, Ballots
 from kingmaker.counting.rctab.rules import RCTabOptions
 from kingmaker.counting.rctab.tiebreak import RCTabTies
-from kingmaker.counting.result import Result, Round
 from kingmaker.errors import InputError, RuleError
 from kingmaker.ties import Number, TieBreak
 
@@ -37,11 +37,15 @@ STATUS_KEYS = {
 }
 
 
-def rank_lists(b: Ballots, max_rankings: int | None) -> list[list[tuple[int, tuple[int, ...]]]]:
+def rank_lists(
+    rankings: np.ndarray,
+    groups: Sequence[tuple[int, ...]],
+    max_rankings: int | None,
+    source: str | None = None,
+) -> list[list[tuple[int, tuple[int, ...]]]]:
     """Each row as RCTab's (rank, candidates at that rank) pairs; ``(OVER,)`` is an overvote."""
     out = []
-    groups = b.groups
-    for i, row in enumerate(b.rankings.tolist()):
+    for row in rankings.tolist():
         pairs: list[tuple[int, tuple[int, ...]]] = []
         for j, code in enumerate(row):
             if code == PAD:
@@ -56,8 +60,8 @@ def rank_lists(b: Ballots, max_rankings: int | None) -> list[list[tuple[int, tup
                 pairs.append((j + 1, (code,)))
         if max_rankings is not None and pairs and pairs[-1][0] > max_rankings:
             raise InputError(
-                f"ballot row {i + 1} ranks {pairs[-1][0]} choices; the contest allows {max_rankings}",
-                source=b.source,
+                f"a ballot ranks {pairs[-1][0]} choices; the contest allows {max_rankings}",
+                source=source,
             )
         out.append(pairs)
     return out
@@ -89,17 +93,16 @@ class RCTabCount:
         seats: int,
         opts: RCTabOptions,
         ranks: list[list[tuple[int, tuple[int, ...]]]],
+        weights: list[int],
         excluded: set[int],
         ties: RCTabTies,
     ):
-        if not b.is_integral:
-            raise InputError("RCTab counts whole ballots; the weights are not whole numbers", source=b.source)
         self.b, self.seats, self.o, self.ranks = b, seats, opts, ranks
         self.names = b.candidates
         self.excluded = excluded
         self.mode = opts.mode(seats)
         self.S = 10**opts.decimals
-        self.w = [int(x) for x in b.weights.tolist()]
+        self.w = weights
         self.uwi = self.names.index(opts.uwi) if opts.uwi in self.names else -1
         self.n_cands = len(self.names) - len(excluded)
         self.n_declared = self.n_cands - (1 if self.uwi >= 0 and self.uwi not in excluded else 0)
@@ -394,131 +397,4 @@ class RCTabCount:
         return elim
 
 
-def to_result(
-    b: Ballots,
-    seats: int,
-    opts: RCTabOptions,
-    records: list[dict],
-    winners: Sequence[int],
-    notes: Sequence[str],
-) -> Result:
-    """Plain round records (units) -> :class:`Result` with exact numbers."""
-    S = 10**opts.decimals
-    names = b.candidates
-
-    def num(u: Number) -> Number:
-        f = Fraction(u) / S
-        return int(f) if f.denominator == 1 else f
-
-    total = sum(int(w) for w in b.weights.tolist()) * S
-    rounds = []
-    prev: dict[str, Number] | None = None
-    for rec in records:
-        tallies = {names[c]: num(v) for c, v in rec["tallies"].items()}
-        inactive = {STATUS_KEYS[s]: num(v) for s, v in sorted(rec["inactive"].items())}
-        exhausted = num(sum(rec["inactive"].values()))
-        el = tuple(names[c] for c, kind in rec["decided"] if kind == "elected")
-        ex = tuple(names[c] for c, kind in rec["decided"] if kind == "eliminated")
-        deciders = {names[c] for c, _ in rec["decided"]}
-        flows = {s: {t: num(v) for t, v in d.items()} for s, d in rec["moves"].items() if s in deciders}
-        transfers = {} if prev is None else {c: tallies.get(c, 0) - v for c, v in prev.items()}
-        action = (
-            "first preferences"
-            if prev is None
-            else "transfer of " + ", ".join(rounds[-1].elected + rounds[-1].eliminated)
-        )
-        rounds.append(
-            Round(
-                number=rec["number"],
-                tallies=tallies,
-                exhausted=exhausted,
-                loss=num(rec["loss"]),
-                transfers=transfers,
-                exhausted_transfer=exhausted - rounds[-1].exhausted if rounds else 0,
-                elected=el,
-                eliminated=ex,
-                action=action,
-                quota=num(rec["threshold"]),
-                ties=tuple(rec["ties"]),
-                inactive=inactive,
-                flows=flows,
-            )
-        )
-        prev = tallies
-    return Result(
-        method="rctab",
-        seats=seats,
-        candidates=names,
-        winners=tuple(names[c] for c in winners),
-        rounds=tuple(rounds),
-        valid=num(total),
-        quota=rounds[-1].quota if rounds else None,
-        options=opts.to_dict(),
-        notes=tuple(notes),
-    )
-
-
-def check_combination(opts: RCTabOptions, seats: int, source: str | None = None) -> None:
-    """Refuse the switch combinations RCTab refuses (``ContestConfig.validate``), all at once."""
-    mode = opts.mode(seats)
-    bad = []
-    if seats > 1 and mode != "multi-pass":
-        for name, on in (("until='two'", opts.until == "two"), ("batch", opts.batch)):
-            if on:
-                bad.append(f"{name} needs one seat or winner_mode 'multi-pass'")
-    if seats > 1 and opts.first_round_threshold:
-        bad.append("first_round_threshold needs one seat")
-    if seats == 1 and mode not in ("single", "bottoms-up-threshold"):
-        bad.append(f"winner_mode {mode!r} needs more than one seat")
-    if seats > 1 and mode == "single":
-        bad.append("winner_mode 'single' fills one seat")
-    if mode not in ("multi", "multi-one"):
-        for name, on in (("hare", opts.hare), ("non_integer_threshold", opts.non_integer_threshold)):
-            if on:
-                bad.append(f"{name} needs winner_mode 'multi' or 'multi-one'")
-    if opts.hare and opts.non_integer_threshold:
-        bad.append("hare and non_integer_threshold exclude each other")
-    if mode == "bottoms-up-threshold" and opts.batch:
-        bad.append("batch does not go with winner_mode 'bottoms-up-threshold'")
-    if bad:
-        raise InputError("rctab: " + "; ".join(bad), source=source)
-
-
-def tabulate(b: Ballots, seats: int, opts: RCTabOptions) -> Result:
-    """Count ``b`` by RCTab's rules ``opts`` for ``seats`` seats (multi-pass IRV included)."""
-    names = b.candidates
-    unknown = [c for c in opts.excluded if c not in names]
-    if unknown:
-        raise InputError(f"excluded candidate(s) not on the ballots: {', '.join(unknown)}", source=b.source)
-    excluded = {names.index(c) for c in opts.excluded} | set(b.withdrawn)
-    if len(excluded) >= len(names):
-        raise RuleError("every candidate is excluded")
-    ranks = rank_lists(b, opts.max_rankings)
-    perm = [c for c in (opts.order or names) if c != opts.uwi]
-    ties = RCTabTies(opts.tiebreak, opts.seed, perm, [])
-    notes = []
-    if opts.tiebreak in ("random", "permutation", "backwards", "forwards"):
-        notes.append(
-            f"ties beyond the counts are settled by Java's java.util.Random(seed={opts.seed}), "
-            "the generator RCTab draws with"
-        )
-    mode = opts.mode(seats)
-    check_combination(opts, seats, b.source)
-    if mode != "multi-pass":
-        records, winners = RCTabCount(b, seats, opts, ranks, excluded, ties).run()
-        return to_result(b, seats, opts, records, winners, notes)
-    records = []
-    won: list[int] = []
-    one = replace(opts, winner_mode="single")
-    for k in range(seats):
-        if len(excluded | set(won)) >= len(names):
-            break
-        ties = RCTabTies(opts.tiebreak, opts.seed, perm, [])  # RCTab draws afresh each pass
-        pas, w = RCTabCount(b, 1, one, ranks, excluded | set(won), ties).run(len(records))
-        records += pas
-        won += w
-        notes.append(f"pass {k + 1} (rounds {pas[0]['number']}-{pas[-1]['number']}) elected {names[w[0]]}")
-    return to_result(b, seats, opts, records, won, notes)
-
-
-__all__ = ["STATUS_KEYS", "RCTabCount", "check_combination", "rank_lists", "tabulate"]
+__all__ = ["STATUS_KEYS", "RCTabCount", "rank_lists"]
