@@ -187,7 +187,8 @@ def count_files(
         flags = ", ".join("--" + k.replace("_", "-") for k in refused)
         takers = [e.name for e in METHODS.entries() if all(k in e.options for k in refused)]
         raise InputError(
-            f"{flags}: not an option of {m}" + (f"; {' and '.join(takers)} take(s) it" if takers else "")
+            f"{flags}: not an option of {m}"
+            + (f" (methods that take it: {', '.join(takers)})" if takers else "")
         )
     if config:
         from kingmaker.counting.rctab.method import count_config
