@@ -188,3 +188,12 @@ def test_minneapolis_2013_through_the_cli() -> None:
     d = json.loads(out.stdout)
     assert d["method"] == "rctab" and d["winners"] == ["BETSY HODGES"] and len(d["rounds"]) == 33
     assert Path(path).exists()
+
+
+def test_plot_rounds_of_a_config(tmp_path: Path) -> None:
+    case = "skip_to_next_test"
+    path = shared_path("ballots", "rctab", case, f"{case}_config.json")
+    out = tmp_path / "rounds.png"
+    res = invoke("plot", "rounds", str(path), "--output", str(out))
+    assert res.exit_code == 0, res.stderr
+    assert out.stat().st_size > 1000

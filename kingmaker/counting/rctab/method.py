@@ -44,7 +44,7 @@ def to_result(
     prev: dict[str, Number] | None = None
     for rec in records:
         tallies = {names[c]: num(v) for c, v in rec["tallies"].items()}
-        inactive = {STATUS_KEYS[s]: num(v) for s, v in sorted(rec["inactive"].items())}
+        inactive = {STATUS_KEYS[s]: num(v) for s, v in sorted(rec["inactive"].items()) if v}
         exhausted = num(sum(rec["inactive"].values()))
         el = tuple(names[c] for c, kind in rec["decided"] if kind == "elected")
         ex = tuple(names[c] for c, kind in rec["decided"] if kind == "eliminated")

@@ -96,6 +96,13 @@ class RCTabOptions:
     notes: tuple[str, ...] = field(default=(), compare=False)
 
     def __post_init__(self) -> None:
+        for name in ("min_votes", "percentage"):
+            value = getattr(self, name)
+            if value is not None and not isinstance(value, Fraction):
+                try:
+                    object.__setattr__(self, name, Fraction(str(value)))
+                except ValueError:
+                    raise InputError(f"{name} must be a number, not {value!r}") from None
         problems = []
         if self.winner_mode is not None and self.winner_mode not in WINNER_MODES:
             problems.append(f"winner_mode must be one of {', '.join(WINNER_MODES)}, not {self.winner_mode!r}")
@@ -118,10 +125,6 @@ class RCTabOptions:
         object.__setattr__(self, "excluded", tuple(self.excluded))
         if self.order is not None:
             object.__setattr__(self, "order", tuple(self.order))
-        if self.min_votes is not None:
-            object.__setattr__(self, "min_votes", Fraction(str(self.min_votes)))
-        if self.percentage is not None:
-            object.__setattr__(self, "percentage", Fraction(str(self.percentage)))
 
     def mode(self, seats: int) -> str:
         """The winner mode in force for ``seats`` seats."""
