@@ -36,6 +36,9 @@ def to_result(
     names = b.candidates
 
     def num(u: Number) -> Number:
+        if isinstance(u, int):
+            q, r = divmod(u, S)
+            return q if r == 0 else Fraction(u, S)
         f = Fraction(u) / S
         return int(f) if f.denominator == 1 else f
 
