@@ -273,6 +273,8 @@ def _read_xml(data: bytes, src: str, limits: ReadLimits, contest_id: str | None)
                 )
     except ET.ParseError as exc:
         raise InputError(f"malformed XML ({exc})", source=src, line=exc.position[0]) from None
+    except (LookupError, ValueError) as exc:  # e.g. an unknown encoding in the XML declaration
+        raise InputError(f"malformed XML ({exc})", source=src) from None
     cid = _pick_contest(contests, contest_id, src)
     ballot_of: dict[int, int] = {}
     for cvr, con, sel, rank in raw:
