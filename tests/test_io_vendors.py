@@ -231,6 +231,14 @@ def test_too_many_rank_columns_is_refused() -> None:
         read_ballots(FIXTURES["ess"], **ESS_OPTIONS, limits=ReadLimits(max_ranks=2))
 
 
+#: An XML entity bomb (a few hundred bytes that expand to 10**10): expat refuses the amplification.
+BILLION_LAUGHS = (
+    b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol0 "lololololol">'
+    + b"".join(b'<!ENTITY lol%d "' % (i + 1) + b"&lol%d;" % i * 10 + b'">' for i in range(9))
+    + b']><Cvr xmlns="CVRDesign"><Contests>&lol9;</Contests></Cvr>'
+)
+
+
 @pytest.mark.parametrize(
     ("fmt", "data", "match"),
     [
@@ -243,6 +251,8 @@ def test_too_many_rank_columns_is_refused() -> None:
         ("dominion", b'{"Version": "1", "Sessions": [{"Original": 5}]}', "not a Dominion"),
         ("hart", b"<Cvr xmlns='CVRDesign'><Contests>", "malformed XML"),
         ("ess", b"PK\x03\x04 not really a zip", "not a readable .xlsx"),
+        ("hart", BILLION_LAUGHS, "amplification"),
+        ("cdf", BILLION_LAUGHS.replace(b"Cvr", b"CastVoteRecordReport"), "amplification"),
         ("clear_ballot", b"", "empty CSV"),
     ],
 )

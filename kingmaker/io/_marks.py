@@ -232,7 +232,10 @@ def ballots_from_marks(
     """
     src, limits = labels.src, labels.limits
     b = np.asarray(ballot, dtype=np.int64)
-    r = np.asarray(rank, dtype=np.int64)
+    try:
+        r = np.asarray(rank, dtype=np.int64)
+    except (OverflowError, TypeError, ValueError):
+        raise InputError("a rank is not a whole number within the 64-bit range", source=src) from None
     c = np.asarray(code, dtype=np.int64)
     limits.check("max_rows", n_ballots, "the number of ballots", src)
     if r.size and int(r.min()) < 1:

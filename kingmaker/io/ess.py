@@ -84,7 +84,15 @@ def _check_extent(book: bytes | Path, limits: ReadLimits, src: str) -> None:
                 )
                 limits.check("max_rows", rows, "the highest row number", src)
                 limits.check("max_cells", rows * cols, "the rows x columns the cells span", src)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, zlib.error) as exc:
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        OSError,
+        EOFError,
+        zlib.error,
+        ValueError,
+        NotImplementedError,
+    ) as exc:
         raise InputError(f"not a readable .xlsx workbook ({exc})", source=src) from None
 
 
@@ -100,8 +108,12 @@ def _sheet_rows(book: bytes | Path, sheet: int | str, src: str) -> list[list[Any
         )
         ws = wb.get_sheet_by_name(sheet) if isinstance(sheet, str) else wb.get_sheet_by_index(sheet)
         return ws.to_python(skip_empty_area=False)
-    except (pc.CalamineError, IndexError, ValueError) as exc:
+    except (pc.CalamineError, IndexError, ValueError, OSError) as exc:
         raise InputError(f"not a readable .xlsx workbook ({type(exc).__name__}: {exc})", source=src) from None
+    except BaseException as exc:  # a Rust panic inside calamine surfaces as pyo3's PanicException
+        if type(exc).__name__ != "PanicException":
+            raise
+        raise InputError(f"not a readable .xlsx workbook (calamine: {exc})", source=src) from None
 
 
 def _index(value: int | str | None, what: str, src: str) -> int | None:
@@ -214,7 +226,7 @@ def decode_rows(
     body = rows[row0:]
     limits.check("max_rows", len(body), "the number of ballot rows", src)
     limits.check("max_cells", len(body) * ncols, "rows x rank columns", src)
-    if len(set(map(len, body))) > 1:  # ragged (a CSV): pad to the widest row
+    if min(map(len, body), default=width) < width:  # ragged (a CSV): pad to the widest row
         body = [list(r) + [""] * (width - len(r)) for r in body]
     mat = np.empty((len(body), ncols), dtype=np.int32)
     for j in range(ncols):

@@ -87,6 +87,8 @@ def read_hart(
             root = ET.fromstring(raw)
         except ET.ParseError as exc:
             raise InputError(f"malformed XML ({exc})", source=label, line=exc.position[0]) from None
+        except (LookupError, ValueError) as exc:  # e.g. an unknown encoding in the XML declaration
+            raise InputError(f"malformed XML ({exc})", source=label) from None
         if root.tag.rsplit("}", 1)[-1] != "Cvr":
             raise InputError("not a Hart CVR (the root element is not <Cvr>)", source=label)
         contests = _child(root, "Contests")
