@@ -411,3 +411,15 @@ def test_rounds_plot_splits_the_inactive_ballots(tmp_path: Path) -> None:
     fig = plot_rounds(r)
     labels = [t.get_text() for leg in fig.legends for t in leg.get_texts()]
     assert "overvotes" in labels and "repeated rankings" in labels
+
+
+def test_bottoms_up_percentage_config_has_no_seat_count(tmp_path: Path) -> None:
+    p = _config(
+        tmp_path,
+        winnerElectionMode="bottomsUpUsingPercentageThreshold",
+        numberOfWinners="0",
+        multiSeatBottomsUpPercentageThreshold="25",
+    )
+    cfg = read_config(p)
+    assert cfg.seats == 1 and cfg.options["percentage"] == Fraction(1, 4)
+    assert cfg.options["winner_mode"] == "bottoms-up-threshold"

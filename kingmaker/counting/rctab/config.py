@@ -142,7 +142,7 @@ def read_config(path: str | Path) -> ContestConfig:
         contest=str(out.get("contestName") or p.stem),
         sources=tuple(sources),
         candidates=tuple(cands),
-        seats=seats if seats is not None else 1,
+        seats=seats or 1,  # bottoms-up to a percentage: RCTab says 0 winners
         options=kw,
         output=out if isinstance(out, dict) else {},
     )
