@@ -13,10 +13,17 @@ names. Codes in the array:
 
 Nothing is cleaned up on reading: repeated candidates, skipped ranks and overvotes stay as
 cast so that each counting rule decides what they mean.
+
+Ballots read from a file that records where each was cast (a CVR's precinct or batch column)
+also carry :attr:`Ballots.precinct`: one label code per unique row, indexing
+:attr:`Ballots.precinct_names`. Rows are then grouped by ranking *and* precinct, so
+:meth:`Ballots.by_precinct` can split them for results by precinct.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import itertools
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -122,6 +129,9 @@ class Ballots:
     title: str | None = None
     seats: int | None = None
     source: str | None = field(default=None, compare=False)
+    #: Per unique row, the code of its precinct (an index into :attr:`precinct_names`), or None.
+    precinct: np.ndarray | None = None
+    precinct_names: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         src = self.source
@@ -168,12 +178,26 @@ class Ballots:
             raise InputError("withdrawn candidate out of range", source=src)
         if self.seats is not None and int(self.seats) < 1:
             raise InputError("seats must be at least 1", source=src)
+        self._check_precinct(len(w))
         r.flags.writeable = False
         w.flags.writeable = False
         object.__setattr__(self, "rankings", r)
         object.__setattr__(self, "weights", w)
         object.__setattr__(self, "groups", groups)
         object.__setattr__(self, "withdrawn", withdrawn)
+
+    def _check_precinct(self, rows: int) -> None:
+        """Validate and freeze the optional precinct codes (one per row, each naming a label)."""
+        names, p = tuple(str(x) for x in self.precinct_names), self.precinct
+        object.__setattr__(self, "precinct_names", names)
+        if p is not None:
+            p = np.array(p, dtype=np.int32, copy=True)
+            if p.ndim != 1 or len(p) != rows or (p.size and not 0 <= p.min() <= p.max() < len(names)):
+                raise InputError("precinct needs one code per row into precinct_names", source=self.source)
+            p.flags.writeable = False
+            object.__setattr__(self, "precinct", p)
+        elif names:
+            raise InputError("precinct_names given without precinct codes", source=self.source)
 
     # ------------------------------------------------------------------ building
     @classmethod
@@ -257,15 +281,28 @@ class Ballots:
         title: str | None = None,
         seats: int | None = None,
         source: str | None = None,
+        precinct: np.ndarray | None = None,
+        precinct_names: Sequence[str] = (),
     ) -> Ballots:
-        """Build from an uncompressed ``(ballots, ranks)`` code matrix, grouping identical rows."""
+        """Build from an uncompressed ``(ballots, ranks)`` code matrix, grouping identical rows.
+
+        ``precinct`` (one code per row into ``precinct_names``) keeps where each ballot was cast:
+        rows are then grouped by ranking and precinct together.
+        """
         mat = np.asarray(matrix)
         if mat.ndim != 2:
             raise InputError("rankings must be a 2-D array", source=source)
         mat = _trim_padding(mat.astype(np.int32, copy=False))
         w = None if weights is None else _normalise_weights(np.asarray(weights))
-        rows, wts = compress_rankings(mat, w)
-        return cls(rows, wts, tuple(candidates), frozenset(withdrawn), groups, title, seats, source)
+        if precinct is None:
+            rows, wts = compress_rankings(mat, w)
+            return cls(rows, wts, tuple(candidates), frozenset(withdrawn), groups, title, seats, source)
+        codes = np.asarray(precinct, dtype=np.int32).reshape(-1, 1)
+        if len(codes) != len(mat):
+            raise InputError("one precinct code per ballot row is needed", source=source)
+        both, wts = compress_rankings(np.hstack([mat, codes]), w)
+        args = (tuple(candidates), frozenset(withdrawn), groups, title, seats, source)
+        return cls(both[:, :-1], wts, *args, both[:, -1], tuple(precinct_names))
 
     # ------------------------------------------------------------------ reading
     @classmethod
@@ -377,30 +414,30 @@ class Ballots:
     def with_withdrawn(self, names: Iterable[str | int]) -> Ballots:
         """A copy with more candidates withdrawn (their marks are skipped by every rule)."""
         extra = {self.index(n) for n in names}
-        return Ballots(
-            self.rankings,
-            self.weights,
-            self.candidates,
-            self.withdrawn | extra,
-            self.groups,
-            self.title,
-            self.seats,
-            self.source,
-        )
+        return dataclasses.replace(self, withdrawn=self.withdrawn | extra)
 
     def rename(self, mapping: Mapping[str, str]) -> Ballots:
         """A copy with some candidates renamed."""
-        names = tuple(mapping.get(c, c) for c in self.candidates)
-        return Ballots(
-            self.rankings,
-            self.weights,
-            names,
-            self.withdrawn,
-            self.groups,
-            self.title,
-            self.seats,
-            self.source,
-        )
+        return dataclasses.replace(self, candidates=tuple(mapping.get(c, c) for c in self.candidates))
+
+    def by_precinct(self) -> dict[str, Ballots]:
+        """The ballots of each precinct (in :attr:`precinct_names` order, those with ballots);
+        raises :class:`InputError` when the ballots carry no precincts."""
+        if self.precinct is None:
+            raise InputError("these ballots carry no precincts", source=self.source)
+        order = np.argsort(self.precinct, kind="stable")
+        codes = self.precinct[order]
+        bounds = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1], True]) if len(codes) else [0]
+        return {
+            self.precinct_names[int(codes[lo])]: dataclasses.replace(
+                self,
+                rankings=_trim_padding(self.rankings[order[lo:hi]]),
+                weights=self.weights[order[lo:hi]],
+                precinct=None,
+                precinct_names=(),
+            )
+            for lo, hi in itertools.pairwise(bounds)
+        }
 
     def to_pref_voting(self, kind: str = "auto") -> Any:
         """These ballots as a ``pref_voting`` profile over the continuing candidates.
@@ -433,6 +470,9 @@ class Ballots:
             and self.rankings.shape == other.rankings.shape
             and bool(np.array_equal(self.rankings, other.rankings))
             and bool(np.array_equal(self.weights, other.weights))
+            and self.precinct_names == other.precinct_names
+            and (self.precinct is None) == (other.precinct is None)
+            and (self.precinct is None or bool(np.array_equal(self.precinct, other.precinct)))
         )
 
     __hash__ = None  # type: ignore[assignment]

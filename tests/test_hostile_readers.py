@@ -330,6 +330,13 @@ def _seeds() -> list[tuple[str, bytes]]:
             b'{"Number of Seats": 2, "Candidate": [{"Ref": "Sarg", "Name": "T S", "Index": 0}, '
             b'{"Ref": "Ryan", "Name": "S R", "Index": 1}], "Ballot": [[1, 2], [0, 1], [2, 1]]}\n',
         ),
+        ("ess", (DATA / "cvr" / "ess.xlsx").read_bytes()),
+        ("cdf", (DATA / "cvr" / "cdf.json").read_bytes()),
+        ("cdf", (DATA / "cvr" / "cdf.xml").read_bytes()),
+        ("dominion", (DATA / "cvr" / "dominion" / "CvrExport.json").read_bytes()),
+        ("hart", (DATA / "cvr" / "hart" / "1.xml").read_bytes()),
+        ("clear_ballot", (DATA / "cvr" / "clear_ballot.csv").read_bytes()),
+        ("rctab_csv", (DATA / "cvr" / "rctab_export.csv").read_bytes()),
     ]
 
 

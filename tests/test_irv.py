@@ -231,12 +231,8 @@ def _ref_count(data, withdrawn, marks, until, batch, min_votes):  # type: ignore
                 tally[choice] += w
         total = sum(tally.values())
         best = max(tally.values())
-        if (
-            len(alive) == 1
-            or (best * 2 > total and until == "majority")
-            or (len(alive) == 2 and until == "two")
-            or total == 0
-        ):
+        # two left: the one with more votes (a tie by the order) wins with no one-candidate round
+        if len(alive) <= 2 or (best * 2 > total and until == "majority") or total == 0:
             winner = min((c for c in alive if tally[c] == best), key=NAMES.index)
             rounds.append((tally, valid - total, ()))
             return winner, rounds

@@ -13,7 +13,7 @@ from rich.table import Table
 from kingmaker.counting.result import Result
 from kingmaker.errors import InputError
 
-FORMATS = ("table", "json", "csv")
+FORMATS = ("table", "json", "csv", "rctab", "urcvt")
 
 
 def _fmt(x: object, places: int) -> str:
@@ -89,6 +89,14 @@ def render_table(result: Result, console: Console) -> None:
         tot.append(_fmt(r.continuing_total + r.exhausted + r.loss, p))
     table.add_section()
     table.add_row(*ex)
+    reasons = list(dict.fromkeys(k for r in result.rounds for k, v in r.inactive.items() if v))
+    for key in reasons:  # the exhausted ballots by reason, where the count records it
+        row = ["  " + key.replace("_", " ")]
+        for r in result.rounds:
+            if r.number > 1:
+                row.append("")
+            row.append(_fmt(r.inactive.get(key, 0), p))
+        table.add_row(*row)
     if any_loss:
         table.add_row(*loss)
     table.add_row(*tot)
@@ -106,6 +114,27 @@ def render_table(result: Result, console: Console) -> None:
         console.print(f"Note: {note}")
 
 
+def order_names(values: list[str] | None) -> tuple[str, ...] | None:
+    """``--order`` values -> names: ``@FILE`` reads one name a line; one value with commas is
+    split at them; repeated values are one name each (so names with commas can be given)."""
+    if not values:
+        return None
+    names: list[str] = []
+    for v in values:
+        if v.startswith("@"):
+            path = Path(v[1:])
+            try:
+                lines = path.read_text(encoding="utf-8").splitlines()
+            except OSError as e:
+                raise InputError(f"cannot read the --order file: {e.strerror}", source=str(path)) from None
+            names += [x.strip() for x in lines if x.strip()]
+        elif len(values) == 1 and "," in v:
+            names += [x.strip() for x in v.split(",") if x.strip()]
+        else:
+            names.append(v.strip())
+    return tuple(names)
+
+
 def count_files(
     files: list[Path],
     method: str = "av",
@@ -113,7 +142,7 @@ def count_files(
     *,
     tiebreak: str | None = None,
     seed: int = 0,
-    order: str | None = None,
+    order: str | list[str] | None = None,
     overvote: str | None = None,
     skipped_limit: int | None = None,
     duplicates: str | None = None,
@@ -121,34 +150,51 @@ def count_files(
     until: str | None = None,
     weights: str | None = None,
     names: str | None = None,
+    **more: object,
 ) -> Result:
     """Read ballot ``files`` and count them by ``method`` with the command-line options.
 
     Shared by ``kingmaker count`` and ``kingmaker plot rounds``: several files are the
     sections of a college (``names``/``weights`` comma-separated) or the MPs' and members'
-    ballots of an exhaustive ballot (the method's registered ``inputs``).
+    ballots of an exhaustive ballot (the method's registered ``inputs``). One RCTab contest
+    configuration (``*_config.json``) is counted by its own rules (method ``rctab``), the
+    options given replacing its rules. ``more``: further rule options by their Python names
+    (``None`` values are not given).
     """
     from kingmaker.ballots import Ballots
     from kingmaker.counting import count
+    from kingmaker.counting.options import SeatsNotGiven
+    from kingmaker.counting.rctab.config import is_config
     from kingmaker.counting.registry import METHODS
 
-    entry = METHODS.get(method, what="method")
+    config = len(files) == 1 and is_config(files[0])
+    entry = METHODS.get("rctab" if config else method, what="method")
     m = entry.name
-    loaded = [Ballots.read(f) for f in files]
     given: dict[str, object] = {
         "tiebreak": tiebreak or None,
         "seed": seed or None,
-        "order": tuple(x.strip() for x in order.split(",")) if order else None,
+        "order": order_names([order] if isinstance(order, str) else order),
         "overvote": overvote,
         "skipped_limit": skipped_limit,
         "duplicates": duplicates,
         "batch": True if batch else None,
         "until": until or None,
+        **more,
     }
-    opts = {k: v for k, v in given.items() if v is not None}
-    if ("batch" in opts or "until" in opts) and "batch" not in entry.options:
-        takers = [e.name for e in METHODS.entries() if "batch" in e.options]
-        raise InputError(f"--batch and --until apply to {' and '.join(takers)} only")
+    opts = {k: v for k, v in given.items() if v is not None and v is not False}
+    refused = [k for k in opts if k not in entry.options]
+    if refused:
+        flags = ", ".join("--" + k.replace("_", "-") for k in refused)
+        takers = [e.name for e in METHODS.entries() if all(k in e.options for k in refused)]
+        raise InputError(
+            f"{flags}: not an option of {m}"
+            + (f" (methods that take it: {', '.join(takers)})" if takers else "")
+        )
+    if config:
+        from kingmaker.counting.rctab.method import count_config
+
+        return count_config(files[0], seats, **opts)
+    loaded = [Ballots.read(f) for f in files]
     inputs = entry.extra.get("inputs")
     if inputs == "sections":
         labels = [x.strip() for x in names.split(",")] if names else [Path(f).stem for f in files]
@@ -164,11 +210,33 @@ def count_files(
         return count(loaded, method=m, **opts)
     if len(loaded) != 1:
         raise InputError(f"{m} counts one ballot file, {len(loaded)} given")
-    return count(loaded[0], method=m, seats=seats, **opts)
+    try:
+        return count(loaded[0], method=m, seats=seats, **opts)
+    except SeatsNotGiven:
+        raise InputError(
+            f"{m} fills several seats and the file does not say how many; give --seats N",
+            source=str(files[0]),
+        ) from None
+
+
+def _write(result: Result, fmt: str, files: list[Path]) -> None:
+    """Print ``result`` as ``fmt`` (json, csv, rctab, urcvt)."""
+    if fmt == "json":
+        typer.echo(json.dumps(result.to_dict(places=_places(result)), indent=2, ensure_ascii=False))
+    elif fmt == "csv":
+        typer.echo(result.to_frame().to_csv(), nl=False)
+    else:
+        from kingmaker.counting.rctab.config import is_config, read_config
+        from kingmaker.io.rctab_report import rctab_report, urcvt_summary
+
+        meta = read_config(files[0]).output if len(files) == 1 and is_config(files[0]) else None
+        write = rctab_report if fmt == "rctab" else urcvt_summary
+        typer.echo(json.dumps(write(result, meta, _places(result)), indent=2, ensure_ascii=False))
 
 
 def register(app: typer.Typer) -> None:
     """Add the ``count`` command to ``app``."""
+    from kingmaker.counting.rctab.rules import TIE_MODES, WINNER_MODES
     from kingmaker.counting.registry import METHODS
 
     method_help = "Counting method (or alias): " + "; ".join(
@@ -180,25 +248,77 @@ def register(app: typer.Typer) -> None:
     def count_command(
         files: list[Path] = typer.Argument(
             ...,
-            help="Ballot file(s): .blt, .soi/.soc/.toi/.toc, .csv (CVR or count,rank1,...). Several for college (one per section) or exhaustive (MPs, members).",
+            help="Ballot file(s): .blt, .soi/.soc/.toi/.toc, .csv (CVR or count,rank1,...), or an RCTab *_config.json (counted by its rules). Several for college (one per section) or exhaustive (MPs, members).",
         ),
         method: str = typer.Option("av", "--method", "-m", help=method_help),
         seats: int | None = typer.Option(
-            None, "--seats", "-s", help="Seats to fill (default: the file's, else 1)"
+            None, "--seats", "-s", help="Seats to fill (default: the file's; 1 for a one-seat method)"
         ),
-        fmt: str = typer.Option("table", "--format", "-f", help="table, json or csv"),
-        tiebreak: str | None = typer.Option(None, "--tiebreak", help="backwards, forwards, random or order"),
+        fmt: str = typer.Option(
+            "table",
+            "--format",
+            "-f",
+            help="table, json, csv, rctab (RCTab's detailed JSON report) or urcvt (Universal RCV Tabulator summary, for rcvis)",
+        ),
+        tiebreak: str | None = typer.Option(
+            None,
+            "--tiebreak",
+            help="backwards, forwards, random or order; rctab also: " + ", ".join(TIE_MODES),
+        ),
         seed: int = typer.Option(
             0, "--seed", help="Seed of the random tie-break (stv-irish: also of the papers drawn)"
         ),
-        order: str | None = typer.Option(None, "--order", help="Tie-break order, comma-separated names"),
+        order: list[str] | None = typer.Option(
+            None,
+            "--order",
+            help="Tie-break order: repeat for each name (names may hold commas), one comma-separated value, or @FILE with a name a line",
+        ),
         overvote: str | None = typer.Option(None, "--overvote", help="exhaust or skip"),
         skipped_limit: int | None = typer.Option(
             None, "--skipped-limit", help="Consecutive skipped ranks that exhaust a ballot"
         ),
         duplicates: str | None = typer.Option(None, "--duplicates", help="skip or exhaust"),
-        batch: bool = typer.Option(False, "--batch", help="AV: batch-eliminate candidates who cannot win"),
-        until: str | None = typer.Option(None, "--until", help="AV: majority or two"),
+        equal_rankings: str | None = typer.Option(
+            None,
+            "--equal-rankings",
+            help="overvote (a=b is an overvote) or resolve (counts for the one still continuing)",
+        ),
+        batch: bool = typer.Option(
+            False, "--batch", help="AV, rctab: batch-eliminate candidates who cannot win"
+        ),
+        until: str | None = typer.Option(None, "--until", help="AV, rctab: majority or two"),
+        winner_mode: str | None = typer.Option(
+            None, "--winner-mode", help="rctab: " + ", ".join(f"{k} ({v})" for k, v in WINNER_MODES.items())
+        ),
+        min_votes: float | None = typer.Option(
+            None, "--min-votes", help="AV, rctab: eliminate together the candidates below this many votes"
+        ),
+        max_rankings: int | None = typer.Option(
+            None, "--max-rankings", help="rctab: refuse ballots that rank more choices"
+        ),
+        decimals: int | None = typer.Option(
+            None, "--decimals", help="rctab: decimal places of vote arithmetic (truncated)"
+        ),
+        non_integer_threshold: bool = typer.Option(
+            False, "--non-integer-threshold", help="rctab: threshold to --decimals places"
+        ),
+        hare: bool = typer.Option(False, "--hare", help="rctab: Hare quota (votes / seats, rounded up)"),
+        first_round_threshold: bool = typer.Option(
+            False, "--first-round-threshold", help="rctab: the threshold is fixed from round 1"
+        ),
+        cutoff: bool = typer.Option(
+            False, "--cutoff", help="rctab: eliminate every candidate below the threshold"
+        ),
+        percentage: float | None = typer.Option(
+            None, "--percentage", help="rctab bottoms-up-threshold: the share every winner needs (0.1 = 10%)"
+        ),
+        stop_after: int | None = typer.Option(None, "--stop-after", help="rctab: stop after this round"),
+        exclude: list[str] | None = typer.Option(
+            None, "--exclude", help="rctab: a candidate excluded from the count (repeat for several)"
+        ),
+        uwi: str | None = typer.Option(
+            None, "--uwi", help="rctab: the candidate that stands for undeclared write-ins (eliminated first)"
+        ),
         weights: str | None = typer.Option(
             None, "--weights", help="College section weights, comma-separated"
         ),
@@ -206,7 +326,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Count ranked ballots; print the winners and the count sheet."""
         if fmt not in FORMATS:
-            raise InputError(f"unknown format {fmt!r}; use table, json or csv")
+            raise InputError(f"unknown format {fmt!r}; use {', '.join(FORMATS)}")
         result = count_files(
             files,
             method,
@@ -221,10 +341,21 @@ def register(app: typer.Typer) -> None:
             until=until,
             weights=weights,
             names=names,
+            equal_rankings=equal_rankings,
+            winner_mode=winner_mode,
+            min_votes=min_votes,
+            max_rankings=max_rankings,
+            decimals=decimals,
+            non_integer_threshold=non_integer_threshold,
+            hare=hare,
+            first_round_threshold=first_round_threshold,
+            cutoff=cutoff,
+            percentage=percentage,
+            stop_after=stop_after,
+            excluded=tuple(exclude) if exclude else None,
+            uwi=uwi,
         )
-        if fmt == "json":
-            typer.echo(json.dumps(result.to_dict(places=_places(result)), indent=2, ensure_ascii=False))
-        elif fmt == "csv":
-            typer.echo(result.to_frame().to_csv(), nl=False)
-        else:
+        if fmt == "table":
             render_table(result, Console(width=200))
+        else:
+            _write(result, fmt, files)

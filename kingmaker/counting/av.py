@@ -197,7 +197,7 @@ def irv(ballots: Ballots, seats: int | None = 1, options: IRVOptions | None = No
     ``until``, ``batch``, ``min_votes``, ``tiebreak`` (name or policy), ``seed``, ``order``.
     ``seats=None``: the ballot file's, else 1 (more than one is an error).
     """
-    b, seats = one_set(ballots, seats, "av")
+    b, seats = one_set(ballots, seats, "av", default=1)
     if seats != 1:
         raise RuleError("the alternative vote fills one seat; use an STV method for more")
     opts = merge_options(IRVOptions, options, kw, rule="av")
@@ -243,12 +243,9 @@ def irv(ballots: Ballots, seats: int | None = 1, options: IRVOptions | None = No
         n_alive = len(tallies)
         top_cand = max(tallies, key=lambda c: tallies[c])
         majority = tallies[top_cand] * 2 > cont_total
-        if (
-            n_alive == 1
-            or (majority and opts.until == "majority")
-            or (n_alive == 2 and opts.until == "two")
-            or cont_total == 0
-        ):
+        # two left: the one with more votes wins now (a tie is broken by the policy, as RCTab
+        # does), with no last round of one candidate
+        if n_alive <= 2 or (majority and opts.until == "majority") or cont_total == 0:
             if n_alive > 1:
                 top_cand, tie = pick_extreme(
                     tallies, lowest=False, breaker=breaker, round_no=rnd, purpose="elect"

@@ -120,11 +120,34 @@ def merge_options(
     return replace(base, **changes)
 
 
-def one_set(ballots: Any, seats: int | None, rule: str) -> tuple[Ballots, int]:
-    """The one set of ballots a rule counts, and the seats: as given, else the file's, else 1."""
+class SeatsNotGiven(InputError):
+    """A multi-seat rule was given neither ``seats`` nor ballots that say how many seats."""
+
+
+def one_set(ballots: Any, seats: int | None, rule: str, default: int | None = None) -> tuple[Ballots, int]:
+    """The one set of ballots a rule counts, and the seats: as given, else the file's, else ``default``.
+
+    With no ``default`` (an STV rule: one seat is no safe guess) and neither ``seats`` nor a
+    seat count in the ballots, :class:`SeatsNotGiven` is raised.
+    """
     if not isinstance(ballots, Ballots):
         raise InputError(f"{rule} counts one set of ballots")
-    return ballots, seats if seats is not None else (ballots.seats or 1)
+    n = seats if seats is not None else (ballots.seats or default)
+    if n is None:
+        raise SeatsNotGiven(
+            f"{rule}: the ballots do not say how many seats to fill; give the number of seats",
+            source=ballots.source,
+        )
+    return ballots, n
 
 
-__all__ = ["MARK_KEYS", "TIE_KEYS", "MarkOptions", "check_known", "merge_options", "one_set", "option_names"]
+__all__ = [
+    "MARK_KEYS",
+    "TIE_KEYS",
+    "MarkOptions",
+    "SeatsNotGiven",
+    "check_known",
+    "merge_options",
+    "one_set",
+    "option_names",
+]

@@ -28,6 +28,7 @@ METHODS: Registry[Callable[..., Any]] = Registry(
         "kingmaker.counting.stv.irish",
         "kingmaker.counting.college",
         "kingmaker.counting.exhaustive",
+        "kingmaker.counting.rctab.method",
     ),
 )
 

@@ -42,7 +42,11 @@ class Round:
     this stage. ``transfers``: change since the previous stage per candidate (a candidate
     whose votes were moved out shows a negative change). ``exhausted`` and ``loss``: running
     totals of non-transferable votes and of value lost to rounding. ``elected``/``eliminated``:
-    decisions taken at the end of this stage.
+    decisions taken at the end of this stage. ``inactive``: where the counts allow it, the
+    ``exhausted`` votes by reason (``overvotes``, ``skipped_rankings``, ``repeated_rankings``,
+    ``exhausted_choices``, and RCTab's ``no_rankings`` and ``final_round_surplus``), running
+    totals. ``flows``: the votes moved out of each candidate decided at this stage, by
+    destination (``"exhausted"`` and ``"residual surplus"`` included), as RCTab reports them.
     """
 
     number: int
@@ -58,9 +62,15 @@ class Round:
     ties: tuple[TieBreak, ...] = ()
     valid: Number | None = None  # set where the electorate changes between rounds
     sections: Mapping[str, Mapping[str, Number]] = field(default_factory=dict)
+    inactive: Mapping[str, Number] = field(default_factory=dict)
+    flows: Mapping[str, Mapping[str, Number]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "tallies", MappingProxyType(dict(self.tallies)))
+        object.__setattr__(self, "inactive", MappingProxyType(dict(self.inactive)))
+        object.__setattr__(
+            self, "flows", MappingProxyType({k: MappingProxyType(dict(v)) for k, v in self.flows.items()})
+        )
         object.__setattr__(
             self,
             "sections",
@@ -95,6 +105,16 @@ class Round:
                     }
                 }
                 if self.sections
+                else {}
+            ),
+            **(
+                {"inactive": {k: as_plain(v, places) for k, v in self.inactive.items()}}
+                if self.inactive
+                else {}
+            ),
+            **(
+                {"flows": {s: {k: as_plain(v, places) for k, v in t.items()} for s, t in self.flows.items()}}
+                if self.flows
                 else {}
             ),
         }

@@ -7,7 +7,11 @@ Each format module ends with::
 
 so the entry's object is the reader (``reader(source, *, name=None, limits=None, **options)``) and
 its ``extra`` holds ``extensions``, ``writer`` (``writer(ballots, path)`` or None) and ``sniff``
-(``sniff(text) -> bool``: does this text look like the format?). :func:`kingmaker.io.read_ballots`,
+(``sniff(text) -> bool``: does this text look like the format?). A format whose files are not
+UTF-8 text or not one file (an ``.xlsx`` workbook, a folder of vendor files) sets ``raw=True``:
+its reader gets the source as given (path, bytes or text), and ``sniff_raw(source) -> bool``
+tells it by a cheap look (the first bytes, a folder's listing); :func:`detect_raw` asks these
+first. :func:`kingmaker.io.read_ballots`,
 ``write_ballots`` and ``detect_format``, the CLI and the web's upload all dispatch from here.
 """
 
@@ -31,6 +35,12 @@ BALLOT_FORMATS: Registry[Reader] = Registry(
     modules=(
         "kingmaker.io.blt",
         "kingmaker.io.preflib",
+        "kingmaker.io.ess",
+        "kingmaker.io.cdf",
+        "kingmaker.io.dominion",
+        "kingmaker.io.hart",
+        "kingmaker.io.clear_ballot",
+        "kingmaker.io.rctab_csv",
         "kingmaker.io.cvr",
         "kingmaker.io.simple_csv",
         "kingmaker.io.irish",
@@ -52,6 +62,16 @@ def sniffs(entry: Entry[Reader], text: str) -> bool:
     """True when the format's sniffer says ``text`` looks like it (False when it has none)."""
     sniff: Callable[[str], bool] | None = entry.extra.get("sniff")
     return bool(sniff and sniff(text))
+
+
+def detect_raw(source: Any) -> Entry[Reader] | None:
+    """The raw format (``raw=True``: a workbook, a vendor folder...) whose sniffer claims ``source``
+    as given (a path, bytes or text), or None."""
+    for entry in BALLOT_FORMATS.entries():
+        sniff = entry.extra.get("sniff_raw")
+        if entry.extra.get("raw") and sniff is not None and sniff(source):
+            return entry
+    return None
 
 
 def detect(source: Source) -> Entry[Reader]:

@@ -3,7 +3,9 @@
 Each panel shows every candidate still in the count after that stage: the part of the bar
 held before the stage in a solid colour, the votes received at that stage in a lighter shade,
 the exhausted (non-transferable) votes in grey at the bottom, and, for STV, the quota as a
-dashed line. Candidates elected are green from the stage they are elected, a candidate
+dashed line; where the count says why ballots are inactive (``Round.inactive``: overvotes,
+skipped rankings, repeated rankings, exhausted choices), the grey bar is split by reason.
+Candidates elected are green from the stage they are elected, a candidate
 eliminated at that stage is red. Matplotlib's object API with the Agg canvas (no pyplot).
 """
 
@@ -19,6 +21,15 @@ CONTINUING = "#4c72b0"
 ELECTED = "#2a9d4b"
 ELIMINATED = "#d1495b"
 EXHAUSTED = "#9a9a9a"
+#: Shades of the exhausted bar by reason, where the count records why (Round.inactive).
+INACTIVE_SHADES = {
+    "exhausted_choices": "#9a9a9a",
+    "overvotes": "#6f6f6f",
+    "skipped_rankings": "#b8b8b8",
+    "repeated_rankings": "#d4d4d4",
+    "no_rankings": "#e6e6e6",
+    "final_round_surplus": "#505050",
+}
 
 
 def _label(x: float) -> str:
@@ -75,6 +86,15 @@ def plot_rounds(result: Result, *, title: str | None = None, max_cols: int = 4) 
             else:
                 continue
             gain = max(gain, 0.0) if i else 0.0
+            if c == "exhausted" and r.inactive:
+                left = 0.0
+                for key, shade in INACTIVE_SHADES.items():
+                    part = float(r.inactive.get(key, 0))
+                    if part:
+                        ax.barh(y, part, left=left, color=shade, height=0.7)
+                        left += part
+                ax.text(v + top * 0.01, y, _label(v), va="center", fontsize=7)
+                continue
             ax.barh(y, v - gain, color=colour, height=0.7)
             if gain:
                 ax.barh(y, gain, left=v - gain, color=colour, alpha=0.45, height=0.7)
@@ -98,13 +118,16 @@ def plot_rounds(result: Result, *, title: str | None = None, max_cols: int = 4) 
         Patch(color=ELECTED, label="elected ✓"),
         Patch(color=ELIMINATED, label="eliminated ✗"),
     ]
-    if show_exhausted:
+    reasons = [k for k in INACTIVE_SHADES if any(r.inactive.get(k) for r in rounds)]
+    if show_exhausted and reasons:
+        handles += [Patch(color=INACTIVE_SHADES[k], label=k.replace("_", " ")) for k in reasons]
+    elif show_exhausted:
         handles.append(Patch(color=EXHAUSTED, label="exhausted"))
     if any(r.quota is not None for r in rounds):
         handles.append(
             Line2D([], [], color="black", linestyle="--", label=f"quota {_label(float(rounds[-1].quota))}")
         )
-    fig.legend(handles=handles, loc="lower center", ncol=len(handles), fontsize=8, frameon=False)
+    fig.legend(handles=handles, loc="lower center", ncol=min(len(handles), 6), fontsize=8, frameon=False)
     winners = ", ".join(result.winners) or "nobody"
     fig.suptitle(title or f"{result.method}, {result.seats} seat(s): {winners} elected", fontsize=11)
     fig.tight_layout(rect=(0, 0.05, 1, 0.97))

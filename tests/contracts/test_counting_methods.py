@@ -50,6 +50,17 @@ SAMPLE_OPTIONS: dict[str, Any] = {
     "weights": (1, 2),
     "finalists": 3,
     "papers": "as-they-lie",
+    "winner_mode": "multi-one",
+    "cutoff": True,
+    "decimals": 2,
+    "excluded": ("Eve",),
+    "first_round_threshold": True,
+    "hare": True,
+    "non_integer_threshold": True,
+    "max_rankings": 5,
+    "percentage": "0.1",
+    "stop_after": 3,
+    "uwi": "Dan",
 }
 
 #: Pairs of properties of which a method declares exactly one.
@@ -197,7 +208,12 @@ def test_ballot_order(entry: Entry[Any]) -> None:
 
 @pytest.mark.parametrize("entry", ENTRIES, ids=IDS)
 def test_every_declared_option_is_accepted(entry: Entry[Any]) -> None:
+    one_seat = entry.extra.get("one_seat_options", ())
     for name in entry.options:
+        if name in one_seat:  # the method takes this option for one seat only
+            r = count(_input(entry, FIXED), entry.name, 1, **{name: SAMPLE_OPTIONS[name]})
+            r.check_conservation()
+            continue
         r = _count(entry, None, **{name: SAMPLE_OPTIONS[name]})
         r.check_conservation()
         assert r.method == entry.name
