@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from kingmaker.cli.common import print_json
 from kingmaker.counting.result import Result
 from kingmaker.errors import InputError
 
@@ -222,10 +223,10 @@ def count_files(
 def _write(result: Result, fmt: str, files: list[Path]) -> None:
     """Print ``result`` as ``fmt`` (json, csv, rctab, urcvt)."""
     if fmt == "json":
-        typer.echo(json.dumps(result.to_dict(places=_places(result)), indent=2, ensure_ascii=False))
+        print_json(result.to_dict(places=_places(result)), result.method, inputs={str(f): f for f in files})
     elif fmt == "csv":
         typer.echo(result.to_frame().to_csv(), nl=False)
-    else:
+    else:  # RCTab's own schemas, as RCTab writes them (no provenance block)
         from kingmaker.counting.rctab.config import is_config, read_config
         from kingmaker.io.rctab_report import rctab_report, urcvt_summary
 
