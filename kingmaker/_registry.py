@@ -167,21 +167,32 @@ class Registry(Generic[T]):
         """The canonical name for ``name`` or an alias."""
         return self.get(name, what=what).name
 
-    def names(self) -> tuple[str, ...]:
-        """Canonical names, in registration order."""
+    def _ordered(self) -> list[Entry[T]]:
+        """Entries in the order of the modules that register them (then registration order), so
+        listings do not depend on which module happened to be imported first."""
         self._load()
-        return tuple(self._entries)
+
+        def rank(entry: Entry[T]) -> int:
+            module = getattr(entry.obj, "__module__", "") or ""
+            for i, name in enumerate(self._modules):
+                if module == name or module.startswith(name + "."):
+                    return i
+            return len(self._modules)
+
+        return sorted(self._entries.values(), key=rank)  # stable: ties keep registration order
+
+    def names(self) -> tuple[str, ...]:
+        """Canonical names, in the order of the registering modules."""
+        return tuple(e.name for e in self._ordered())
 
     def choices(self) -> tuple[str, ...]:
         """Every accepted spelling: the canonical names, then the aliases."""
-        self._load()
-        aliases = tuple(a for e in self._entries.values() for a in e.aliases)
+        aliases = tuple(a for e in self._ordered() for a in e.aliases)
         return self.names() + aliases
 
     def entries(self) -> tuple[Entry[T], ...]:
-        """Every entry, in registration order."""
-        self._load()
-        return tuple(self._entries.values())
+        """Every entry, in the order of the registering modules."""
+        return tuple(self._ordered())
 
     def with_property(self, prop: str) -> tuple[Entry[T], ...]:
         """The entries that declare ``prop``."""

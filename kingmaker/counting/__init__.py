@@ -23,7 +23,6 @@ from kingmaker.ballots import Ballots
 from kingmaker.counting.options import check_known
 from kingmaker.counting.registry import METHODS
 from kingmaker.counting.result import Result, Round
-from kingmaker.errors import InputError
 
 
 def count(
@@ -36,7 +35,8 @@ def count(
 
     ``seats`` defaults to the ballot file's own (a BLT header, the Irish JSON); a multi-winner
     method (STV) on ballots that do not say how many seats (PrefLib, CSV, the raw Irish text)
-    raises :class:`~kingmaker.errors.InputError` asking for them rather than filling one.
+    raises :class:`~kingmaker.counting.options.SeatsNotGiven` (an ``InputError``) asking for them
+    rather than filling one (the check is the rules' own, in :func:`~kingmaker.counting.options.one_set`).
     Single-winner methods fill one. For ``college`` pass a
     mapping section name -> Ballots (``weights=`` optional); for ``exhaustive`` pass
     ``(mps, members)``. Other keyword options go to the rule; one it does not accept is an
@@ -44,12 +44,6 @@ def count(
     """
     entry = METHODS.get(method, what="method")
     check_known(options, entry.options, entry.name)
-    if seats is None and entry.has("multi-winner") and isinstance(ballots, Ballots) and ballots.seats is None:
-        raise InputError(
-            f"{entry.name} needs the number of seats: the ballots do not say how many "
-            "(their file has no seat count); give the number of seats to fill",
-            source=ballots.source,
-        )
     return entry.obj(ballots, seats, **options)
 
 

@@ -135,7 +135,8 @@ def one_set(ballots: Any, seats: int | None, rule: str, default: int | None = No
     n = seats if seats is not None else (ballots.seats or default)
     if n is None:
         raise SeatsNotGiven(
-            f"{rule}: the ballots do not say how many seats to fill; give the number of seats",
+            f"{rule} needs the number of seats: the ballots do not say how many "
+            "(their file has no seat count); give the number of seats to fill",
             source=ballots.source,
         )
     return ballots, n
