@@ -35,6 +35,10 @@ _EXPORTS: dict[str, str] = {
     "holler": "kingmaker.power",
     "johnston": "kingmaker.power",
     "minimal_winning_coalitions": "kingmaker.power",
+    # government formation and duration
+    "parlgov_formation": "kingmaker.formation",
+    "FormationModel": "kingmaker.formation",
+    "load_parlgov": "kingmaker.io.parlgov",
     # ranked ballots and their counts
     "Ballots": "kingmaker.ballots",
     "Result": "kingmaker.result",

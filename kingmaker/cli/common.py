@@ -40,7 +40,14 @@ FormatOption = Annotated[Format, typer.Option("--format", help="table, json or c
 TableOrJsonOption = Annotated[TableOrJson, typer.Option("--format", help="table or json.")]
 PresetOption = Annotated[
     str | None,
-    typer.Option("--preset", "-p", help="Embedded parliament: uk-2010 (default), uk-2015, uk-2017, uk-2019."),
+    typer.Option(
+        "--preset",
+        "-p",
+        "--parlgov",
+        help="Embedded parliament: uk-2010 (default), uk-2015, uk-2017, uk-2019; or a ParlGov election "
+        "COUNTRY:YEAR or COUNTRY:DATE, e.g. --parlgov DEU:2017 (files: $KINGMAKER_PARLGOV_DIR or "
+        "kingmaker data fetch parlgov).",
+    ),
 ]
 FileOption = Annotated[
     Path | None,
@@ -73,6 +80,8 @@ def load_parliament(preset: str | None, file: Path | None, seats: str | None) ->
         return Parliament.read(file)
     if seats is not None:
         return Parliament.parse_seats(seats)
+    if preset is not None and ":" in preset:  # --parlgov COUNTRY:ELECTION
+        return Parliament.from_parlgov(*preset.split(":", 1))
     return Parliament.preset(preset or DEFAULT_PRESET)
 
 
