@@ -200,19 +200,19 @@ def concordance_loco(df) -> dict[str, float]:
     (no covariates: every cabinet gets the same prediction, so its concordance is 0.5)."""
     from lifelines.utils import concordance_index
 
+    cols = list(COVARIATES)
     predicted = np.empty(len(df))
     for code in df["country"].unique():
         test = (df["country"] == code).to_numpy()
         model = fit_duration(df[~test])
-        predicted[test] = [model.median(row) for row in df[test][list(COVARIATES)].to_dict("records")]
+        predicted[test] = [model.median(row) for row in df[test][cols].to_dict("records")]
+    full = fit_duration(df)
     return {
         "model": float(concordance_index(df["months"], predicted, df["event"])),
         "null": float(concordance_index(df["months"], np.zeros(len(df)), df["event"])),
         "in_sample": float(
             concordance_index(
-                df["months"],
-                [fit_duration(df).median(r) for r in df[list(COVARIATES)].to_dict("records")],
-                df["event"],
+                df["months"], [full.median(r) for r in df[cols].to_dict("records")], df["event"]
             )
         ),
     }

@@ -123,6 +123,29 @@ def default_model() -> FormationModel:
     return FormationModel.from_dict(json.loads(text), source=f"preset {MODEL_RESOURCE}")
 
 
+def subsample(data: Sequence[Described], size: int, seed: int = 0) -> list[Described]:
+    """Each formation's chosen government plus ``size`` others drawn uniformly without
+    replacement (seeded). McFadden (1978): with uniform sampling of the non-chosen alternatives
+    the conditional logit stays consistent; used to run the statsmodels engine, which cannot
+    take full choice sets."""
+    rng = np.random.default_rng(seed)
+    out = []
+    for d in data:
+        c = d.chosen
+        if c is None:
+            continue
+        others = np.delete(np.arange(len(d.X)), c)
+        if len(others) > size:
+            others = np.sort(rng.choice(others, size, replace=False))
+        rows = np.concatenate([[c], others])
+        alts = d.alternatives
+        sub = type(alts)(alts.parties, alts.masks[rows], alts.member[rows], alts.max_size)
+        out.append(
+            Described(d.situation, sub, d.X[rows], d.seats[rows], {k: v[rows] for k, v in d.theories.items()})
+        )
+    return out
+
+
 def _stack(data: Sequence[Described]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Features, the start row of each formation, and the chosen row of each."""
     usable = [d for d in data if d.chosen is not None]
@@ -169,9 +192,14 @@ def _objective(X: np.ndarray, starts: np.ndarray, chosen: np.ndarray):
 
 
 def fit(
-    data: Sequence[Described], *, engine: str = "scipy", meta: dict[str, Any] | None = None
+    data: Sequence[Described],
+    *,
+    engine: str = "scipy",
+    meta: dict[str, Any] | None = None,
+    start: np.ndarray | None = None,
 ) -> FormationModel:
-    """Fit the conditional logit on formations with a known government."""
+    """Fit the conditional logit on formations with a known government (``start``: initial
+    coefficients for the scipy engine; zeros by default)."""
     if engine not in ENGINES:
         raise InputError(f"unknown engine {engine!r}; use one of {', '.join(ENGINES)}")
     X, starts, chosen = _stack(data)
@@ -189,8 +217,11 @@ def fit(
         from scipy.optimize import minimize
 
         f, grad, hess = _objective(X, starts, chosen)
-        res = minimize(f, np.zeros(k), jac=grad, hess=hess, method="trust-exact", options={"gtol": 1e-7})
-        if not res.success:
+        x0 = np.zeros(k) if start is None else np.asarray(start, dtype=float)
+        res = minimize(f, x0, jac=grad, hess=hess, method="trust-exact", options={"gtol": 1e-7})
+        # trust-exact may stop at the optimum with "bad approximation" when the last step's gain
+        # is below rounding: accept the point if the gradient there is negligible
+        if not res.success and np.max(np.abs(grad(res.x))) > 1e-6 * len(starts):
             raise InputError(f"the formation model did not converge: {res.message}")
         coef = res.x
         try:

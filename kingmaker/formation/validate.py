@@ -96,11 +96,12 @@ def cross_validate(
     *,
     scheme: str,
     keep: Sequence[str] = (),
+    start: np.ndarray | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> tuple[ValidationReport, dict[str, FormationResult], list[FormationModel]]:
     """Fit on each fold's training formations, score the model and every baseline on its test
     formations. ``keep`` names formations (``"GBR 2010-05-06"``) whose full held-out prediction
-    is returned."""
+    is returned; ``start`` seeds each fold's optimiser (the optimum does not depend on it)."""
     usable = [d for d in data if d.chosen is not None]
     if len(usable) != len(data):
         raise InputError("cross-validation needs formations whose government is known")
@@ -116,7 +117,7 @@ def cross_validate(
         if progress:
             progress(f"{scheme}: fold {label} ({len(train_idx)} train, {len(test_idx)} test)")
         train = [data[i] for i in train_idx]
-        model = fit(train, meta={"fold": label})
+        model = fit(train, meta={"fold": label}, start=start)
         models.append(model)
         shares = {b: named_share(train, b) for b in BASELINES.names()}
         for i in test_idx:
