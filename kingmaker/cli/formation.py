@@ -163,7 +163,7 @@ def register(app: typer.Typer) -> None:
                 names = [t.strip() for t in with_.split(",") if t.strip()]
                 if not names:
                     raise InputError(
-                        "--with: a duration query needs a cabinet of at least one party; got none"
+                        "--with: a duration query needs a cabinet of at least one party; got an empty coalition"
                     )
             else:
                 names = list(result.governments[0].parties)

@@ -11,7 +11,7 @@ Every subset is enumerated with bit masks (party ``i`` is bit ``i``), then bound
   (:class:`~kingmaker.errors.TooLargeError`), as in :mod:`kingmaker.coalitions`.
 
 With 19 parties (the most in any ParlGov parliament) the bound leaves 169,765 of the 524,287
-subsets; with 15 parties, 22,819 of 32,767.
+subsets; with 15 parties, 22,818 of 32,767.
 """
 
 from __future__ import annotations

@@ -75,6 +75,11 @@ def situation_from_parliament(
             parliament.party(name)  # unknown names raise UnknownNameError
             raise InputError(f"{what} party {name!r} has no voting members in this parliament")
     positions = [parliament.party(p).position for p in parties]
+    if len(parties) >= 2 and all(x is None for x in positions):
+        raise InputError(
+            "no party has a left-right position: the formation model needs them (range, "
+            "connectedness, the median party); give at least the main parties' positions"
+        )
     return Situation(
         label=label or parliament.title or parliament.name,
         parties=parties,

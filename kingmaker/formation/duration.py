@@ -10,8 +10,8 @@ the next cabinet follows a new general election held in the last 12 months of th
 term; every other end is a *failure* (a change of parties or PM, a resignation, or an early
 election). The data hold no constitutional term, so each country's term is estimated as the 90th
 percentile of its intervals between elections since 1945, rounded to whole years: 3 years for
-Australia and New Zealand, 5 for the UK, France, Italy, Ireland, Luxembourg, Malta and Cyprus, 4
-for the rest. What this cannot tell: an election called a few months early for tactical reasons
+Australia and New Zealand, 5 for the UK, Canada, France, Italy, Ireland, Luxembourg, Malta and
+Cyprus, 4 for the rest (and 4 where a country has fewer than three intervals). What this cannot tell: an election called a few months early for tactical reasons
 counts as regular; a term that changed over time (Sweden's 3 years until 1994) is one number; a
 PM who resigns for health (or dies) counts as a failure, as in ParlGov's own coding.
 
@@ -44,6 +44,9 @@ COVARIATES: dict[str, str] = {
 }
 DURATION_RESOURCE = "cabinet-duration.json"
 MONTH_DAYS = 30.4375
+#: Countries with fewer intervals between elections get :data:`DEFAULT_TERM` months.
+MIN_GAPS = 3
+DEFAULT_TERM = 48
 #: An election within this many months of the term's end counts as regular (censoring).
 REGULAR_WINDOW_MONTHS = 12
 
@@ -54,7 +57,8 @@ def country_terms(pg: ParlGov, since: str = "1945-01-01") -> dict[str, int]:
     for code in pg.countries:
         days = [d.toordinal() for d in pg.elections(code) if d.isoformat() >= since]
         gaps = np.diff(days) / MONTH_DAYS
-        out[code] = int(12 * max(1, round(float(np.percentile(gaps, 90)) / 12))) if len(gaps) else 48
+        enough = len(gaps) >= MIN_GAPS
+        out[code] = int(12 * max(1, round(float(np.percentile(gaps, 90)) / 12))) if enough else DEFAULT_TERM
     return out
 
 

@@ -112,14 +112,15 @@ class Described:
 
 
 def median_party(seats: np.ndarray, positions: np.ndarray) -> int | None:
-    """Index of the party holding the median member on left-right among placed parties (ties
-    in position keep the parliament's order; None when no party is placed)."""
+    """Index of the median party on left-right among placed parties: counting seats from the
+    left, the party whose seats first pass half of the placed seats (the pivot of a majority
+    from either end). Ties in position keep the parliament's order; None when none is placed."""
     placed = np.flatnonzero(~np.isnan(positions))
     if not placed.size:
         return None
     order = placed[np.argsort(positions[placed], kind="stable")]
     cum = np.cumsum(seats[order])
-    return int(order[np.searchsorted(cum, cum[-1] / 2)])
+    return int(order[np.searchsorted(cum, cum[-1] / 2, side="right")])
 
 
 def describe(situation: Situation, max_size: int = DEFAULT_MAX_SIZE) -> Described:

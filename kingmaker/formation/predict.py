@@ -11,13 +11,12 @@ import numpy as np
 from kingmaker.errors import InputError
 from kingmaker.formation.alternatives import DEFAULT_MAX_SIZE
 from kingmaker.formation.dataset import situation_from_cabinet, situation_from_parliament
-from kingmaker.formation.duration import DurationModel, covariates, default_duration_model
+from kingmaker.formation.duration import DEFAULT_TERM, DurationModel, covariates, default_duration_model
 from kingmaker.formation.features import Situation, describe
 from kingmaker.formation.model import FormationModel, default_model
 from kingmaker.formation.results import DurationResult, FormationResult, Government
 
 DEFAULT_TOP = 10
-DEFAULT_TERM_MONTHS = 48
 
 
 def predict(
@@ -108,7 +107,7 @@ def duration(
         raise InputError("parties, seats and positions differ in length")
     if house <= 0:
         raise InputError(f"the house must have seats, got {house}")
-    term = int(term_months or DEFAULT_TERM_MONTHS)
+    term = int(term_months or DEFAULT_TERM)
     if term <= 0:
         raise InputError(f"the term must be a positive number of months, got {term}")
     model = model or default_duration_model()
