@@ -153,12 +153,12 @@ def main() -> None:
     uk = kept[UK2010]
     con_ld = uk.probability(("Con", "Lib")) or 0.0
     con = uk.probability(("Con",)) or 0.0
-    rainbow = [g for g in uk.governments if {"Lab", "Lib"} <= set(g.parties)]
+    rainbow = [g for g in uk.governments if {"Lab", "Lib"} <= set(g.parties) and "Con" not in g.parties]
     best_rainbow = max(rainbow, key=lambda g: g.probability)
     rainbow_sum = sum(g.probability for g in rainbow)
     print(
         f"\nUK 2010 with Britain held out ({uk.alternatives} governments): Con+LD {con_ld:.1%}; "
-        f"Con minority {con:.1%}; Lab+LD+others (every government with both) {rainbow_sum:.1%}, "
+        f"Con minority {con:.1%}; Lab+LD+others (every government with both, without Con) {rainbow_sum:.1%}, "
         f"the likeliest of them {'+'.join(best_rainbow.parties)} {best_rainbow.probability:.1%}; "
         f"Con+LD ranked {uk.formed_rank}"
     )
