@@ -116,3 +116,14 @@ def test_real_parlgov_counts_and_uk_2010():
     assert de.start == date(2018, 3, 14) and not de.caretaker
     p = Parliament.from_parlgov("DEU", "2017-09-24", data_dir=pg.source.rsplit("/", 1)[0])
     assert p.house == 709 and "CDU+CSU+SPD" in p.title
+
+
+def test_parlgov_is_a_registered_data_set_with_checked_hashes(tmp_path):
+    from kingmaker.datasets import DATASETS, fetch, load_dataset
+
+    with pytest.raises(InputError, match="holds parliaments and cabinets, not votes"):
+        load_dataset("parlgov")
+    folder = shared_path("parlgov", "view_cabinet.csv").parent
+    paths = fetch("parlgov", base_url=str(folder), cache=tmp_path)
+    assert [p.name for p in paths] == [f.name for f in DATASETS["parlgov"].files]
+    assert read_parlgov(paths[0]).sha256 == DATASETS["parlgov"].files[0].sha256

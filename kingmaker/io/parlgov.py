@@ -20,7 +20,6 @@ import difflib
 import hashlib
 import io
 import os
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -379,8 +378,3 @@ def parliament_spec(cab: Cabinet) -> dict[str, Any]:
         "positions_source": "ParlGov left_right (0-10, mean of expert surveys)",
         "government": list(cab.government),
     }
-
-
-def countries_of(cabinets: Iterable[Cabinet]) -> tuple[str, ...]:
-    """The distinct country codes of some cabinets, in first-seen order."""
-    return tuple(dict.fromkeys(c.country for c in cabinets))
