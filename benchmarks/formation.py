@@ -31,6 +31,7 @@ from pathlib import Path
 
 import numpy as np
 
+from kingmaker import Parliament
 from kingmaker.formation import BASELINES, describe, fit, predict
 from kingmaker.formation.dataset import formation_situations
 from kingmaker.formation.duration import concordance_loco, spells
@@ -172,6 +173,13 @@ def main() -> None:
         "best_lab_ld": ["+".join(best_rainbow.parties), best_rainbow.probability],
         "rank_formed": uk.formed_rank,
     }
+
+    shipped = Parliament.preset("uk-2010").formation(previous=("Lab",), previous_pm="Lab", top=3)
+    print(
+        "  the uk-2010 preset (Chapel Hill positions) with the shipped model: "
+        + "; ".join(f"{'+'.join(g.parties)} {g.probability:.1%}" for g in shipped.governments)
+    )
+    out["uk2010"]["preset_shipped_top3"] = [["+".join(g.parties), g.probability] for g in shipped.governments]
 
     print("\n== time split: train up to 1990, test after ==")
     report, _, _ = cross_validate(data, time_folds(data), scheme="time split 1990")
