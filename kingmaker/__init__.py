@@ -36,6 +36,10 @@ _EXPORTS: dict[str, str] = {
     "johnston": "kingmaker.power",
     "minimal_winning_coalitions": "kingmaker.power",
     "power_table": "kingmaker.power",
+    # government formation and duration
+    "parlgov_formation": "kingmaker.formation",
+    "FormationModel": "kingmaker.formation",
+    "load_parlgov": "kingmaker.datasets",
     # ranked ballots and their counts
     "Ballots": "kingmaker.ballots",
     "ReadLimits": "kingmaker.io.limits",

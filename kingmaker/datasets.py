@@ -27,17 +27,25 @@ import os
 import shutil
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlparse
 
 from kingmaker.errors import InputError, UnknownNameError
 from kingmaker.votes import VoteTable
 
+if TYPE_CHECKING:
+    from kingmaker.io.parlgov import ParlGov
+
 HOC = "https://researchbriefings.files.parliament.uk/documents"
 OPL = "Contains Parliamentary information licensed under the Open Parliament Licence v3.0."
 OGL = "Contains public sector information licensed under the Open Government Licence."
+PARLGOV = (
+    "https://raw.githubusercontent.com/marcolax22/datamanagement_weidmann/"
+    "3f614ac0a4ae04b50a65a4ac448e20260c080fbb/data"
+)
 
 
 @dataclass(frozen=True)
@@ -161,6 +169,30 @@ DATASETS: Mapping[str, Dataset] = MappingProxyType(
                 ),
                 "hoc1918",
                 OPL,
+            ),
+            Dataset(
+                "parlgov",
+                "ParlGov: every party in parliament at each cabinet formation in 37 democracies, with "
+                "seats, left-right positions and cabinet membership (development release, to 2020-12)",
+                tuple(
+                    DataFile(f, f"{PARLGOV}/{f}", h, "mirror of parlgov.org's views (commit 3f614ac0)")
+                    for f, h in (
+                        (
+                            "view_cabinet.csv",
+                            "1a05d7e3951ac5d200fbda6adcaaed993ffae52940a5486d1d2a1580f5c1db3d",
+                        ),
+                        (
+                            "view_election.csv",
+                            "9bf86248035ce6b026cf647249d3f6006e3f83123b2340be1aabed3d58f1617f",
+                        ),
+                        (
+                            "view_party.csv",
+                            "3a34921896b7cbd052e2963b010107dcd68f72145018b649d0adae5f729f99c6",
+                        ),
+                    )
+                ),
+                "parlgov",
+                "Döring, Holger and Philip Manow. Parliaments and governments database (ParlGov), parlgov.org.",
             ),
         )
     }
@@ -292,15 +324,12 @@ def load_dataset(
     from kingmaker.io.hoc import read_hoc_1918, read_hoc_candidates
 
     ds = dataset(name)
-    paths = _find_local(ds, data_dir)
-    if paths is None:
-        cached = [cache_dir() / f.name for f in ds.files]
-        if all(p.exists() for p in cached):
-            paths = cached
-        elif fetch_missing:
-            paths = fetch(name)
-        else:
-            raise InputError(f"data set {name} is not downloaded: run kingmaker data fetch {name}")
+    if ds.reader == "parlgov":
+        raise InputError(
+            "data set parlgov holds parliaments and cabinets, not votes: use "
+            "Parliament.from_parlgov() or kingmaker.datasets.load_parlgov()"
+        )
+    paths = dataset_paths(name, data_dir=data_dir, fetch_missing=fetch_missing)
     if ds.reader == "ec2010":
         return read_ec_2010(paths[0], paths[1])
     if ds.reader == "candidates":
@@ -310,9 +339,54 @@ def load_dataset(
     return read_hoc_1918(paths[0], election)
 
 
+def dataset_paths(name: str, *, data_dir: str | Path | None = None, fetch_missing: bool = True) -> list[Path]:
+    """Local paths of every file of data set ``name``: from ``data_dir``/``$KINGMAKER_DATA_DIR``,
+    else the cache, else fetched (unless ``fetch_missing`` is false)."""
+    ds = dataset(name)
+    paths = _find_local(ds, data_dir)
+    if paths is not None:
+        return paths
+    cached = [cache_dir() / f.name for f in ds.files]
+    if all(p.exists() for p in cached):
+        return cached
+    if fetch_missing:
+        return fetch(name)
+    raise InputError(f"data set {name} is not downloaded: run kingmaker data fetch {name}")
+
+
 def dataset_for_election(election: str | int) -> str:
     """The data set holding full results of a UK general election year."""
     name = f"uk-{election}-results"
     if name in DATASETS:
         return name
     return "uk-1918-2019-results"
+
+
+# ---------------------------------------------------------------------------- ParlGov
+
+
+@lru_cache(maxsize=4)
+def _load_cached(path: str, mtime: float) -> ParlGov:
+    from kingmaker.io.parlgov import read_parlgov
+
+    return read_parlgov(Path(path))
+
+
+def parlgov_path(data_dir: str | Path | None = None, *, fetch_missing: bool = True) -> Path:
+    """Where ``view_cabinet.csv`` is: ``data_dir``, ``$KINGMAKER_PARLGOV_DIR``, else the
+    registered ``parlgov`` data set (``$KINGMAKER_DATA_DIR``, the cache, or a checked download)."""
+    folder = data_dir or os.environ.get("KINGMAKER_PARLGOV_DIR")
+    if folder:
+        path = Path(folder) / "view_cabinet.csv"
+        if not path.is_file():
+            raise InputError("view_cabinet.csv not found", source=str(folder))
+        return path
+    return next(
+        p for p in dataset_paths("parlgov", fetch_missing=fetch_missing) if p.name == "view_cabinet.csv"
+    )
+
+
+def load_parlgov(data_dir: str | Path | None = None, *, fetch_missing: bool = True) -> ParlGov:
+    """The ParlGov cabinets, read once per file (see :func:`parlgov_path` for where from)."""
+    path = parlgov_path(data_dir, fetch_missing=fetch_missing)
+    return _load_cached(str(path.resolve()), path.stat().st_mtime)

@@ -108,6 +108,21 @@ class Parliament:
         parties = tuple(Party(p, s, positions.get(p)) for p, s in seats.items())
         return cls(parties, tuple(non_voting), name=name)
 
+    @classmethod
+    def from_parlgov(
+        cls, country: str, election: str | int, *, data_dir: str | Path | None = None
+    ) -> Parliament:
+        """The parliament of a ParlGov election (``"DEU"``, ``2017`` or ``"2017-09-24"``), the cabinet
+        that formed named in its title: see :mod:`kingmaker.io.parlgov`."""
+        from kingmaker.datasets import load_parlgov
+        from kingmaker.io.parlgov import parliament_spec
+
+        spec = parliament_spec(load_parlgov(data_dir).formation(country, election))
+        parties = tuple(Party(p["name"], p["seats"], p["position"], p["full_name"]) for p in spec["parties"])
+        nv = tuple(NonVoting(**row) for row in spec["non_voting"])
+        keep = ("name", "title", "source", "positions_source")
+        return cls(parties, nv, **{k: spec[k] for k in keep})
+
     def with_seats(
         self,
         seats: Mapping[str, int],
@@ -336,6 +351,12 @@ class Parliament:
         from kingmaker.power import power_indices
 
         return power_indices(self.weights(threshold), self.quota(threshold), **options)
+
+    def formation(self, **options: Any):
+        """The most likely governments: see :func:`kingmaker.formation.formation`."""
+        from kingmaker.formation import formation
+
+        return formation(self, **options)
 
     def _repr_html_(self) -> str:
         return self.to_frame()._repr_html_()

@@ -19,6 +19,7 @@ FACADE_EDGES = {
     ("kingmaker.ballots", "kingmaker.spoilers"),
     ("kingmaker.parliament", "kingmaker.coalitions"),
     ("kingmaker.parliament", "kingmaker.power"),
+    ("kingmaker.parliament", "kingmaker.formation"),
 }
 
 

@@ -45,7 +45,10 @@ PresetOption = Annotated[
     typer.Option(
         "--preset",
         "-p",
-        help=f"Embedded parliament: {', '.join(PARLIAMENTS.names())} (default {DEFAULT_PRESET}).",
+        "--parlgov",
+        help=f"Embedded parliament: {', '.join(PARLIAMENTS.names())} (default {DEFAULT_PRESET}); or a "
+        "ParlGov election COUNTRY:YEAR or COUNTRY:DATE, e.g. --parlgov DEU:2017 (files: "
+        "$KINGMAKER_PARLGOV_DIR or kingmaker data fetch parlgov).",
     ),
 ]
 FileOption = Annotated[
@@ -79,6 +82,8 @@ def load_parliament(preset: str | None, file: Path | None, seats: str | None) ->
         return Parliament.read(file)
     if seats is not None:
         return Parliament.parse_seats(seats, label="--seats")
+    if preset is not None and ":" in preset:  # --parlgov COUNTRY:ELECTION
+        return Parliament.from_parlgov(*preset.split(":", 1))
     return Parliament.preset(preset or DEFAULT_PRESET)
 
 

@@ -26,6 +26,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "spoilers",
     "leadership",
     "forecast",
+    "formation",
     "data",
     "web",
 )

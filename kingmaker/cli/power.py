@@ -124,7 +124,13 @@ def _print_table(result: PowerResult, description: str) -> None:
 
 def power_command(
     preset: Annotated[
-        str | None, typer.Option("--preset", "-p", help="Embedded parliament, e.g. uk-2010 (the default).")
+        str | None,
+        typer.Option(
+            "--preset",
+            "-p",
+            "--parlgov",
+            help="Embedded parliament, e.g. uk-2010 (the default); or a ParlGov election COUNTRY:YEAR.",
+        ),
     ] = None,
     file: Annotated[
         Path | None, typer.Option("--file", "-f", help="Parliament file (party,seats CSV or TOML).")
