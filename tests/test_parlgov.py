@@ -91,7 +91,7 @@ def test_cli_parlgov_option(monkeypatch):
     monkeypatch.setenv("KINGMAKER_PARLGOV_DIR", str(MINI))
     r = invoke("coalitions", "--parlgov", "ATL:2004", "--format", "json")
     assert r.exit_code == 0, r.stderr
-    assert {"A", "B"} in [set(c["parties"]) for c in json.loads(r.stdout)]
+    assert {"A", "B"} in [set(c["parties"]) for c in json.loads(r.stdout)["coalitions"]]
     r = invoke("power", "--parlgov", "ATL:2000")
     assert r.exit_code == 0, r.stderr
     r = invoke("coalitions", "--parlgov", "XYZ:2004")

@@ -188,7 +188,7 @@ def register(app: typer.Typer) -> None:
             out = {"formation": result.to_dict(places=6)}
             if dur is not None:
                 out["duration"] = dur.to_dict(places=4)
-            print_json(out)
+            print_json(out, "formation", options={"top": top})
             if dur is not None and plot is not None:
                 from kingmaker.report.hemicycle import save_figure
 
