@@ -55,8 +55,10 @@ def _resolve_marks(R0: np.ndarray, n: int, marks: MarkOptions) -> tuple[np.ndarr
     marked = bool((R0 < PAD).any()) or marks.duplicates == "exhaust"
     dup = repeat_mask(R0)
     if not marked:
-        keep = is_cand & ~dup
         stopped = np.zeros(N, dtype=bool)
+        if not dup.any():  # candidates then padding, no repeats: already in walking order
+            return R0, is_cand.sum(axis=1), stopped
+        keep = is_cand & ~dup
     else:
         stop = R0 == PAD
         if marks.overvote == "exhaust":
