@@ -6,6 +6,15 @@ Calculator rules): keep values iterated in fixed-point decimals (default 9 place
 rounded down, keep values rounded up) until every elected candidate is within
 ``tolerance`` of the quota ``(valid - excess)/(seats+1)``.
 
+How it is fast with the same arithmetic: the marks are read once into each ranking's list of
+candidates (:func:`_resolve_marks`). Within a stage a ballot's share only depends on the
+elected candidates it meets before its first hopeful one, so each ballot's path is walked on
+only when the candidate it stops at is elected or excluded (:class:`_Walk`); ballots that meet
+no elected candidate are tallied once per stage, and the others are merged by path, so an
+iteration is one round of integer NumPy arithmetic and a bincount per elected candidate on a
+path, with the truncation at every transfer step exactly as the rule has it. Integers stay in
+int64 (Python integers where 10**precision squared would overflow it); tallies are summed as
+floats only below 2**53, where that is exact.
 """
 
 from __future__ import annotations
