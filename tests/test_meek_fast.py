@@ -19,7 +19,7 @@ from kingmaker.ballots import OVERVOTE, Ballots
 from kingmaker.counting._walk import _duplicate_mask, repeat_mask
 from kingmaker.counting.options import merge_options
 from kingmaker.counting.stv._engine import _with_default_tb
-from kingmaker.counting.stv.meek import MeekOptions, _count, stv_meek
+from kingmaker.counting.stv.meek import MeekOptions, _count, _Walk, stv_meek
 from kingmaker.errors import RuleError
 from tests.reference_meek import reference_meek
 
@@ -139,3 +139,19 @@ def test_elected_candidate_left_with_no_votes_does_not_divide_by_zero() -> None:
     r = stv_meek(b, 4, precision=6)
     r.check_conservation()
     assert r.winners[:2] == ("C0", "C1") and len(r.winners) == 4
+
+
+@settings(max_examples=40, deadline=None)
+@given(profiles())
+def test_fast_meek_without_merging_paths_matches(case: tuple[Ballots, int, dict[str, Any]]) -> None:
+    """Where a path's key would not fit in int64 each ballot is its own group: same count."""
+    b, seats, options = case
+    limit = _Walk.KEY_LIMIT
+    _Walk.KEY_LIMIT = 0
+    try:
+        fast, slow, fast_trace, slow_trace = _both(b, seats, options)
+    finally:
+        _Walk.KEY_LIMIT = limit
+    if slow is None or isinstance(slow, str):
+        return
+    assert fast_trace == slow_trace and fast.to_dict() == slow.to_dict()

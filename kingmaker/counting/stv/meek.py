@@ -98,8 +98,12 @@ class _Walk:
     ballot's path is the elected candidates before its first hopeful one, then that
     candidate (or exhaustion, ``n``, or a stop, ``n + 1``). A path only changes when its
     end candidate is elected or excluded; then the walk goes on from there. Ballots that
-    meet no elected candidate give whole votes, tallied once per stage.
+    meet no elected candidate give whole votes, kept in one tally; the others are merged by
+    path (their weights added up), so an iteration's cost is the number of distinct paths.
+    Both are updated only for the ballots that walk on.
     """
+
+    KEY_LIMIT = 2**62  # paths are merged by one int64 key where it fits below this
 
     def __init__(
         self,
@@ -120,25 +124,39 @@ class _Walk:
         self.path = np.zeros((N, max(seats, 1)), dtype=np.int64)
         self.plen = np.zeros(N, dtype=np.int64)
         self.wide = unit * unit >= 2**63  # rem * keep would overflow int64: Python ints
+        width = self.path.shape[1]
+        # one int64 key per distinct path merges equal ones; where it would not fit, each
+        # ballot is its own group (its row number is its key)
+        self.merge = (self.n + 2) * (self.n + 1) ** width < self.KEY_LIMIT
+        self.base = np.zeros(self.n + 2, dtype=np.float64)  # whole votes of direct ballots
+        self.rkey = np.full(N, -2, dtype=np.int64)  # a ballot's group key; -1 direct, -2 not yet in
+        self.gkey = np.zeros(0, dtype=np.int64)  # the groups, by key (sorted) ...
+        self.gw = np.zeros(0, dtype=np.int64)  # ... their ballots' weight ...
+        self.gpath = np.zeros((0, width), dtype=np.int64)  # ... and their path
+        self.gterm = np.zeros(0, dtype=np.int64)
+        self.gplen = np.zeros(0, dtype=np.int64)
         self._walk(np.arange(N))
 
     def _walk(self, rows: np.ndarray) -> None:
         """Walk ``rows`` on from their current position to a hopeful candidate or the end."""
-        while rows.size:
-            p = self.pos[rows]
-            out = p >= self.lens[rows]
-            self.term[rows[out]] = self.end[rows[out]]
-            rows, p = rows[~out], p[~out]
-            c = self.C[rows, p]
+        self._leave(rows)
+        todo = rows
+        while todo.size:
+            p = self.pos[todo]
+            out = p >= self.lens[todo]
+            self.term[todo[out]] = self.end[todo[out]]
+            todo, p = todo[~out], p[~out]
+            c = self.C[todo, p]
             s = self.state[c]
             hop = s == 0
-            self.term[rows[hop]] = c[hop]
+            self.term[todo[hop]] = c[hop]
             el = s == 1
-            er = rows[el]
+            er = todo[el]
             self.path[er, self.plen[er]] = c[el]
             self.plen[er] += 1
-            rows = rows[~hop]
-            self.pos[rows] += 1
+            todo = todo[~hop]
+            self.pos[todo] += 1
+        self._join(rows)
         self._stage()
 
     def moved(self, changed: list[int]) -> None:
@@ -146,26 +164,64 @@ class _Walk:
         if changed:
             self._walk(np.nonzero(np.isin(self.term, changed))[0])
 
+    def _leave(self, rows: np.ndarray) -> None:
+        """Take ``rows`` out of the tallies before they walk on (sums of integers below 2**53: exact)."""
+        w = self.w[rows]
+        key = self.rkey[rows]
+        direct, grouped = key == -1, key >= 0
+        unit = float(self.unit)
+        self.base -= np.bincount(self.term[rows[direct]], weights=w[direct] * unit, minlength=self.n + 2)
+        gi = np.searchsorted(self.gkey, key[grouped])
+        out = np.bincount(gi, weights=w[grouped].astype(np.float64), minlength=len(self.gw))
+        self.gw -= out.astype(np.int64)
+
+    def _join(self, rows: np.ndarray) -> None:
+        """Put ``rows`` back: whole votes into the base tally, the others into their path's group."""
+        n = self.n
+        plen = self.plen[rows]
+        direct = plen == 0
+        w = self.w[rows]
+        self.base += np.bincount(
+            self.term[rows[direct]], weights=w[direct] * float(self.unit), minlength=n + 2
+        )
+        nd = rows[~direct]
+        self.rkey[rows[direct]] = -1
+        if not nd.size:
+            return
+        if self.merge:
+            key = self.term[nd].copy()
+            for level in range(self.path.shape[1]):
+                key = key * (n + 1) + np.where(level < plen[~direct], self.path[nd, level] + 1, 0)
+        else:
+            key = nd.astype(np.int64)
+        self.rkey[nd] = key
+        uk, first, inv = np.unique(key, return_index=True, return_inverse=True)
+        allk = np.union1d(self.gkey, uk)
+        if len(allk) > len(self.gkey):  # new paths: make room, keeping the keys sorted
+            at = np.searchsorted(allk, self.gkey)
+            gw = np.zeros(len(allk), dtype=np.int64)
+            gpath = np.zeros((len(allk), self.path.shape[1]), dtype=np.int64)
+            gterm = np.zeros(len(allk), dtype=np.int64)
+            gplen = np.zeros(len(allk), dtype=np.int64)
+            gw[at], gpath[at], gterm[at], gplen[at] = self.gw, self.gpath, self.gterm, self.gplen
+            self.gkey, self.gw, self.gpath, self.gterm, self.gplen = allk, gw, gpath, gterm, gplen
+        gi = np.searchsorted(self.gkey, uk)
+        rep = nd[first]  # (a key already there may be a row's own, whose path has moved on)
+        self.gpath[gi], self.gterm[gi], self.gplen[gi] = self.path[rep], self.term[rep], self.plen[rep]
+        add = np.bincount(inv.reshape(-1), weights=w[~direct].astype(np.float64), minlength=len(uk))
+        self.gw[gi] += add.astype(np.int64)
+        live = self.gw > 0
+        if live.sum() * 2 < len(live):  # drop the paths no ballot follows any more
+            self.gkey, self.gw, self.gpath = self.gkey[live], self.gw[live], self.gpath[live]
+            self.gterm, self.gplen = self.gterm[live], self.gplen[live]
+
     def _stage(self) -> None:
-        """This stage's arrays: whole votes tallied once, and the distinct longer paths (with
-        their ballots' weights added up), longest first so that each rank is a prefix."""
-        n, n2 = self.n, self.n + 2
-        direct = self.plen == 0
-        wf = self.w[direct].astype(np.float64) * self.unit  # sums stay below 2**53: exact
-        self.base = np.bincount(self.term[direct], weights=wf, minlength=n2).astype(np.float64)
-        idx = np.nonzero(~direct)[0]
-        plen = self.plen[idx]
-        depth = int(plen.max()) if idx.size else 0
-        path, term, w = self.path[idx, :depth], self.term[idx], self.w[idx]
-        if idx.size and n2 * (n + 1) ** depth < 2**62:  # one int64 key per path: merge equal paths
-            key = term.copy()
-            for level in range(depth):
-                key = key * (n + 1) + np.where(level < plen, path[:, level] + 1, 0)
-            _, first, inv = np.unique(key, return_index=True, return_inverse=True)
-            w = np.bincount(inv.reshape(-1), weights=w.astype(np.float64)).astype(np.int64)  # exact
-            path, term, plen = path[first], term[first], plen[first]
-        order = np.argsort(-plen, kind="stable")
-        self.s_path, self.s_term, self.s_w = path[order], term[order], w[order]
+        """This stage's groups, longest paths first so that each rank is a prefix."""
+        live = np.nonzero(self.gw > 0)[0]
+        order = live[np.argsort(-self.gplen[live], kind="stable")]
+        plen = self.gplen[order]
+        depth = int(plen[0]) if order.size else 0
+        self.s_path, self.s_term, self.s_w = self.gpath[order, :depth], self.gterm[order], self.gw[order]
         self.depth = [int((plen > level).sum()) for level in range(depth)]
 
     def tally(self, keep: np.ndarray) -> tuple[np.ndarray, int]:
