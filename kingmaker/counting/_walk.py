@@ -155,4 +155,29 @@ def reach_matrix(rankings: np.ndarray, n_cand: int, groups: bool, marks: MarkOpt
     return C
 
 
-__all__ = ["BallotWalker", "reach_matrix", "valid_rows"]
+def repeat_mask(R: np.ndarray) -> np.ndarray:
+    """True where a candidate code repeats one at an earlier rank of the same row.
+
+    The same answer as :func:`_duplicate_mask`, which compares every pair of ranks, in
+    O(rows x ranks log ranks): each row is sorted to find the rows with a repeat, and only
+    those are placed by a stable argsort (equal codes keep their rank order, so the later
+    one of a pair is the repeat).
+    """
+    rows, m = R.shape
+    dup = np.zeros((rows, m), dtype=bool)
+    if rows == 0 or m < 2:
+        return dup
+    S = np.sort(R, axis=1)
+    has = ((S[:, 1:] == S[:, :-1]) & (S[:, 1:] >= 0)).any(axis=1)
+    if has.any():
+        sub = np.nonzero(has)[0]
+        order = np.argsort(R[sub], axis=1, kind="stable")
+        S = np.take_along_axis(R[sub], order, axis=1)
+        rep = (S[:, 1:] == S[:, :-1]) & (S[:, 1:] >= 0)
+        hit = np.zeros((len(sub), m), dtype=bool)
+        np.put_along_axis(hit, order[:, 1:], rep, axis=1)
+        dup[sub] = hit
+    return dup
+
+
+__all__ = ["BallotWalker", "reach_matrix", "repeat_mask", "valid_rows"]
