@@ -304,3 +304,15 @@ def test_every_answer_carries_provenance(client: TestClient) -> None:
         assert len(prov["inputs"][0]["sha256"]) == 64
     count = client.post("/api/count?method=irv&seats=1&format=blt", content=BLT).json()["provenance"]
     assert count["inputs"] == [{"name": "upload", "sha256": hashlib.sha256(BLT).hexdigest()}]
+
+
+def test_governments_carry_the_formation_models_probabilities(client) -> None:
+    """The page's governments table gets P(forms) for every coalition it lists: Con+LD is the
+    likeliest of 2010's winning coalitions, and the view names the likeliest governments of any kind."""
+    data = client.post("/api/coalitions", json={"threshold": "absolute", "top": 100}).json()
+    probs = data["view"]["formation"]
+    assert len(probs) == len(data["coalitions"])
+    best = max(range(len(probs)), key=lambda i: probs[i] or 0)
+    assert data["coalitions"][best]["parties"] == ["Con", "LD"]
+    assert data["view"]["likeliest"][0]["parties"] == ["Con", "LD"]
+    assert all(p is None or 0 <= p <= 1 for p in probs)

@@ -102,6 +102,10 @@ def test_build_coalitions_by_clicking(page: Page) -> None:
         expect(headline).to_contain_text("363")
         expect(headline).to_contain_text("majority of 76")
         expect(page.locator("#pivotal")).to_contain_text("Pivotal")
+        # the governments table puts the likeliest first (the formation model): Con+LD in 2010
+        first = page.locator("#government-table tbody tr").first
+        expect(first.locator("td").first).to_have_text("Con+LD")
+        expect(first.locator("td").nth(1)).to_contain_text("%")
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "web-con-ld.png"), full_page=True)
         chip(page, "Con").click()

@@ -19,7 +19,7 @@ from kingmaker.names import resolve
 from kingmaker.parliament import Parliament, Threshold
 from kingmaker.provenance import json_safe, provenance
 from kingmaker.report.hemicycle import hemicycle_layout, party_order
-from kingmaker.web.models import MAX_COALITION_PARTIES, UPLOAD_LIMITS
+from kingmaker.web.models import MAX_COALITION_PARTIES, MAX_FORMATION_PARTIES, UPLOAD_LIMITS
 
 FALLBACK_COLOURS = ("#4E79A7", "#F28E2B", "#E15759", "#76B7B2", "#59A14F", "#EDC948", "#B07AA1", "#FF9DA7")
 
@@ -144,7 +144,31 @@ def coalitions_payload(
     check_coalition_size(parliament, threshold)
     table = coalitions(parliament, threshold, top=top, order=order, minimal_only=minimal_only)  # type: ignore[arg-type]
     options = {"threshold": threshold, "top": top, "order": order, "minimal": minimal_only}
-    return {**table.to_dict(), "provenance": provenance("coalitions", options, inputs)}
+    data = {**table.to_dict(), "provenance": provenance("coalitions", options, inputs)}
+    view = formation_view(parliament, [tuple(c["parties"]) for c in data["coalitions"]])
+    return {**data, "view": view} if view else data
+
+
+def formation_view(parliament: Parliament, groups: list[tuple[str, ...]]) -> dict[str, Any] | None:
+    """The formation model's probability that each of ``groups`` is the government that forms, and
+    the likeliest governments of any kind (minority and surplus too), for the page's governments
+    table; ``None`` past :data:`~kingmaker.web.models.MAX_FORMATION_PARTIES` parties, where the
+    prediction would exceed a read's time budget."""
+    from kingmaker.formation import formation
+
+    if len(parliament.parties) > MAX_FORMATION_PARTIES:
+        return None
+    result = formation(parliament, top=None)
+    by_group = {frozenset(g.parties): g.probability for g in result.governments}
+    likeliest = [
+        {"parties": list(g.parties), "probability": round(g.probability, 4), "seats": g.seats}
+        for g in result.governments[:5]
+    ]
+    return {
+        "formation": [None if (x := by_group.get(frozenset(g))) is None else round(x, 4) for g in groups],
+        "likeliest": likeliest,
+        "formation_model": result.model,
+    }
 
 
 def power_payload(parliament: Parliament, threshold: Threshold, inputs: dict[str, Any]) -> dict[str, Any]:

@@ -56,6 +56,9 @@ UPLOAD_LIMITS = ReadLimits(
     max_cells=MAX_BALLOTS * MAX_CANDIDATES,
 )
 MAX_COALITION_PARTIES = 20
+#: Parties above which the governments table omits the formation model's probabilities (predicting
+#: a 15-party parliament takes well under a second; 20 parties would not fit a read's budget).
+MAX_FORMATION_PARTIES = 15
 MAX_READS_PER_CLIENT = 2
 MAX_READS_IN_FLIGHT = 4
 READ_WORKERS = 2

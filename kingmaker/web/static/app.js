@@ -11,6 +11,7 @@ const state = {
   governments: [],
   sortKey: "seats",
   sortDir: 1,
+  sortChosen: false, // the user clicked a column: keep their order
   liveVersion: -1,
   live: false,
 };
@@ -143,7 +144,9 @@ async function updateCoalition() {
 async function loadGovernments() {
   try {
     const t = await api("/api/coalitions", { threshold: threshold(), ...scope(), top: 100, minimal_only: true });
-    state.governments = t.coalitions;
+    const probs = t.view && t.view.formation ? t.view.formation : null;
+    state.governments = t.coalitions.map((c, i) => ({ ...c, probability: probs ? probs[i] : null }));
+    if (probs && !state.sortChosen) { state.sortKey = "probability"; state.sortDir = -1; }
   } catch (err) {
     state.governments = [];
   }
@@ -153,6 +156,7 @@ async function loadGovernments() {
 function sortValue(c, key) {
   if (key === "parties") return c.parties.join("+");
   if (key === "pivotal") return c.pivotal.length;
+  if (key === "probability") return c.probability === null ? -Infinity : c.probability;
   if (THEORIES.includes(key)) return c[key] ? 0 : 1; // tagged first
   return c[key] === null ? Infinity : c[key];
 }
@@ -165,7 +169,8 @@ function drawGovernments() {
   });
   body.replaceChildren(...rows.map((c) => {
     const tr = el("tr");
-    const cells = [c.parties.join("+"), c.seats, `+${c.majority}`, c.range === null ? "–" : c.range.toFixed(2),
+    const p = c.probability === null ? "–" : `${(100 * c.probability).toFixed(1)}%`;
+    const cells = [c.parties.join("+"), p, c.seats, `+${c.majority}`, c.range === null ? "–" : c.range.toFixed(2),
       ...THEORIES.map((k) => (c[k] ? "✓" : "")), c.pivotal.join(", ")];
     for (const v of cells) tr.appendChild(el("td", {}, String(v)));
     tr.addEventListener("click", () => { state.selected = new Set(c.parties); drawChips(); drawHemicycle(); updateCoalition(); });
@@ -375,6 +380,7 @@ async function start() {
   for (const th of $("government-table").querySelectorAll("th[data-key]")) {
     th.addEventListener("click", () => {
       const key = th.dataset.key;
+      state.sortChosen = true;
       state.sortDir = state.sortKey === key ? -state.sortDir : 1;
       state.sortKey = key;
       drawGovernments();
