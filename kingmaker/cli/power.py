@@ -152,10 +152,21 @@ def power_command(
             help="Deegan-Packel, Holler, Johnston (need an enumeration that very large games refuse).",
         ),
     ] = True,
+    index: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--index",
+            "-i",
+            help="Compute only this index (repeat or comma-separate): "
+            + ", ".join(k.replace("_", "-") for k in PowerResult.INDICES)
+            + ".",
+        ),
+    ] = None,
     format: TableOrJsonOption = TableOrJson.table,
 ) -> None:
     """Voting power: Shapley-Shubik, Banzhaf (normalised and absolute), Deegan-Packel, Holler, Johnston."""
     game_weights, q, description = _game_from_options(preset, file, seats, weights, quota, threshold)
+    indices = [name for text in index for name in _names(text)] if index else None
     err = Console(stderr=True, highlight=False)
     work = len(game_weights) * sum(game_weights.values())
     with warnings.catch_warnings(record=True) as caught:
@@ -181,12 +192,16 @@ def power_command(
                 incompatible=parse_pairs(incompatible),
                 coalition_indices=coalition_indices,
                 progress=progress,
+                indices=indices,
             )
     for w in caught:
         if issubclass(w.category, KingmakerWarning):
             print(f"warning: {w.message}", file=sys.stderr)
     if format == TableOrJson.json:
-        print_json(result.to_dict())
+        data = result.to_dict()
+        if indices is not None:  # only what was asked for
+            data = {k: v for k, v in data.items() if k not in PowerResult.INDICES or v is not None}
+        print_json(data)
     else:
         _print_table(result, description)
 
