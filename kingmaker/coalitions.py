@@ -22,12 +22,13 @@ costs it the majority.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, fields
 from typing import Any, Literal
 
 import numpy as np
 
+from kingmaker._coalition_rows import THEORIES, _Rows
 from kingmaker.errors import InputError, KingmakerWarning, TooLargeError
 from kingmaker.parliament import Parliament, Threshold
 
@@ -59,15 +60,22 @@ class Coalition:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data (lists, not tuples) for JSON."""
-        d = asdict(self)
+        d = {f: getattr(self, f) for f in _FIELDS}
         d["parties"] = list(self.parties)
         d["pivotal"] = list(self.pivotal)
         return d
 
 
+_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(Coalition))
+
+
 @dataclass(frozen=True)
 class CoalitionTable:
-    """All winning coalitions of a parliament under one threshold, sorted by ``order``."""
+    """All winning coalitions of a parliament under one threshold, sorted by ``order``.
+
+    ``coalitions`` is a sequence that builds each :class:`Coalition` when read; :meth:`iter_dicts`
+    streams the rows as plain data without building them (for JSON of millions of rows).
+    """
 
     parliament: str
     threshold: str
@@ -75,8 +83,9 @@ class CoalitionTable:
     basis: int
     players: tuple[str, ...]
     excluded: tuple[str, ...]
-    coalitions: tuple[Coalition, ...]
+    coalitions: Sequence[Coalition]
     total_winning: int
+    total_minimal_winning: int | None = None
 
     def __len__(self) -> int:
         return len(self.coalitions)
@@ -86,8 +95,19 @@ class CoalitionTable:
 
     def find(self, parties: Iterable[str]) -> Coalition | None:
         """The coalition with exactly these parties, if it is in the table."""
-        key = frozenset(parties)
-        return next((c for c in self.coalitions if frozenset(c.parties) == key), None)
+        key = set(parties)
+        if isinstance(self.coalitions, _Rows):
+            if not key <= set(self.players):
+                return None
+            at = self.coalitions.position(sum(1 << self.players.index(p) for p in key))
+            return None if at is None else self.coalitions[at]
+        return next((c for c in self.coalitions if set(c.parties) == key), None)
+
+    def iter_dicts(self) -> Iterator[dict[str, Any]]:
+        """Each coalition as :meth:`Coalition.to_dict` gives it, streamed (no Coalition objects)."""
+        if isinstance(self.coalitions, _Rows):
+            return self.coalitions.iter_dicts()
+        return (c.to_dict() for c in self.coalitions)
 
     def _repr_html_(self) -> str:
         return self.to_frame()._repr_html_()
@@ -101,7 +121,7 @@ class CoalitionTable:
             "players": list(self.players),
             "excluded": list(self.excluded),
             "total_winning": self.total_winning,
-            "coalitions": [c.to_dict() for c in self.coalitions],
+            "coalitions": list(self.iter_dicts()),
         }
 
     def to_frame(self):  # -> pandas.DataFrame
@@ -109,10 +129,9 @@ class CoalitionTable:
         import pandas as pd
 
         rows = []
-        for c in self.coalitions:
-            d = c.to_dict()
-            d["parties"] = "+".join(c.parties)
-            d["pivotal"] = "+".join(c.pivotal)
+        for d in self.iter_dicts():
+            d["parties"] = "+".join(d["parties"])
+            d["pivotal"] = "+".join(d["pivotal"])
             rows.append(d)
         return pd.DataFrame(rows)
 
@@ -128,14 +147,29 @@ class Completion:
     shortfall: int
     majority: int
     pivotal: tuple[str, ...]
-    completions: tuple[Coalition, ...]
-    partners: tuple[tuple[str, ...], ...]
+    completions: Sequence[Coalition]
 
     @property
     def wins(self) -> bool:
         return self.shortfall == 0
 
-    def to_dict(self) -> dict[str, Any]:
+    @property
+    def partners(self) -> tuple[tuple[str, ...], ...]:
+        """Each completion's parties outside the group."""
+        return tuple(tuple(p for p in c.parties if p not in self.group) for c in self.completions)
+
+    def iter_dicts(self) -> Iterator[dict[str, Any]]:
+        """Each completion as ``{"partners": [...], **coalition}``, streamed."""
+        if isinstance(self.completions, _Rows):
+            rows = self.completions
+            gmask = sum(1 << rows.players.index(p) for p in self.group)
+            return rows.iter_dicts(without=gmask)
+        return (
+            {"partners": list(p), **c.to_dict()} for p, c in zip(self.partners, self.completions, strict=True)
+        )
+
+    def head(self) -> dict[str, Any]:
+        """Everything in :meth:`to_dict` but the completions."""
         return {
             "group": list(self.group),
             "seats": self.seats,
@@ -145,11 +179,10 @@ class Completion:
             "majority": self.majority,
             "wins": self.wins,
             "pivotal": list(self.pivotal),
-            "completions": [
-                {"partners": list(p), **c.to_dict()}
-                for p, c in zip(self.partners, self.completions, strict=True)
-            ],
         }
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**self.head(), "completions": list(self.iter_dicts())}
 
 
 class _Game:
@@ -265,23 +298,22 @@ class _Game:
             "placed": all_placed,
         }
 
-    def record(self, mask: int, facts: dict[str, np.ndarray], theories: dict[str, np.ndarray]) -> Coalition:
-        """The :class:`Coalition` of one subset, with its flags read from :func:`_theories`."""
-        seats = int(facts["seats"][mask])
-        members = self.members(mask)
-        pivotal = tuple(p for p in members if seats - int(self.weights[self.players.index(p)]) < self.quota)
-        r = facts["range"][mask]
-        return Coalition(
-            parties=members,
-            seats=seats,
-            majority=2 * seats - self.basis,
-            surplus=seats - self.quota,
-            n_parties=len(members),
-            range=None if np.isnan(r) else round(float(r), 6),
-            connected=bool(facts["connected"][mask]) if facts["placed"][mask] else None,
-            pivotal=pivotal,
-            **{name: bool(flags[mask]) for name, flags in theories.items() if name != "winning"},
-        )
+
+def _rows(game: _Game, f: dict[str, np.ndarray], theories: dict[str, np.ndarray], idx: np.ndarray) -> _Rows:
+    """The coalitions ``idx`` (bit masks, in order) as columns: no Python object per coalition."""
+    return _Rows(
+        Coalition,
+        game.players,
+        game.weights,
+        game.quota,
+        game.basis,
+        masks=idx,
+        seats=f["seats"][idx],
+        n_members=f["n_members"][idx],
+        ranges=f["range"][idx],
+        connected=np.where(f["placed"][idx], f["connected"][idx].astype(np.int8), np.int8(-1)),
+        flags=[theories[name][idx] for name in THEORIES],
+    )
 
 
 def _without(a: np.ndarray, i: int) -> np.ndarray:
@@ -377,7 +409,7 @@ def coalitions(
         "range": (np.nan_to_num(rng[chosen], nan=np.inf), seats[chosen]),
     }[order]
     # final tie-break on the mask (party order of the parliament)
-    rows = tuple(game.record(int(m), f, theories) for m in _first(chosen, keys, top))
+    rows = _rows(game, f, theories, _first(chosen, keys, top))
     return CoalitionTable(
         parliament=parliament.name,
         threshold=str(threshold),
@@ -387,6 +419,7 @@ def coalitions(
         excluded=game.excluded,
         coalitions=rows,
         total_winning=int(winning.sum()),
+        total_minimal_winning=int(theories["minimal_winning"].sum()),
     )
 
 
@@ -428,8 +461,6 @@ def complete(
     chosen = np.flatnonzero(minimal_c)
     n_partners = f["n_members"][chosen].astype(np.int64) - bin(gmask).count("1")
     idx = _first(chosen, (n_partners, all_seats[chosen]), top)
-    rows = tuple(game.record(int(m), f, theories) for m in idx)
-    partners = tuple(tuple(p for p in c.parties if p not in group) for c in rows)
     return Completion(
         group=group,
         seats=seats,
@@ -438,6 +469,5 @@ def complete(
         shortfall=shortfall,
         majority=2 * seats - game.basis,
         pivotal=pivotal,
-        completions=rows,
-        partners=partners,
+        completions=_rows(game, f, theories, idx),
     )

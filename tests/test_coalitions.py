@@ -176,3 +176,30 @@ def test_twenty_two_parties_are_analysed():
     for c, partners in zip(r.completions, r.partners, strict=True):
         assert c.seats >= q and all(c.seats - seats[x] < q for x in partners)
     assert len(coalitions(p, top=5, minimal_only=True)) == 5
+
+
+def test_rows_stream_as_the_records_give_them():
+    """iter_dicts (no Coalition objects) gives exactly what each Coalition's to_dict gives."""
+    table = coalitions(UK2010)
+    rows = list(table.iter_dicts())
+    assert rows == [c.to_dict() for c in table.coalitions] and len(rows) == table.total_winning
+    assert table.coalitions[-1] == list(table)[-1] and table.coalitions[1:3] == tuple(list(table)[1:3])
+    assert table.total_minimal_winning == len(coalitions(UK2010, minimal_only=True))
+    r = complete(UK2010, ["Lab", "LD"], top=None)
+    assert list(r.iter_dicts()) == [
+        {"partners": list(p), **c.to_dict()} for p, c in zip(r.partners, r.completions, strict=True)
+    ]
+
+
+def test_cli_json_streams_the_library_rows():
+    import json
+
+    from tests.cli_runner import invoke
+
+    seats = "A=30,B=25,C=20,D=15,E=6,F=4"
+    res = invoke("coalitions", "--seats", seats, "--format", "json")
+    assert res.exit_code == 0, res.stderr
+    parliament = Parliament.from_seats({k: int(v) for k, v in (x.split("=") for x in seats.split(","))})
+    assert json.loads(res.stdout) == coalitions(parliament).to_dict()["coalitions"]
+    res = invoke("coalitions", "--seats", seats, "--with", "A", "--format", "json")
+    assert json.loads(res.stdout) == complete(parliament, ["A"], top=None).to_dict()

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+import csv
+import io
+import json
+import sys
+from collections.abc import Iterator
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
@@ -18,8 +23,6 @@ from kingmaker.cli.common import (
     load_parliament,
     parse_pairs,
     parse_threshold,
-    print_csv,
-    print_json,
 )
 from kingmaker.coalitions import Coalition, Completion, coalitions, complete
 from kingmaker.errors import InputError
@@ -136,14 +139,9 @@ def coalitions_command(
     if with_ is not None:
         result = complete(parliament, with_.split(","), thr, top=limit, excluded=excluded, incompatible=pairs)
         if format == Format.json:
-            print_json(result.to_dict())
+            _stream_json(result.iter_dicts(), head=result.head(), key="completions")
         elif format == Format.csv:
-            print_csv(
-                [
-                    {"partners": "+".join(p), **_flat(c)}
-                    for p, c in zip(result.partners, result.completions, strict=True)
-                ]
-            )
+            _stream_csv(result.iter_dicts())
         else:
             _print_completion(result, parliament, label)
         return
@@ -158,30 +156,78 @@ def coalitions_command(
         incompatible=pairs,  # type: ignore[arg-type]
     )
     if format == Format.json:
-        print_json([c.to_dict() for c in table.coalitions])
+        _stream_json(table.iter_dicts())
         return
     if format == Format.csv:
-        print_csv([_flat(c) for c in table.coalitions])
+        _stream_csv(table.iter_dicts())
         return
     _header(parliament, label, table.quota)
     kind = "minimal winning" if minimal else "winning"
     console.print(_coalition_table(table.coalitions, f"{kind.capitalize()} coalitions, by {order}"))
     shown = len(table.coalitions)
-    total = (
-        len(coalitions(parliament, thr, minimal_only=True, excluded=excluded, incompatible=pairs))
-        if minimal
-        else table.total_winning
-    )
+    total = table.total_minimal_winning if minimal else table.total_winning
     if shown < total:
         console.print(f"Showing {shown} of {total} {kind} coalitions; --top 0 shows all.")
     console.print("Theories: " + "; ".join(f"{tag} = {text}" for _, tag, text in THEORY_TAGS))
 
 
-def _flat(c: Coalition) -> dict[str, object]:
-    d = c.to_dict()
-    d["parties"] = "+".join(c.parties)
-    d["pivotal"] = "+".join(c.pivotal)
-    return d
+#: Rows written to stdout at a time when streaming.
+_BATCH = 4096
+
+
+def _batches(lines: Iterator[str]) -> Iterator[str]:
+    batch: list[str] = []
+    for line in lines:
+        batch.append(line)
+        if len(batch) == _BATCH:
+            yield "".join(batch)
+            batch = []
+    if batch:
+        yield "".join(batch)
+
+
+def _stream_json(
+    rows: Iterator[dict[str, Any]], *, head: dict[str, Any] | None = None, key: str = ""
+) -> None:
+    """JSON on stdout, written as the rows are produced: a list of rows, or ``head``'s keys and then
+    the rows under ``key`` (one compact row per line; the same data :func:`print_json` would give)."""
+    out = sys.stdout
+    indent = "  " if head is None else "    "
+    if head is None:
+        out.write("[")
+    else:
+        out.write("{\n")
+        for k, v in head.items():
+            out.write(f"  {json.dumps(k)}: {json.dumps(v, ensure_ascii=False)},\n")
+        out.write(f"  {json.dumps(key)}: [")
+    first = True
+    for text in _batches(("\n" + indent + json.dumps(row, ensure_ascii=False) + ",") for row in rows):
+        if not first:
+            out.write(",")
+        out.write(text[:-1])  # the last row's comma waits for the next batch
+        first = False
+    out.write(("\n" if not first else "") + ("]\n" if head is None else "  ]\n}\n"))
+    out.flush()
+
+
+def _stream_csv(rows: Iterator[dict[str, Any]]) -> None:
+    """CSV on stdout (header from the first row; party lists joined with '+'), written as produced."""
+    buf = io.StringIO()
+    writer: csv.DictWriter | None = None
+    for n, row in enumerate(rows, start=1):
+        for name in ("partners", "parties", "pivotal"):
+            if name in row:
+                row[name] = "+".join(row[name])
+        if writer is None:
+            writer = csv.DictWriter(buf, fieldnames=list(row), lineterminator="\n")
+            writer.writeheader()
+        writer.writerow(row)
+        if n % _BATCH == 0:
+            sys.stdout.write(buf.getvalue())
+            buf.seek(0)
+            buf.truncate()
+    sys.stdout.write(buf.getvalue())
+    sys.stdout.flush()
 
 
 def register(app: typer.Typer) -> None:
