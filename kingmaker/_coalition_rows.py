@@ -8,6 +8,7 @@ Imports nothing from the rest of kingmaker (the record class is passed in).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
@@ -65,6 +66,9 @@ class _Rows(Sequence[T]):
         self.half = n // 2
         self.low = [_members(players[: self.half], m) for m in range(1 << self.half)]
         self.high = [_members(players[self.half :], m) for m in range(1 << (n - self.half))]
+        quoted = [json.dumps(p, ensure_ascii=False) for p in players]
+        self.low_json = [", ".join(_members(quoted[: self.half], m)) for m in range(1 << self.half)]
+        self.high_json = [", ".join(_members(quoted[self.half :], m)) for m in range(1 << (n - self.half))]
 
     def __len__(self) -> int:
         return len(self.masks)
@@ -99,6 +103,47 @@ class _Rows(Sequence[T]):
         lo_mask = (1 << self.half) - 1
         low, high = self.low, self.high
         return [low[m & lo_mask] + high[m >> self.half] for m in masks.tolist()]
+
+    def json_names(self, masks: np.ndarray) -> list[str]:
+        """JSON lists of the member names of ``masks``, as ``json.dumps`` writes them."""
+        lo_mask = (1 << self.half) - 1
+        low, high = self.low_json, self.high_json
+        out = []
+        for m in masks.tolist():
+            a, b = low[m & lo_mask], high[m >> self.half]
+            out.append(f"[{a}, {b}]" if a and b else f"[{a or b}]")
+        return out
+
+    def iter_json(self, *, without: int = 0) -> Iterator[str]:
+        """Each row as ``json.dumps(row, ensure_ascii=False)`` of :meth:`iter_dicts` writes it, built
+        from pre-quoted names without a dict per row (the fast path of JSON output)."""
+        true = ("false", "true")
+        for a in range(0, len(self), _CHUNK):
+            b = min(len(self), a + _CHUNK)
+            masks, seats = self.masks[a:b], self.seats[a:b]
+            surplus = seats - self.quota
+            pivotal = np.zeros_like(masks)
+            for i, w in enumerate(self.weights.tolist()):
+                pivotal |= ((masks >> i) & 1 & (w > surplus)) << i
+            members, piv = self.json_names(masks), self.json_names(pivotal)
+            partners = self.json_names(masks & ~without) if without else None
+            flags = [f[a:b].tolist() for f in self.flags]
+            rng = self.range[a:b].tolist()
+            conn = self.connected[a:b].tolist()
+            basis, quota = self.basis, self.quota
+            for j, (s, n) in enumerate(zip(seats.tolist(), self.n_members[a:b].tolist(), strict=True)):
+                r = rng[j]
+                head = "{" if partners is None else '{"partners": ' + partners[j] + ", "
+                yield (
+                    f'{head}"parties": {members[j]}, "seats": {s}, "majority": {2 * s - basis}, '
+                    f'"surplus": {s - quota}, "n_parties": {n}, '
+                    f'"range": {"null" if r != r else repr(round(r, 6))}, '
+                    f'"connected": {"null" if conn[j] < 0 else true[conn[j]]}, '
+                    f'"minimal_winning": {true[flags[0][j]]}, "minimum_winning": {true[flags[1][j]]}, '
+                    f'"minimal_connected_winning": {true[flags[2][j]]}, '
+                    f'"minimal_range": {true[flags[3][j]]}, "fewest_parties": {true[flags[4][j]]}, '
+                    f'"pivotal": {piv[j]}}}'
+                )
 
     def position(self, mask: int) -> int | None:
         hit = np.flatnonzero(self.masks == mask)

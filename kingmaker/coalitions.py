@@ -21,6 +21,7 @@ costs it the majority.
 
 from __future__ import annotations
 
+import json
 import warnings
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, fields
@@ -109,6 +110,12 @@ class CoalitionTable:
             return self.coalitions.iter_dicts()
         return (c.to_dict() for c in self.coalitions)
 
+    def iter_json(self) -> Iterator[str]:
+        """Each row of :meth:`iter_dicts` as its ``json.dumps(..., ensure_ascii=False)`` text, streamed."""
+        if isinstance(self.coalitions, _Rows):
+            return self.coalitions.iter_json()
+        return (json.dumps(d, ensure_ascii=False) for d in self.iter_dicts())
+
     def _repr_html_(self) -> str:
         return self.to_frame()._repr_html_()
 
@@ -167,6 +174,13 @@ class Completion:
         return (
             {"partners": list(p), **c.to_dict()} for p, c in zip(self.partners, self.completions, strict=True)
         )
+
+    def iter_json(self) -> Iterator[str]:
+        """Each row of :meth:`iter_dicts` as its ``json.dumps(..., ensure_ascii=False)`` text, streamed."""
+        if isinstance(self.completions, _Rows):
+            gmask = sum(1 << self.completions.players.index(p) for p in self.group)
+            return self.completions.iter_json(without=gmask)
+        return (json.dumps(d, ensure_ascii=False) for d in self.iter_dicts())
 
     def head(self) -> dict[str, Any]:
         """Everything in :meth:`to_dict` but the completions."""

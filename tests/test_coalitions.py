@@ -203,3 +203,18 @@ def test_cli_json_streams_the_library_rows():
     assert json.loads(res.stdout) == coalitions(parliament).to_dict()["coalitions"]
     res = invoke("coalitions", "--seats", seats, "--with", "A", "--format", "json")
     assert json.loads(res.stdout) == complete(parliament, ["A"], top=None).to_dict()
+
+
+def test_json_rows_are_json_dumps_of_the_dicts():
+    """The fast JSON path writes exactly what json.dumps writes for each row (positions, unplaced
+    parties, non-ASCII names, partners)."""
+    import json
+
+    parliament = Parliament.from_seats(
+        {"Ä": 30, 'B"q': 25, "C": 20, "D": 15, "E": 6, "F": 4}, positions={"Ä": -1.5, 'B"q': 0.25, "C": 1 / 3}
+    )
+    for table in (coalitions(UK2010), coalitions(parliament), coalitions(parliament, top=2)):
+        assert list(table.iter_json()) == [json.dumps(d, ensure_ascii=False) for d in table.iter_dicts()]
+    for r in (complete(UK2010, ["Lab", "LD"], top=None), complete(parliament, ["C"], top=None)):
+        assert list(r.iter_json()) == [json.dumps(d, ensure_ascii=False) for d in r.iter_dicts()]
+        assert r.completions

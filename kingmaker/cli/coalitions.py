@@ -139,7 +139,7 @@ def coalitions_command(
     if with_ is not None:
         result = complete(parliament, with_.split(","), thr, top=limit, excluded=excluded, incompatible=pairs)
         if format == Format.json:
-            _stream_json(result.iter_dicts(), head=result.head(), key="completions")
+            _stream_json(result.iter_json(), head=result.head(), key="completions")
         elif format == Format.csv:
             _stream_csv(result.iter_dicts())
         else:
@@ -156,7 +156,7 @@ def coalitions_command(
         incompatible=pairs,  # type: ignore[arg-type]
     )
     if format == Format.json:
-        _stream_json(table.iter_dicts())
+        _stream_json(table.iter_json())
         return
     if format == Format.csv:
         _stream_csv(table.iter_dicts())
@@ -190,7 +190,7 @@ def _stream_json(
     rows: Iterator[dict[str, Any]], *, head: dict[str, Any] | None = None, key: str = ""
 ) -> None:
     """JSON on stdout, written as the rows are produced: a list of rows, or ``head``'s keys and then
-    the rows under ``key`` (one compact row per line; the same data :func:`print_json` would give)."""
+    the JSON rows under ``key`` (one compact row per line; the same data :func:`print_json` would give)."""
     out = sys.stdout
     indent = "  " if head is None else "    "
     if head is None:
@@ -201,7 +201,7 @@ def _stream_json(
             out.write(f"  {json.dumps(k)}: {json.dumps(v, ensure_ascii=False)},\n")
         out.write(f"  {json.dumps(key)}: [")
     first = True
-    for text in _batches(("\n" + indent + json.dumps(row, ensure_ascii=False) + ",") for row in rows):
+    for text in _batches(("\n" + indent + row + ",") for row in rows):
         if not first:
             out.write(",")
         out.write(text[:-1])  # the last row's comma waits for the next batch
