@@ -7,7 +7,7 @@ import io
 import json
 import sys
 from collections.abc import Iterator
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
@@ -24,9 +24,11 @@ from kingmaker.cli.common import (
     parse_pairs,
     parse_threshold,
 )
-from kingmaker.coalitions import Coalition, Completion, coalitions, complete
 from kingmaker.errors import InputError
-from kingmaker.parliament import Parliament
+
+if TYPE_CHECKING:  # the analysis (NumPy) is imported when the command runs, not for --help
+    from kingmaker.coalitions import Coalition, Completion
+    from kingmaker.parliament import Parliament
 
 THEORY_TAGS = (
     ("minimal_winning", "MW", "minimal winning (every member pivotal)"),
@@ -122,6 +124,8 @@ def coalitions_command(
     format: FormatOption = Format.table,
 ) -> None:
     """List every government the numbers allow, with the coalition theories and each one's veto players."""
+    from kingmaker.coalitions import coalitions, complete
+
     parliament = load_parliament(preset, file, seats)
     thr = parse_threshold(threshold)
     excluded = parliament.parse_party_list(exclude, "--exclude") if exclude else ()
