@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator, Sequence
+from functools import cached_property
 from typing import Any, TypeVar
 
 import numpy as np
@@ -56,19 +57,40 @@ class _Rows(Sequence[T]):
         self.make = make
         self.players, self.weights = players, weights
         self.quota, self.basis = quota, basis
-        self.masks = masks.astype(np.int64)
-        self.seats = seats.astype(np.int64)
-        self.n_members = n_members.astype(np.int64)
+        self.masks = masks.astype(np.int64, copy=False)
+        self.seats = seats.astype(np.int64, copy=False)
+        self.n_members = n_members
         self.range = ranges
         self.connected = connected
         self.flags = list(flags)
-        n = len(players)
-        self.half = n // 2
-        self.low = [_members(players[: self.half], m) for m in range(1 << self.half)]
-        self.high = [_members(players[self.half :], m) for m in range(1 << (n - self.half))]
-        quoted = [json.dumps(p, ensure_ascii=False) for p in players]
-        self.low_json = [", ".join(_members(quoted[: self.half], m)) for m in range(1 << self.half)]
-        self.high_json = [", ".join(_members(quoted[self.half :], m)) for m in range(1 << (n - self.half))]
+        self.half = len(players) // 2
+
+    @cached_property
+    def low(self) -> list[tuple[str, ...]]:
+        """Member tuples of every mask of the first half of the players (built when first read)."""
+        return self._tables[0]
+
+    @cached_property
+    def high(self) -> list[tuple[str, ...]]:
+        return self._tables[1]
+
+    @cached_property
+    def _tables(self) -> tuple[list[tuple[str, ...]], list[tuple[str, ...]]]:
+        return _halves(self.players, self.half)
+
+    @cached_property
+    def low_json(self) -> list[str]:
+        """The same as JSON list bodies (quoted names joined by ``, ``)."""
+        return [", ".join(_members(self._quoted[: self.half], m)) for m in range(1 << self.half)]
+
+    @cached_property
+    def high_json(self) -> list[str]:
+        n = len(self.players)
+        return [", ".join(_members(self._quoted[self.half :], m)) for m in range(1 << (n - self.half))]
+
+    @cached_property
+    def _quoted(self) -> list[str]:
+        return [json.dumps(p, ensure_ascii=False) for p in self.players]
 
     def __len__(self) -> int:
         return len(self.masks)
@@ -195,3 +217,11 @@ class _Rows(Sequence[T]):
 
 def _members(players: Sequence[str], mask: int) -> tuple[str, ...]:
     return tuple(p for i, p in enumerate(players) if mask >> i & 1)
+
+
+def _halves(players: tuple[str, ...], half: int) -> tuple[list[tuple[str, ...]], list[tuple[str, ...]]]:
+    n = len(players)
+    return (
+        [_members(players[:half], m) for m in range(1 << half)],
+        [_members(players[half:], m) for m in range(1 << (n - half))],
+    )

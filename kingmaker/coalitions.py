@@ -378,12 +378,23 @@ def _first(chosen: np.ndarray, keys: tuple[np.ndarray, np.ndarray], top: int | N
     """``chosen`` sorted by ``keys`` (primary first), then by mask; only the first ``top``.
 
     With ``top``, only the rows whose primary key is at most the ``top``-th smallest are sorted
-    (the same first rows, without sorting millions).
+    (the same first rows, without sorting millions). Whole-number keys are packed with the mask
+    into one int64 and sorted once (the same order as the lexicographic sort, a fraction of its time).
     """
     primary, secondary = keys
     if top is not None and len(chosen) > top:
         keep = primary <= np.partition(primary, top - 1)[top - 1]
         chosen, primary, secondary = chosen[keep], primary[keep], secondary[keep]
+    if len(chosen) and all(k.dtype.kind in "iu" and k.min() >= 0 for k in (primary, secondary)):
+        mask_bits = int(chosen.max()).bit_length()
+        second_bits = int(secondary.max()).bit_length()
+        if int(primary.max()).bit_length() + second_bits + mask_bits <= 62:
+            packed = (primary.astype(np.int64) << (second_bits + mask_bits)) | (
+                secondary.astype(np.int64) << mask_bits
+            )
+            packed |= chosen
+            idx = np.sort(packed) & ((1 << mask_bits) - 1)
+            return idx if top is None else idx[:top]
     idx = chosen[np.lexsort((chosen, secondary, primary))]
     return idx if top is None else idx[:top]
 

@@ -218,3 +218,25 @@ def test_json_rows_are_json_dumps_of_the_dicts():
     for r in (complete(UK2010, ["Lab", "LD"], top=None), complete(parliament, ["C"], top=None)):
         assert list(r.iter_json()) == [json.dumps(d, ensure_ascii=False) for d in r.iter_dicts()]
         assert r.completions
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 300), st.integers(0, 22)), min_size=1, max_size=60, unique_by=lambda t: t
+    ),
+    st.sampled_from([None, 1, 5]),
+)
+def test_packed_sort_is_the_lexicographic_sort(keys, top):
+    """The one-int64 sort of the coalition order equals sorting by (primary, secondary, mask)."""
+    import numpy as np
+
+    from kingmaker.coalitions import _first
+
+    rng = np.random.default_rng(len(keys))
+    chosen = np.sort(rng.choice(1 << 22, size=len(keys), replace=False)).astype(np.int64)
+    primary = np.array([k[0] for k in keys], dtype=np.int32)
+    secondary = np.array([k[1] for k in keys], dtype=np.int8)
+    want = sorted(range(len(keys)), key=lambda i: (keys[i][0], keys[i][1], chosen[i]))
+    want_masks = [int(chosen[i]) for i in want][:top]
+    assert _first(chosen, (primary, secondary), top).tolist() == want_masks
