@@ -6,7 +6,7 @@ import sys
 import warnings
 from fractions import Fraction
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -15,8 +15,9 @@ from rich.table import Table
 
 from kingmaker.cli.common import TableOrJson, TableOrJsonOption, console, parse_pairs, print_json
 from kingmaker.errors import InputError, KingmakerWarning
-from kingmaker.io.weights_csv import read_weights_csv
-from kingmaker.power import PowerResult, power_indices
+
+if TYPE_CHECKING:  # the library (NumPy) is imported when the command runs, not for --help
+    from kingmaker.power import PowerResult
 
 #: Above this many DP cells (players x weights) a progress bar is shown on a terminal.
 PROGRESS_MIN_WORK = 5_000_000
@@ -47,6 +48,8 @@ def _game_from_options(
     if quota is not None and threshold is not None:
         raise InputError("give either --quota or --threshold, not both")
     if weights_file is not None:
+        from kingmaker.io.weights_csv import read_weights_csv
+
         if any(x is not None for x in (preset, file, seats)):
             raise InputError("give either --weights or a parliament (--preset, --file, --seats), not both")
         weights = read_weights_csv(weights_file)
@@ -157,14 +160,15 @@ def power_command(
         typer.Option(
             "--index",
             "-i",
-            help="Compute only this index (repeat or comma-separate): "
-            + ", ".join(k.replace("_", "-") for k in PowerResult.INDICES)
-            + ".",
+            help="Compute only this index (repeat or comma-separate), e.g. banzhaf or shapley-shubik; "
+            "an unknown name lists them all.",
         ),
     ] = None,
     format: TableOrJsonOption = TableOrJson.table,
 ) -> None:
     """Voting power: Shapley-Shubik, Banzhaf (normalised and absolute), Deegan-Packel, Holler, Johnston."""
+    from kingmaker.power import PowerResult, power_indices
+
     game_weights, q, description = _game_from_options(preset, file, seats, weights, quota, threshold)
     indices = [name for text in index for name in _names(text)] if index else None
     err = Console(stderr=True, highlight=False)
