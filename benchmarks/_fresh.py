@@ -36,6 +36,7 @@ class Timing:
     min_s: float
     median_s: float
     peak_mb: float
+    cpu_min_s: float = 0.0  # user + system CPU of the fastest run (steadier than wall on a busy machine)
 
     def cells(self) -> list[str]:
         return [f"{self.min_s:.4g}", f"{self.median_s:.4g}", f"{self.peak_mb:.0f}"]
@@ -60,14 +61,17 @@ def wall(argv: list[str], runs: int = 3, timeout: float = 120) -> Timing:
     import resource
     import time
 
-    times = []
+    times, cpus = [], []
     peak = 0.0
     for _ in range(runs):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         t = time.perf_counter()
         subprocess.run(argv, capture_output=True, timeout=timeout, check=True, cwd=ROOT)
         times.append(time.perf_counter() - t)
-        peak = max(peak, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)
-    return Timing(runs, min(times), statistics.median(times), peak)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpus.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
+        peak = max(peak, after.ru_maxrss / 1024)
+    return Timing(runs, min(times), statistics.median(times), peak, min(cpus))
 
 
 def load() -> str:

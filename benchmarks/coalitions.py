@@ -64,7 +64,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--sizes", default="18,20,22")
     args = parser.parse_args()
-    console = Console()
+    console = Console(width=120)
     console.print(f"before: {load()}")
     table = Table(title=f"Coalition analysis, {args.runs} fresh processes per case")
     for col in ("parties", "case", "min s", "median s", "peak MB", "min / floor"):
