@@ -12,7 +12,13 @@ Games:
 * random games of 50, 100, 200 and 400 players with integer weights 1..100 drawn with
   ``numpy.random.default_rng(0).integers(1, 101, n)`` (a fresh seed-0 generator per size), quota
   ``floor(total / 2) + 1``;
-* Banzhaf at 800 players (same recipe).
+* Banzhaf at 800 players (same recipe);
+* large weights (``--large``, also run by default): Shapley-Shubik of 100 players whose weights
+  are the random n=100 weights times 1000 (against the same game in units: weights and quota are
+  divided by their gcd first), and Banzhaf of 200 players with weights
+  ``default_rng(0).integers(1, 10**6, 200)`` (a size guard refuses it: the time is the time to
+  refuse). These run ``--runs`` times each, kingmaker and every peer alike, each in a fresh process
+  (imports untimed), and show min and median with the machine load.
 
 Each peer runs in its own subprocess with a time limit (60 s by default): the table says "timeout"
 when it is killed, "error: <Exception>" when it raises, "wrong (...)" when its values are negative
@@ -34,6 +40,9 @@ from pathlib import Path
 
 import numpy as np
 from rich.console import Console
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _fresh import load, measure
 from rich.table import Table
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -138,10 +147,74 @@ def fmt_seconds(s: float) -> str:
     return f"{s * 1000:.1f} ms" if s < 1 else f"{s:.2f} s"
 
 
+LARGE_SETUP = """
+import numpy as np
+from kingmaker.errors import TooLargeError
+from kingmaker.power import banzhaf, shapley_shubik
+units = [int(x) for x in np.random.default_rng(0).integers(1, 101, 100)]
+thousands = [1000 * x for x in units]
+wide = [int(x) for x in np.random.default_rng(0).integers(1, 10**6, 200)]
+"""
+LARGE_CASES: dict[str, str] = {
+    "SS, 100 players in units": "shapley_shubik(units, sum(units) // 2 + 1)",
+    "SS, 100 players x 1000": "shapley_shubik(thousands, sum(thousands) // 2 + 1)",
+    "Banzhaf, 200 players to 1e6 (refused)": """
+try:
+    banzhaf(wide, sum(wide) // 2 + 1)
+except TooLargeError:
+    pass
+""",
+}
+#: The same games for the peers (their computing call only), by case.
+LARGE_PEERS: dict[str, dict[str, str]] = {
+    "SS, 100 players x 1000": {
+        "powerindex": "import powerindex as px\ng = px.Game(sum(thousands) // 2 + 1, weights=thousands)\n"
+        "g.calc_shapley_shubik()",
+        "powerindices": "import powerindices as pi\npi.compute_ssi(sum(thousands) // 2 + 1, thousands)",
+    },
+    "Banzhaf, 200 players to 1e6 (refused)": {
+        "powerindex": "import powerindex as px\ng = px.Game(sum(wide) // 2 + 1, weights=wide)\ng.calc_banzhaf()",
+        "powerindices": "import powerindices as pi\npi.compute_pbi(sum(wide) // 2 + 1, wide)",
+    },
+}
+
+
+def large_weights(console: Console, runs: int, timeout: float) -> None:
+    """The large-weight games, kingmaker and peers alike: ``runs`` fresh processes each."""
+    console.print(f"before: {load()}")
+    table = Table(title=f"Large weights: {runs} fresh processes per cell, min / median")
+    for col in ("Game", "kingmaker", "powerindex", "powerindices"):
+        table.add_column(col, justify="left" if col == "Game" else "right")
+    for label, code in LARGE_CASES.items():
+        ours = measure(code, LARGE_SETUP, runs=runs, timeout=timeout)
+        cells = [label, f"{fmt_seconds(ours.min_s)} / {fmt_seconds(ours.median_s)}, {ours.peak_mb:.0f} MB"]
+        for peer in ("powerindex", "powerindices"):
+            peer_code = LARGE_PEERS.get(label, {}).get(peer)
+            if peer_code is None:
+                cells.append("-")
+                continue
+            try:
+                t = measure(peer_code, LARGE_SETUP, runs=runs, timeout=timeout)
+                cells.append(f"{fmt_seconds(t.min_s)} ({t.min_s / ours.min_s:,.0f}x)")
+            except subprocess.TimeoutExpired:
+                cells.append(f"timeout (>{timeout:g} s)")
+            except subprocess.CalledProcessError as exc:
+                last = (exc.stderr.strip().splitlines() or ["?"])[-1]
+                cells.append(f"error: {last.split(':')[0]}")
+        table.add_row(*cells)
+    console.print(table)
+    console.print(f"after: {load()}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--timeout", type=float, default=60.0, help="seconds per peer run (default 60)")
+    parser.add_argument("--runs", type=int, default=3, help="fresh processes per large-weight cell")
+    parser.add_argument("--large", action="store_true", help="only the large-weight games")
     args = parser.parse_args()
+    if args.large:
+        large_weights(Console(highlight=False, width=150), args.runs, args.timeout)
+        return
 
     ec_weights = list(ELECTORAL_COLLEGE_2012_2020.values())
     exact = shapley_shubik(ec_weights, 270, exact=True)
@@ -188,6 +261,7 @@ def main() -> None:
         "powerindices' Banzhaf is the absolute (Penrose) index and is compared with ours; "
         f"values must agree to {TOLERANCE:g}."
     )
+    large_weights(console, args.runs, args.timeout)
 
 
 if __name__ == "__main__":

@@ -176,3 +176,71 @@ def test_twenty_two_parties_are_analysed():
     for c, partners in zip(r.completions, r.partners, strict=True):
         assert c.seats >= q and all(c.seats - seats[x] < q for x in partners)
     assert len(coalitions(p, top=5, minimal_only=True)) == 5
+
+
+def test_rows_stream_as_the_records_give_them():
+    """iter_dicts (no Coalition objects) gives exactly what each Coalition's to_dict gives."""
+    table = coalitions(UK2010)
+    rows = list(table.iter_dicts())
+    assert rows == [c.to_dict() for c in table.coalitions] and len(rows) == table.total_winning
+    assert table.coalitions[-1] == list(table)[-1] and table.coalitions[1:3] == tuple(list(table)[1:3])
+    assert table.total_minimal_winning == len(coalitions(UK2010, minimal_only=True))
+    r = complete(UK2010, ["Lab", "LD"], top=None)
+    assert list(r.iter_dicts()) == [
+        {"partners": list(p), **c.to_dict()} for p, c in zip(r.partners, r.completions, strict=True)
+    ]
+
+
+def test_cli_json_streams_the_library_rows():
+    import json
+
+    from tests.cli_runner import invoke
+
+    seats = "A=30,B=25,C=20,D=15,E=6,F=4"
+    res = invoke("coalitions", "--seats", seats, "--format", "json")
+    assert res.exit_code == 0, res.stderr
+    parliament = Parliament.from_seats({k: int(v) for k, v in (x.split("=") for x in seats.split(","))})
+    streamed = json.loads(res.stdout)
+    assert streamed.pop("provenance")["method"] == "coalitions"
+    assert streamed == coalitions(parliament).to_dict()
+    res = invoke("coalitions", "--seats", seats, "--with", "A", "--format", "json")
+    streamed = json.loads(res.stdout)
+    assert streamed.pop("provenance")["method"] == "coalitions"
+    assert streamed == complete(parliament, ["A"], top=None).to_dict()
+
+
+def test_json_rows_are_json_dumps_of_the_dicts():
+    """The fast JSON path writes exactly what json.dumps writes for each row (positions, unplaced
+    parties, non-ASCII names, partners)."""
+    import json
+
+    parliament = Parliament.from_seats(
+        {"Ä": 30, 'B"q': 25, "C": 20, "D": 15, "E": 6, "F": 4}, positions={"Ä": -1.5, 'B"q': 0.25, "C": 1 / 3}
+    )
+    for table in (coalitions(UK2010), coalitions(parliament), coalitions(parliament, top=2)):
+        assert list(table.iter_json()) == [json.dumps(d, ensure_ascii=False) for d in table.iter_dicts()]
+    for r in (complete(UK2010, ["Lab", "LD"], top=None), complete(parliament, ["C"], top=None)):
+        assert list(r.iter_json()) == [json.dumps(d, ensure_ascii=False) for d in r.iter_dicts()]
+        assert r.completions
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 300), st.integers(0, 22)), min_size=1, max_size=60, unique_by=lambda t: t
+    ),
+    st.sampled_from([None, 1, 5]),
+)
+def test_packed_sort_is_the_lexicographic_sort(keys, top):
+    """The one-int64 sort of the coalition order equals sorting by (primary, secondary, mask)."""
+    import numpy as np
+
+    from kingmaker.coalitions import _first
+
+    rng = np.random.default_rng(len(keys))
+    chosen = np.sort(rng.choice(1 << 22, size=len(keys), replace=False)).astype(np.int64)
+    primary = np.array([k[0] for k in keys], dtype=np.int32)
+    secondary = np.array([k[1] for k in keys], dtype=np.int8)
+    want = sorted(range(len(keys)), key=lambda i: (keys[i][0], keys[i][1], chosen[i]))
+    want_masks = [int(chosen[i]) for i in want][:top]
+    assert _first(chosen, (primary, secondary), top).tolist() == want_masks

@@ -652,3 +652,71 @@ def test_weights_reader_takes_a_path_bytes_or_text(tmp_path: Path) -> None:
         read_weights_csv(b"player,weight\n\xff,3\n", name="upload.csv")
     with pytest.raises(InputError, match=r"^pasted:3: duplicate player name 'A'"):
         parse_weights_csv("player,weight\nA,3\nA,2\n", name="pasted")
+
+
+# --------------------------------------------------------------------------------------------
+# Large weights: gcd scaling, the Banzhaf guard, one index alone
+# --------------------------------------------------------------------------------------------
+
+
+@FAST
+@given(games, st.integers(2, 1000), st.integers(0, 999))
+def test_gcd_scaled_game_has_the_same_indices(game: tuple[list[int], int], g: int, shift: int) -> None:
+    """Weights times ``g`` with any quota in ``(g*(q-1), g*q]`` is the same game: every index equal."""
+    w, q = game
+    big_q = g * q - shift % g
+    small = power_indices(w, q, exact=True)
+    big = power_indices([g * x for x in w], big_q, exact=True)
+    for key in PowerResult.INDICES:
+        assert as_list(getattr(big, key)) == as_list(getattr(small, key)), key
+    assert big.minimal_winning_coalitions == small.minimal_winning_coalitions
+
+
+def test_shapley_shubik_of_a_game_in_thousands() -> None:
+    """100 players whose weights are multiples of 1000: as fast and the same as the game in units."""
+    rng = np.random.default_rng(7)
+    w = [int(x) for x in rng.integers(1, 200, 100)]
+    q = sum(w) // 2 + 1
+    units = shapley_shubik(w, q)
+    thousands = shapley_shubik([1000 * x for x in w], 1000 * q)
+    assert list(thousands.values()) == pytest.approx(list(units.values()), rel=1e-12, abs=1e-15)
+
+
+def test_banzhaf_refuses_a_huge_weight_range() -> None:
+    from kingmaker.power import MAX_BANZHAF_CELLS
+
+    rng = np.random.default_rng(1)
+    w = [int(x) for x in rng.integers(1, 10**6, 200)]
+    with pytest.raises(TooLargeError, match=f"{MAX_BANZHAF_CELLS:,} cells"):
+        banzhaf(w, sum(w) // 2 + 1)
+    with pytest.raises(TooLargeError, match="exact mode"):
+        banzhaf([10**5 + i for i in range(20)], 10**6 + 100, exact=True)
+
+
+@FAST
+@given(games, st.sampled_from(PowerResult.INDICES))
+def test_one_index_alone_equals_the_full_result(game: tuple[list[int], int], key: str) -> None:
+    w, q = game
+    full = power_indices(w, q, exact=True)
+    alone = power_indices(w, q, exact=True, indices=[key.replace("_", "-")])
+    assert getattr(alone, key) == getattr(full, key)
+    assert all(getattr(alone, other) is None for other in PowerResult.INDICES if other != key)
+
+
+def test_cli_index_banzhaf_alone(tmp_path: Path) -> None:
+    f = write(tmp_path, "player,weight\nA,50000\nB,49000\nC,1000\n")
+    res = invoke("power", "--weights", f, "--quota", "51000", "--index", "banzhaf")
+    assert res.exit_code == 0, res.stderr
+    assert "Banzhaf" in res.stdout and "0.6000" in res.stdout
+    for other in ("Shapley", "Penrose", "Deegan", "Holler", "Johnston"):
+        assert other not in res.stdout
+    res = invoke("power", "--weights", f, "--quota", "51000", "--index", "banzhaf", "--format", "json")
+    data = json.loads(res.stdout)
+    assert data.pop("provenance")["options"]["index"] == ["banzhaf"]
+    assert data == {
+        "players": ["A", "B", "C"],
+        "quota": 51000,
+        "banzhaf": {"A": 0.6, "B": 0.2, "C": 0.2},
+    }
+    res = invoke("power", "--weights", f, "--quota", "51000", "--index", "bz")
+    assert res.exit_code == 2 and "unknown power index 'bz'" in res.stderr

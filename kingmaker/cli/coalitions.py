@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+import csv
+import io
+import json
+import sys
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
@@ -19,12 +24,13 @@ from kingmaker.cli.common import (
     parliament_inputs,
     parse_pairs,
     parse_threshold,
-    print_csv,
-    print_json,
 )
-from kingmaker.coalitions import Coalition, Completion, coalitions, complete
 from kingmaker.errors import InputError
-from kingmaker.parliament import Parliament
+from kingmaker.provenance import provenance
+
+if TYPE_CHECKING:  # the analysis (NumPy) is imported when the command runs, not for --help
+    from kingmaker.coalitions import Coalition, Completion
+    from kingmaker.parliament import Parliament
 
 THEORY_TAGS = (
     ("minimal_winning", "MW", "minimal winning (every member pivotal)"),
@@ -120,6 +126,8 @@ def coalitions_command(
     format: FormatOption = Format.table,
 ) -> None:
     """List every government the numbers allow, with the coalition theories and each one's veto players."""
+    from kingmaker.coalitions import coalitions, complete
+
     parliament = load_parliament(preset, file, seats)
     thr = parse_threshold(threshold)
     excluded = parliament.parse_party_list(exclude, "--exclude") if exclude else ()
@@ -139,16 +147,12 @@ def coalitions_command(
         result = complete(parliament, with_.split(","), thr, top=limit, excluded=excluded, incompatible=pairs)
         if format == Format.json:
             options = {"with": list(result.group), "threshold": thr, "top": limit, "exclude": excluded}
-            print_json(
-                result.to_dict(), "coalitions", options={**options, "incompatible": pairs}, inputs=inputs
+            block = provenance("coalitions", {**options, "incompatible": pairs}, inputs)
+            _stream_json(
+                result.iter_json(), head=result.head(), key="completions", tail={"provenance": block}
             )
         elif format == Format.csv:
-            print_csv(
-                [
-                    {"partners": "+".join(p), **_flat(c)}
-                    for p, c in zip(result.partners, result.completions, strict=True)
-                ]
-            )
+            _stream_csv(result.iter_dicts())
         else:
             _print_completion(result, parliament, label)
         return
@@ -164,30 +168,90 @@ def coalitions_command(
     )
     if format == Format.json:
         options = {"threshold": thr, "top": limit, "order": order, "minimal": minimal, "exclude": excluded}
-        print_json(table.to_dict(), "coalitions", options={**options, "incompatible": pairs}, inputs=inputs)
+        block = provenance("coalitions", {**options, "incompatible": pairs}, inputs)
+        _stream_json(table.iter_json(), head=table.head(), key="coalitions", tail={"provenance": block})
         return
     if format == Format.csv:
-        print_csv([_flat(c) for c in table.coalitions])
+        _stream_csv(table.iter_dicts())
         return
     _header(parliament, label, table.quota)
     kind = "minimal winning" if minimal else "winning"
     console.print(_coalition_table(table.coalitions, f"{kind.capitalize()} coalitions, by {order}"))
     shown = len(table.coalitions)
-    total = (
-        len(coalitions(parliament, thr, minimal_only=True, excluded=excluded, incompatible=pairs))
-        if minimal
-        else table.total_winning
-    )
+    total = table.total_minimal_winning if minimal else table.total_winning
     if shown < total:
         console.print(f"Showing {shown} of {total} {kind} coalitions; --top 0 shows all.")
     console.print("Theories: " + "; ".join(f"{tag} = {text}" for _, tag, text in THEORY_TAGS))
 
 
-def _flat(c: Coalition) -> dict[str, object]:
-    d = c.to_dict()
-    d["parties"] = "+".join(c.parties)
-    d["pivotal"] = "+".join(c.pivotal)
-    return d
+#: Rows written to stdout at a time when streaming.
+_BATCH = 4096
+
+
+def _batches(lines: Iterator[str]) -> Iterator[str]:
+    batch: list[str] = []
+    for line in lines:
+        batch.append(line)
+        if len(batch) == _BATCH:
+            yield "".join(batch)
+            batch = []
+    if batch:
+        yield "".join(batch)
+
+
+def _stream_json(
+    rows: Iterator[str],
+    *,
+    head: dict[str, Any] | None = None,
+    key: str = "",
+    tail: dict[str, Any] | None = None,
+) -> None:
+    """JSON on stdout, written as the rows are produced: a list of rows, or ``head``'s keys, then
+    the JSON rows under ``key``, then ``tail``'s keys (the provenance block), one compact row per
+    line: the same data :func:`~kingmaker.cli.common.print_json` would give."""
+    out = sys.stdout
+    indent = "  " if head is None else "    "
+    if head is None:
+        out.write("[")
+    else:
+        out.write("{\n")
+        for k, v in head.items():
+            out.write(f"  {json.dumps(k)}: {json.dumps(v, ensure_ascii=False)},\n")
+        out.write(f"  {json.dumps(key)}: [")
+    first = True
+    for text in _batches(("\n" + indent + row + ",") for row in rows):
+        if not first:
+            out.write(",")
+        out.write(text[:-1])  # the last row's comma waits for the next batch
+        first = False
+    if head is None:
+        out.write(("\n" if not first else "") + "]\n")
+    else:
+        out.write(("\n" if not first else "") + "  ]")
+        for k, v in (tail or {}).items():
+            out.write(f",\n  {json.dumps(k)}: {json.dumps(v, ensure_ascii=False)}")
+        out.write("\n}\n")
+    out.flush()
+
+
+def _stream_csv(rows: Iterator[dict[str, Any]]) -> None:
+    """CSV on stdout (header from the first row; party lists joined with '+'), written as produced."""
+    buf = io.StringIO()
+    writer: csv.DictWriter | None = None
+    for n, row in enumerate(rows, start=1):
+        for name in ("partners", "parties", "pivotal"):
+            if name in row:
+                row[name] = "+".join(row[name])
+        if writer is None:
+            writer = csv.DictWriter(buf, fieldnames=list(row), lineterminator="\n")
+            writer.writeheader()
+        writer.writerow(row)
+        if n % _BATCH == 0:
+            sys.stdout.write(buf.getvalue())
+            buf.seek(0)
+            buf.truncate()
+    sys.stdout.write(buf.getvalue())
+    sys.stdout.flush()
 
 
 def register(app: typer.Typer) -> None:

@@ -6,7 +6,7 @@ import sys
 import warnings
 from fractions import Fraction
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -22,8 +22,9 @@ from kingmaker.cli.common import (
     print_json,
 )
 from kingmaker.errors import InputError, KingmakerWarning
-from kingmaker.io.weights_csv import read_weights_csv
-from kingmaker.power import PowerResult, power_indices
+
+if TYPE_CHECKING:  # the library (NumPy) is imported when the command runs, not for --help
+    from kingmaker.power import PowerResult
 
 #: Above this many DP cells (players x weights) a progress bar is shown on a terminal.
 PROGRESS_MIN_WORK = 5_000_000
@@ -54,6 +55,8 @@ def _game_from_options(
     if quota is not None and threshold is not None:
         raise InputError("give either --quota or --threshold, not both")
     if weights_file is not None:
+        from kingmaker.io.weights_csv import read_weights_csv
+
         if any(x is not None for x in (preset, file, seats)):
             raise InputError("give either --weights or a parliament (--preset, --file, --seats), not both")
         weights = read_weights_csv(weights_file)
@@ -165,10 +168,22 @@ def power_command(
             help="Deegan-Packel, Holler, Johnston (need an enumeration that very large games refuse).",
         ),
     ] = True,
+    index: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--index",
+            "-i",
+            help="Compute only this index (repeat or comma-separate), e.g. banzhaf or shapley-shubik; "
+            "an unknown name lists them all.",
+        ),
+    ] = None,
     format: TableOrJsonOption = TableOrJson.table,
 ) -> None:
     """Voting power: Shapley-Shubik, Banzhaf (normalised and absolute), Deegan-Packel, Holler, Johnston."""
+    from kingmaker.power import PowerResult, power_indices
+
     game_weights, q, description = _game_from_options(preset, file, seats, weights, quota, threshold)
+    indices = [name for text in index for name in _names(text)] if index else None
     err = Console(stderr=True, highlight=False)
     work = len(game_weights) * sum(game_weights.values())
     with warnings.catch_warnings(record=True) as caught:
@@ -194,6 +209,7 @@ def power_command(
                 incompatible=parse_pairs(incompatible),
                 coalition_indices=coalition_indices,
                 progress=progress,
+                indices=indices,
             )
     for w in caught:
         if issubclass(w.category, KingmakerWarning):
@@ -206,9 +222,13 @@ def power_command(
             "exclude": _names(exclude),
             "incompatible": parse_pairs(incompatible),
             "coalition_indices": coalition_indices,
+            "index": list(indices) if indices is not None else None,
         }
         inputs = {str(weights): weights} if weights is not None else parliament_inputs(preset, file, seats)
-        print_json(result.to_dict(), "power", options=options, inputs=inputs)
+        data = result.to_dict()
+        if indices is not None:  # only what was asked for
+            data = {k: v for k, v in data.items() if k not in PowerResult.INDICES or v is not None}
+        print_json(data, "power", options=options, inputs=inputs)
     else:
         _print_table(result, description)
 

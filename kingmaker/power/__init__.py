@@ -13,6 +13,11 @@ least the quota ``q``. This module measures each player's a-priori power:
   shared equally among its critical members. (Johnston needs every vulnerable coalition, not just
   the minimal winning ones.)
 
+Weights and quota are first divided by the weights' greatest common divisor (``[ceil(q/g); w/g]``
+is the same game), so games counted in thousands cost no more than the game in units. Banzhaf
+refuses with :class:`~kingmaker.errors.TooLargeError` past :data:`MAX_BANZHAF_CELLS` cells of work
+or :data:`MAX_BANZHAF_WIDTH` weights; both programmes report progress through ``progress``.
+
 Shapley-Shubik and Banzhaf are computed exactly with generating functions (dynamic programming
 over weights, never enumerating coalitions): cost ``O(n * W)`` for Banzhaf and ``O(n**2 * W / 4)``
 for Shapley-Shubik, where ``W`` is the total weight, with the per-player removal done once per
@@ -57,8 +62,16 @@ from collections.abc import Iterable, Mapping, Sequence
 from fractions import Fraction
 from typing import Any
 
-from kingmaker.errors import KingmakerWarning, TooLargeError
-from kingmaker.power._dp import MAX_DP_CELLS, MAX_EXACT_DP_CELLS, _banzhaf_dp, _shapley_shubik_dp
+from kingmaker.errors import InputError, KingmakerWarning, TooLargeError
+from kingmaker.power._dp import (
+    MAX_BANZHAF_CELLS,
+    MAX_BANZHAF_WIDTH,
+    MAX_DP_CELLS,
+    MAX_EXACT_BANZHAF_CELLS,
+    MAX_EXACT_DP_CELLS,
+    _banzhaf_dp,
+    _shapley_shubik_dp,
+)
 from kingmaker.power._enumerate import (
     MAX_COALITION_PATTERNS,
     MAX_ENUMERATED_PLAYERS,
@@ -75,9 +88,12 @@ from kingmaker.power.multi import (
 from kingmaker.power.result import PowerResult
 
 __all__ = [
+    "MAX_BANZHAF_CELLS",
+    "MAX_BANZHAF_WIDTH",
     "MAX_COALITION_PATTERNS",
     "MAX_DP_CELLS",
     "MAX_ENUMERATED_PLAYERS",
+    "MAX_EXACT_BANZHAF_CELLS",
     "MAX_EXACT_DP_CELLS",
     "MAX_MINIMAL_WINNING_COALITIONS",
     "MAX_MULTI_CRITERIA_CELLS",
@@ -115,11 +131,25 @@ def _active_weights(game: _Game) -> list[int]:
     return [game.weights[i] for i in game.active]
 
 
+def _reduced(game: _Game) -> tuple[list[int], int]:
+    """The active weights and the quota divided by the weights' greatest common divisor.
+
+    Exact: with every weight a multiple of ``g`` a coalition's weight ``g*s`` reaches ``q`` iff
+    ``s >= ceil(q / g)``, so ``[ceil(q/g); w/g]`` is the same game (same winning coalitions, same
+    indices), and the dynamic programmes over weights shrink by ``g``.
+    """
+    w = _active_weights(game)
+    g = math.gcd(*w)
+    if g <= 1:
+        return w, game.quota
+    return [x // g for x in w], -(-game.quota // g)
+
+
 def _ss_values(game: _Game, exact: bool, progress: Progress | None) -> list[Value]:
     if game.pairs:
         en = _enumerate(_active_weights(game), game.quota, _local_pairs(game))
         return [_to_value(x, exact) for x in en.shapley_shubik]
-    return _shapley_shubik_dp(_active_weights(game), game.quota, exact, progress)
+    return _shapley_shubik_dp(*_reduced(game), exact, progress)
 
 
 def _local_pairs(game: _Game) -> list[tuple[int, int]]:
@@ -129,13 +159,13 @@ def _local_pairs(game: _Game) -> list[tuple[int, int]]:
 
 def _banzhaf_values(game: _Game, exact: bool, normalized: bool, progress: Progress | None) -> list[Value]:
     """Normalised Banzhaf (shares of all swings) or absolute (swing probability) per active player."""
-    w = _active_weights(game)
+    w, quota = _reduced(game)
     n = len(w)
     if game.pairs:
-        counts: list[Any] = _enumerate(w, game.quota, _local_pairs(game)).swings
+        counts: list[Any] = _enumerate(w, quota, _local_pairs(game)).swings
         exact_counts = True
     else:
-        counts = _banzhaf_dp(w, game.quota, exact, progress)
+        counts = _banzhaf_dp(w, quota, exact, progress)
         exact_counts = exact
     if exact_counts:
         if normalized:
@@ -343,57 +373,88 @@ def power_indices(
     coalition_indices: bool = True,
     max_patterns: int = MAX_COALITION_PATTERNS,
     progress: Progress | None = None,
+    indices: Iterable[str] | None = None,
 ) -> PowerResult:
-    """All six indices of one game in a :class:`PowerResult`.
+    """All six indices of one game in a :class:`PowerResult` (or only those named in ``indices``).
 
     ``coalition_indices=False`` skips Deegan-Packel, Holler and Johnston (left ``None``), which
     need an enumeration that large games refuse with TooLargeError; Shapley-Shubik and Banzhaf
-    scale to hundreds of players. Other arguments as :func:`shapley_shubik`.
+    scale to hundreds of players. ``indices`` (names from :attr:`PowerResult.INDICES`, hyphens
+    accepted, e.g. ``["banzhaf"]``) computes only those; the others are ``None``. Other arguments
+    as :func:`shapley_shubik`.
     """
     game = _game(weights, quota, players, excluded, incompatible)
+    wanted = _wanted(indices, coalition_indices)
     zero: Value = Fraction(0) if exact else 0.0
-    w = _active_weights(game)
+    w, q = _reduced(game)
+    n = len(w)
     mwc: int | None = None
-    dp = hol = jo = None
+    out: dict[str, list[Value] | None] = dict.fromkeys(PowerResult.INDICES)
     if game.pairs:
-        en = _enumerate(w, game.quota, _local_pairs(game))
-        ss = [_to_value(x, exact) for x in en.shapley_shubik]
+        en = _enumerate(w, q, _local_pairs(game))
         total = sum(en.swings)
-        bz = [_to_value(Fraction(c, total) if total else Fraction(0), exact) for c in en.swings]
-        ba = [_to_value(Fraction(c, 2 ** (len(w) - 1)), exact) for c in en.swings]
-        if coalition_indices:
-            dp = [_to_value(x, exact) for x in en.deegan_packel]
-            hol = [_to_value(x, exact) for x in en.holler]
-            jo = [_to_value(x, exact) for x in en.johnston]
+        exact_values: dict[str, list[Fraction]] = {
+            "shapley_shubik": en.shapley_shubik,
+            "banzhaf": [Fraction(c, total) if total else Fraction(0) for c in en.swings],
+            "banzhaf_absolute": [Fraction(c, 2 ** (n - 1)) for c in en.swings],
+            "deegan_packel": en.deegan_packel,
+            "holler": en.holler,
+            "johnston": en.johnston,
+        }
+        for key in wanted:
+            out[key] = [_to_value(x, exact) for x in exact_values[key]]
+        if wanted & _COALITION_INDICES:
             mwc = len(en.minimal_winning)
     else:
-        if coalition_indices:  # the search can refuse: do it before the long dynamic programmes
-            dp, hol, jo, mwc = _coalition_values(game, exact, True, max_patterns)
-        ss = _shapley_shubik_dp(w, game.quota, exact, progress)
-        counts = _banzhaf_dp(w, game.quota, exact, None)
-        if exact:
-            total = sum(counts)
-            bz = [Fraction(c, total) if total else Fraction(0) for c in counts]
-            ba = [Fraction(c, 2 ** (len(w) - 1)) for c in counts]
-        else:
-            total_f = math.fsum(counts)
-            bz = [c / total_f if total_f else 0.0 for c in counts]
-            ba = [float(c) for c in counts]
+        if wanted & _COALITION_INDICES:  # the search can refuse: do it before the long programmes
+            dp, hol, jo, mwc = _coalition_values(game, exact, "johnston" in wanted, max_patterns)
+            out.update(deegan_packel=dp, holler=hol, johnston=jo)
+        if "shapley_shubik" in wanted:
+            out["shapley_shubik"] = _shapley_shubik_dp(w, q, exact, progress)
+        if wanted & {"banzhaf", "banzhaf_absolute"}:
+            counts = _banzhaf_dp(w, q, exact, None if "shapley_shubik" in wanted else progress)
+            if exact:
+                total = sum(counts)
+                bz = [Fraction(c, total) if total else Fraction(0) for c in counts]
+                ba = [Fraction(c, 2 ** (n - 1)) for c in counts]
+            else:
+                total_f = math.fsum(counts)
+                bz = [c / total_f if total_f else 0.0 for c in counts]
+                ba = [float(c) for c in counts]
+            out.update(banzhaf=bz, banzhaf_absolute=ba)
+    spread = {k: None if k not in wanted or v is None else _spread(game, v, zero) for k, v in out.items()}
     return PowerResult(
         players=game.names,
         weights=game.weights,
         quota=game.quota,
-        shapley_shubik=_spread(game, ss, zero),
-        banzhaf=_spread(game, bz, zero),
-        banzhaf_absolute=_spread(game, ba, zero),
-        deegan_packel=None if dp is None else _spread(game, dp, zero),
-        holler=None if hol is None else _spread(game, hol, zero),
-        johnston=None if jo is None else _spread(game, jo, zero),
+        **spread,  # type: ignore[arg-type]
         minimal_winning_coalitions=mwc,
         exact=exact,
         excluded=game.excluded,
         incompatible=game.incompatible,
     )
+
+
+_COALITION_INDICES = frozenset({"deegan_packel", "holler", "johnston"})
+
+
+def _wanted(indices: Iterable[str] | None, coalition_indices: bool) -> frozenset[str]:
+    """The index names to compute: ``indices`` (validated; hyphens or underscores, any case), or
+    all of :attr:`PowerResult.INDICES` (less the coalition indices without ``coalition_indices``)."""
+    if indices is None:
+        return frozenset(PowerResult.INDICES) - (frozenset() if coalition_indices else _COALITION_INDICES)
+    if isinstance(indices, str):
+        indices = [indices]
+    chosen = set()
+    for name in indices:
+        key = str(name).strip().lower().replace("-", "_")
+        if key not in PowerResult.INDICES:
+            known = ", ".join(k.replace("_", "-") for k in PowerResult.INDICES)
+            raise InputError(f"unknown power index {name!r}; known indices: {known}")
+        chosen.add(key)
+    if not chosen:
+        raise InputError("no power index asked for")
+    return frozenset(chosen)
 
 
 def power_table(weights: Mapping[str, int], quota: int, *, places: int | None = None) -> list[dict[str, Any]]:

@@ -35,9 +35,9 @@ class PowerResult:
     players: tuple[str, ...]
     weights: tuple[int, ...]
     quota: int
-    shapley_shubik: dict[str, Value]
-    banzhaf: dict[str, Value]
-    banzhaf_absolute: dict[str, Value]
+    shapley_shubik: dict[str, Value] | None
+    banzhaf: dict[str, Value] | None
+    banzhaf_absolute: dict[str, Value] | None
     deegan_packel: dict[str, Value] | None = None
     holler: dict[str, Value] | None = None
     johnston: dict[str, Value] | None = None

@@ -1,0 +1,86 @@
+"""Benchmark: CLI start-up (``kingmaker --help`` and each command's ``--help``) against ``import numpy``.
+
+Run alone: ``.venv/bin/python benchmarks/startup.py [--runs N]``.
+
+Each command line runs ``--runs`` times (default 5), each in a fresh process, wall clock from
+spawn to exit; so does the reference, ``python -c "import numpy"``. The table shows min and median
+and min / reference min, and the same for CPU time (user + system, steadier when the machine is
+busy); the target (issue 15) is within 3.5x. It ends with the slowest imports of
+``kingmaker --help`` from ``python -X importtime`` (cumulative microseconds).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from _fresh import ROOT, load, wall
+
+from kingmaker.cli.main import COMMANDS
+
+TARGET = 3.5
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    console = Console(width=120)
+    console.print(f"before: {load()}")
+    env_py = [sys.executable]
+    reference = wall([*env_py, "-c", "import numpy"], runs=args.runs)
+    table = Table(title=f"CLI start-up, {args.runs} fresh processes each")
+    for col in ("command", "min s", "median s", "min / import numpy", "min CPU s", "CPU / import numpy"):
+        table.add_column(col, justify="left" if col == "command" else "right")
+    table.add_row(
+        'python -c "import numpy"',
+        f"{reference.min_s:.3f}",
+        f"{reference.median_s:.3f}",
+        "1.00x",
+        f"{reference.cpu_min_s:.3f}",
+        "1.00x",
+    )
+    worst = worst_cpu = 0.0
+    for label, argv in [("kingmaker --help", ["--help"])] + [
+        (f"kingmaker {name} --help", [name, "--help"]) for name, _, _ in COMMANDS
+    ]:
+        t = wall([*env_py, "-m", "kingmaker", *argv], runs=args.runs)
+        ratio = t.min_s / reference.min_s
+        cpu_ratio = t.cpu_min_s / reference.cpu_min_s
+        worst, worst_cpu = max(worst, ratio), max(worst_cpu, cpu_ratio)
+        table.add_row(
+            label,
+            f"{t.min_s:.3f}",
+            f"{t.median_s:.3f}",
+            f"{ratio:.2f}x",
+            f"{t.cpu_min_s:.3f}",
+            f"{cpu_ratio:.2f}x",
+        )
+    console.print(table)
+    console.print(f"worst ratio: wall {worst:.2f}x, CPU {worst_cpu:.2f}x (target {TARGET}x)")
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    out = subprocess.run(
+        [*env_py, "-X", "importtime", "-m", "kingmaker", "--help"], capture_output=True, text=True, env=env
+    )
+    rows = []
+    for line in out.stderr.splitlines():
+        parts = line.split("|")
+        if len(parts) == 3 and parts[1].strip().isdigit():
+            rows.append((int(parts[1]), parts[2].rstrip()))
+    console.print("slowest imports of kingmaker --help (cumulative us): ")
+    for us, name in sorted(rows, reverse=True)[:8]:
+        console.print(f"  {us:>9,} {name}")
+    console.print(f"after: {load()}")
+
+
+if __name__ == "__main__":
+    main()
