@@ -28,7 +28,7 @@ import numpy as np
 from kingmaker.ballots import OVERVOTE, PAD, SKIPPED, Ballots, group_code, group_index
 from kingmaker.errors import InputError, KingmakerError
 from kingmaker.io import format_weight
-from kingmaker.io._fast_blt import find_block, parse_block
+from kingmaker.io._fast_block import find_block, parse_block
 from kingmaker.io._source import SourceLike, open_source
 from kingmaker.io.limits import DEFAULT_LIMITS, ReadLimits, Tally, padded_rankings, parse_count, parse_weight
 from kingmaker.io.registry import BALLOT_FORMATS
@@ -158,7 +158,7 @@ def read_blt(source: SourceLike, *, name: str | None = None, limits: ReadLimits 
 
 def _read_plain(text: str, src: str, limits: ReadLimits) -> Ballots | None:
     """The common file read fast: a plain ballot block (whole numbers, one ballot a line) parsed
-    at once by :mod:`kingmaker.io._fast_blt`; ``None`` for anything else, read line by line."""
+    at once by :mod:`kingmaker.io._fast_block`; ``None`` for anything else, read line by line."""
     pos = 0
     no = 0
 
