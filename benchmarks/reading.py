@@ -28,7 +28,7 @@ SIDE = r"""
 side, fmt, path, block = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
 if side == "kingmaker":
     from kingmaker.ballots import Ballots
-    tiny = '2 1\n1 1 0\n0\n"A"\n"B"\n' if fmt == "blt" else "# NUMBER ALTERNATIVES: 1\n1: 1\n"
+    tiny = '2 1\n1 1 2 0\n0\n"A"\n"B"\n' if fmt == "blt" else "# NUMBER ALTERNATIVES: 1\n1: 1\n"
     Ballots.read(tiny.encode(), format="blt" if fmt == "blt" else "preflib")  # imports, untimed
     t0 = time.perf_counter()
     b = Ballots.read(path)

@@ -181,36 +181,32 @@ def _preflib_slice(buf: np.ndarray, n: int) -> Slice | None:
     if found is None:
         return None
     values, starts, ends, line, head = found
+    bounds = np.concatenate([[-1], np.flatnonzero(buf == _NL), [len(buf)]])
+    rows = line[head]  # the line of each order, counted in newlines before it
+    first = bounds[rows] + 1
+    last = bounds[rows + 1]
+    colon = np.zeros(len(buf) + 1, dtype=np.int32)  # colon[i]: colons in buf[:i]
+    np.cumsum(buf == _COLON, out=colon[1:])
+    comma = np.zeros(len(buf) + 1, dtype=np.int32)
+    np.cumsum(buf == _COMMA, out=comma[1:])
+    following = head + 1  # the number after each line's count, else the line's end
+    has_next = following < len(values)
+    has_next[has_next] = line[following[has_next]] == rows[has_next]
+    upto = np.where(has_next, starts[np.minimum(following, len(values) - 1)], last)
+    # one colon a line, right after the count; every mark on a line with numbers
+    if int(colon[-1]) != len(head) or (colon[upto] - colon[ends[head]] != 1).any():
+        return None
+    if int((comma[last] - comma[first]).sum()) != int(comma[-1]):
+        return None
     colons = np.flatnonzero(buf == _COLON)
-    if len(colons) != len(head):
+    if (comma[colons] - comma[first] != 0).any():  # commas only after the colon
         return None
-    lines_nl = np.cumsum(buf == _NL, dtype=np.int32)
-    # each colon sits on its own line, after that line's first number and before its second
-    owner = np.searchsorted(line[head], lines_nl[colons])
-    if (owner >= len(head)).any() or (line[head][np.minimum(owner, len(head) - 1)] != lines_nl[colons]).any():
-        return None
-    if len(np.unique(owner)) != len(head):
-        return None
-    before = np.searchsorted(starts, colons)  # numbers starting before each colon
-    if (before - head[owner] != 1).any():
-        return None
-    # every mark is on a line with numbers; commas only after the colon
-    commas = np.flatnonzero(buf == _COMMA)
-    if len(commas):
-        c_owner = np.searchsorted(line[head], lines_nl[commas])
-        if (c_owner >= len(head)).any():
-            return None
-        if (line[head][c_owner] != lines_nl[commas]).any() or (commas < colons[c_owner]).any():
-            return None
     # neighbouring candidate numbers on a line have a comma between them
-    same = line[1:] == line[:-1]
-    first_of_pair = np.flatnonzero(same)
-    first_of_pair = first_of_pair[~np.isin(first_of_pair, head)]
-    if len(first_of_pair):
-        comma_count = np.cumsum(buf == _COMMA, dtype=np.int32)
-        between = comma_count[starts[first_of_pair + 1]] - comma_count[ends[first_of_pair] - 1]
-        if (between < 1).any():
-            return None
+    is_head = np.zeros(len(values), dtype=bool)
+    is_head[head] = True
+    pairs = np.flatnonzero((line[1:] == line[:-1]) & ~is_head[:-1])
+    if (comma[starts[pairs + 1]] - comma[ends[pairs]] < 1).any():
+        return None
     count = np.diff(np.append(head, len(values)))
     inner = np.ones(len(values), dtype=bool)
     inner[head] = False
