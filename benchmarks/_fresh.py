@@ -22,6 +22,14 @@ PRELUDE = r"""
 import json, resource, sys, time
 sys.path.insert(0, ROOT)
 def peak_mb():
+    # VmHWM: this process's peak resident memory (ru_maxrss would carry the parent's over exec)
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
 """
 

@@ -5,7 +5,7 @@ the least any row grouping in numpy does. Rankings come from a Plackett-Luce mod
 truncated). Sizes: 1M ballots x 10, 15, 16, 20, 40, 60 and 100 candidates (15 -> 16 was a
 10x cliff: the one packed int64 key ran out), and with ``--big`` 10M x 20 (run once).
 Each side runs ``--repeats`` times, each in a fresh process; min, median and peak memory (the
-process's maximum resident set, input included) are printed with the machine load.
+process's VmHWM, input included) are printed with the machine load.
 Run: ``.venv/bin/python benchmarks/grouping.py [--quick] [--big] [--repeats N]``.
 """
 
@@ -57,14 +57,15 @@ def main() -> None:
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--quick", action="store_true", help="100k ballots, 10/16/40 candidates")
     ap.add_argument("--big", action="store_true", help="also 10M x 20, one run each side")
+    ap.add_argument("--only-big", action="store_true", help="10M x 20 alone")
     ap.add_argument("--timeout", type=float, default=600.0)
     ap.add_argument("--before", action="store_true", help="also time the old grouping, once")
     args = ap.parse_args()
     cases = [(1_000_000, c, args.repeats) for c in (10, 15, 16, 20, 40, 60, 100)]
     if args.quick:
         cases = [(100_000, c, args.repeats) for c in (10, 16, 40)]
-    if args.big:
-        cases.append((10_000_000, 20, 1))
+    if args.big or args.only_big:
+        cases = [*([] if args.only_big else cases), (10_000_000, 20, 1)]
     print(load_line())
     print(
         f"{'ballots x candidates':22} {'side':10} {'min s':>8} {'median s':>9} {'peak MB':>8} "
