@@ -20,8 +20,8 @@ from kingmaker.ballots import (
     _normalise_weights,
     _trim_padding,
     compress_rankings,
-    group_rows,
 )
+from kingmaker.grouping import group_rows
 from tests._reference_grouping import compress_rankings_reference
 
 
