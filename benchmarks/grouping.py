@@ -58,6 +58,9 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true", help="100k ballots, 10/16/40 candidates")
     ap.add_argument("--big", action="store_true", help="also 10M x 20, one run each side")
     ap.add_argument("--only-big", action="store_true", help="10M x 20 alone")
+    ap.add_argument(
+        "--sides", default="floor,kingmaker", help="which sides to run (before: the old grouping)"
+    )
     ap.add_argument("--timeout", type=float, default=600.0)
     ap.add_argument("--before", action="store_true", help="also time the old grouping, once")
     args = ap.parse_args()
@@ -76,7 +79,8 @@ def main() -> None:
             path = Path(d) / f"m_{n}_{nc}.npy"
             make(path, n, nc)
             floor = None
-            for side in ("floor", "kingmaker", *(("before",) if args.before else ())):
+            sides = [x for x in args.sides.split(",") if x] + (["before"] if args.before else [])
+            for side in sides:
                 runs = run_fresh(SIDE, [side, str(path)], 1 if side == "before" else reps, args.timeout)
                 label = f"{n:,} x {nc}"
                 if isinstance(runs, str):
