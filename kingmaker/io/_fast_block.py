@@ -101,7 +101,8 @@ def parse_block(
 def _numbers(buf: np.ndarray, allowed: tuple[int, ...]) -> tuple[np.ndarray, ...] | None:
     """The whole numbers in ``buf``: values, starts, ends, line of each, first of each line.
 
-    None when ``buf`` holds a byte other than digits and ``allowed``, or a number too long.
+    None when ``buf`` holds a byte other than digits and ``allowed``, or a number too long;
+    ``()`` when it holds no number at all.
     """
     digit = (buf >= 48) & (buf <= 57)
     other = ~digit
@@ -110,7 +111,7 @@ def _numbers(buf: np.ndarray, allowed: tuple[int, ...]) -> tuple[np.ndarray, ...
     if other.any():
         return None
     if not digit.any():
-        return None
+        return ()
     edge = np.diff(digit.view(np.int8), prepend=np.int8(0), append=np.int8(0))
     starts = np.flatnonzero(edge == 1)
     ends = np.flatnonzero(edge == -1)
@@ -146,18 +147,18 @@ def _matrix(
     return mat, values[head].astype(np.int64)
 
 
-def _blank(buf: np.ndarray) -> bool:
-    """Only blanks and line ends."""
-    return bool(np.isin(buf, np.array([_SPACE, _TAB, _CR, _NL], dtype=np.uint8)).all())
+def _empty(buf: np.ndarray) -> Slice | None:
+    """No ballots when ``buf`` (with no number in it) holds only blanks and line ends, else None."""
+    if ((buf != _SPACE) & (buf != _TAB) & (buf != _CR) & (buf != _NL)).any():
+        return None
+    return np.zeros((0, 0), dtype=np.int32), np.zeros(0, dtype=np.int64)
 
 
 def _blt_slice(buf: np.ndarray, n: int) -> Slice | None:
     """BLT ballot lines ``w c1 ... 0`` (bytes ending at a line end): code matrix and weights."""
-    if _blank(buf):
-        return np.zeros((0, 0), dtype=np.int32), np.zeros(0, dtype=np.int64)
     found = _numbers(buf, (_SPACE, _TAB, _CR, _NL))
-    if found is None:
-        return None
+    if not found:
+        return _empty(buf) if found == () else None
     values, _, _, _, head = found
     count = np.diff(np.append(head, len(values)))
     tail = head + count - 1
@@ -175,11 +176,9 @@ def _preflib_slice(buf: np.ndarray, n: int) -> Slice | None:
     Exactly as the line reader takes them: one number, one colon, then numbers with at least
     one comma between neighbours (it drops blanks, so ``1 2`` would read as ``12``: refused).
     """
-    if _blank(buf):
-        return np.zeros((0, 0), dtype=np.int32), np.zeros(0, dtype=np.int64)
     found = _numbers(buf, (_SPACE, _TAB, _CR, _NL, _COMMA, _COLON))
-    if found is None:
-        return None
+    if not found:
+        return _empty(buf) if found == () else None
     values, starts, ends, line, head = found
     bounds = np.concatenate([[-1], np.flatnonzero(buf == _NL), [len(buf)]])
     rows = line[head]  # the line of each order, counted in newlines before it
