@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -24,6 +25,8 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from _fresh_runs import load_line  # noqa: E402
 
 
 def plackett_luce(n_ballots: int, n_cand: int, seed: int = 2024, max_len: int | None = None) -> np.ndarray:
@@ -43,12 +46,43 @@ PEER_CODE = r"""
 import json, sys, time
 import numpy as np
 peer, kind, path, seats = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
-data = np.load(path)
-mat = data["rows"]; w = data["weights"]; nc = int(data["nc"])
-names = [f"C{i}" for i in range(nc)]
-rankings = [[names[c] for c in row if c >= 0] for row in mat]
+if peer != "kingmaker":
+    __import__({"pystv": "pyrcv", "votelib": "votelib.evaluate.sequential"}.get(peer, peer))  # untimed
+t_read = time.perf_counter()
+if peer == "kingmaker":
+    pass  # reads the file itself, below
+elif path.endswith(".blt"):  # end to end: read the ballot file and aggregate, as a peer user must
+    from collections import Counter
+    agg = Counter()
+    with open(path) as f:
+        nc = int(f.readline().split()[0])
+        for line in f:
+            toks = line.split()
+            if toks == ["0"]:
+                break
+            agg[tuple(int(t) - 1 for t in toks[1:-1])] += int(toks[0])
+    width = max(map(len, agg), default=0)
+    mat = np.full((len(agg), width), -1, dtype=np.int32)
+    for i, r in enumerate(agg):
+        mat[i, : len(r)] = r
+    w = np.fromiter(agg.values(), dtype=np.int64, count=len(agg))
+else:
+    data = np.load(path)
+    mat = data["rows"]; w = data["weights"]; nc = int(data["nc"])
+if peer != "kingmaker":
+    names = [f"C{i}" for i in range(nc)]
+    rankings = [[names[c] for c in row if c >= 0] for row in mat]
 t0 = time.perf_counter()
-if peer == "pyrankvote":
+if peer == "kingmaker":  # end to end only: read, group and count, all timed
+    from kingmaker.ballots import Ballots
+    from kingmaker.counting import count as km_count
+    tiny = Ballots.read(b"2 1\n1 1 2 0\n0\n\"A\"\n\"B\"\n", format="blt")  # imports, untimed
+    km_count(tiny, method="av" if kind == "av" else "stv-scottish", seats=1)
+    t_read = time.perf_counter()
+    b = Ballots.read(path)
+    t1 = t0 = time.perf_counter()
+    winners = list(km_count(b, method="av" if kind == "av" else "stv-scottish", seats=seats).winners)
+elif peer == "pyrankvote":
     import pyrankvote
     from pyrankvote import Candidate, Ballot
     cands = [Candidate(n) for n in names]
@@ -119,24 +153,49 @@ elif peer == "pystv":
 else:
     raise SystemExit("unknown peer")
 t2 = time.perf_counter()
-print(json.dumps({"build": t1 - t0, "count": t2 - t1, "winners": sorted(winners)}))
+print(json.dumps({"read": t0 - t_read, "build": t1 - t0, "count": t2 - t1, "total": t2 - t_read,
+                  "winners": sorted(winners)}))
 """
 
 
-def run_peer(peer: str, kind: str, path: str, seats: int, timeout: float) -> dict:
-    try:
-        out = subprocess.run(
-            [sys.executable, "-c", PEER_CODE, peer, kind, path, str(seats)],
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-        )
-    except subprocess.TimeoutExpired:
-        return {"error": f"timeout > {timeout:.0f} s"}
-    if out.returncode != 0:
-        last = (out.stderr.strip().splitlines() or ["failed"])[-1]
-        return {"error": ("not installed" if "ModuleNotFoundError" in last else last[:60])}
-    return json.loads(out.stdout.strip().splitlines()[-1])
+def run_peer(peer: str, kind: str, path: str, seats: int, timeout: float, repeats: int = 1) -> dict:
+    """Run one side ``repeats`` times, each in a fresh process; each timing is the min over runs
+    and ``total_median`` the median end-to-end time."""
+    runs = []
+    for _ in range(repeats):
+        try:
+            out = subprocess.run(
+                [sys.executable, "-c", PEER_CODE, peer, kind, path, str(seats)],
+                capture_output=True,
+                text=True,
+                timeout=timeout,
+                env=dict(os.environ, PYTHONPATH=str(ROOT)),
+            )
+        except subprocess.TimeoutExpired:
+            return {"error": f"timeout > {timeout:.0f} s"}
+        if out.returncode != 0:
+            last = (out.stderr.strip().splitlines() or ["failed"])[-1]
+            return {"error": ("not installed" if "ModuleNotFoundError" in last else last[:60])}
+        runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
+    best = {k: min(r[k] for r in runs) for k in ("read", "build", "count", "total")}
+    return {
+        **best,
+        "total_median": statistics.median(r["total"] for r in runs),
+        "winners": runs[0]["winners"],
+    }
+
+
+def write_blt_lines(path: str, mat: np.ndarray) -> None:
+    """One ballot a line, weight 1: the unaggregated file that the end-to-end column reads."""
+    nc = mat.shape[1]
+    with open(path, "w") as f:
+        f.write(f"{nc} 1\n")
+        step = 200_000
+        for i in range(0, len(mat), step):
+            f.write(
+                "".join("1 " + " ".join(str(c + 1) for c in r if c >= 0) + " 0\n" for r in mat[i : i + step])
+            )
+        f.write("0\n" + "".join(f'"C{i}"\n' for i in range(nc)) + '"bench"\n')
 
 
 def ours(kind: str, mat: np.ndarray, seats: int, method: str) -> dict:
@@ -183,6 +242,8 @@ def main() -> None:
     ap.add_argument("--timeout", type=float, default=120.0)
     ap.add_argument("--meek-timeout", type=float, default=400.0, help="timeout of the Meek peer run")
     ap.add_argument("--peers", default="pyrankvote,votelib,pref_voting,votekit,pystv")
+    ap.add_argument("--repeats", type=int, default=3, help="fresh-process runs a side, end to end")
+    ap.add_argument("--e2e-peers", default="pyrankvote,pystv,votelib", help="peers in the end-to-end table")
     args = ap.parse_args()
     peers = [p for p in args.peers.split(",") if p]
     cases = [
@@ -192,8 +253,10 @@ def main() -> None:
         ("stv", 100_000, 15, 5, "stv-scottish"),
         ("stv", 10_000, 15, 5, "stv-meek"),
     ]
+    e2e_cases = [(100_000, 20), (1_000_000, 20)]
     if args.quick:
         cases = [c for c in cases if c[1] <= 10_000] + [("stv", 10_000, 15, 5, "stv-scottish")]
+        e2e_cases = [(10_000, 20)]
     rows = []
     with tempfile.TemporaryDirectory() as d:
         for kind, n, nc, seats, method in cases:
@@ -215,6 +278,7 @@ def main() -> None:
                 else:
                     agree = "yes" if res["winners"] == mine["winners"] else f"NO {res['winners']}"
                     rows.append((label, peer, res["build"], res["count"], agree))
+    print(load_line())
     print(f"{'case':44} {'library':12} {'build s':>9} {'count s':>9} {'count ratio':>12}  winners agree")
     ours_count = {}
     for label, lib, build, cnt, agree in rows:
@@ -224,9 +288,47 @@ def main() -> None:
         b = f"{build:9.3f}" if build is not None else f"{'-':>9}"
         c = f"{cnt:9.4f}" if cnt is not None else f"{'-':>9}"
         print(f"{label:44} {lib:12} {b} {c} {ratio:>12}  {agree}")
+    print("count ratio = peer count time / kingmaker count time, ballots already loaded and aggregated")
+    if e2e_cases:
+        end_to_end(e2e_cases, [p for p in args.e2e_peers.split(",") if p], args)
     if not args.quick:
         print(f"\nCVR CSV, 1,000,000 rows x 10 ranks: loaded in {cvr_load(1_000_000):.2f} s")
-    print("ratio = peer count time / kingmaker count time (higher: kingmaker faster)")
+    print(load_line())
+
+
+def end_to_end(cases: list[tuple[int, int]], peers: list[str], args: argparse.Namespace) -> None:
+    """AV from an unaggregated BLT file (one ballot a line): read + group + count, every side in
+    fresh processes ``--repeats`` times. Peers read the file with plain Python and aggregate
+    identical rankings (collections.Counter) as their APIs need; all of that is charged to them."""
+    print(f"\nEnd to end, AV: read file + group + count ({args.repeats} fresh runs a side; min, median)")
+    print(
+        f"{'case':30} {'library':12} {'read s':>8} {'build s':>8} {'count s':>8} {'total min':>10} "
+        f"{'median':>8} {'e2e ratio':>10}  winners agree"
+    )
+    with tempfile.TemporaryDirectory() as d:
+        for n, nc in cases:
+            path = os.path.join(d, f"av_{n}_{nc}.blt")
+            write_blt_lines(path, plackett_luce(n, nc))
+            label = f"AV {n:,} ballot lines x {nc}"
+            mine = None
+            for side in ["kingmaker", *peers]:
+                res = run_peer(side, "av", path, 1, args.timeout, args.repeats)
+                if "error" in res:
+                    print(f"{label:30} {side:12} {res['error']}")
+                    continue
+                if side == "kingmaker":
+                    mine = res
+                ratio = f"{res['total'] / mine['total']:.1f}x" if mine and side != "kingmaker" else ""
+                agree = (
+                    ""
+                    if side == "kingmaker" or not mine
+                    else ("yes" if res["winners"] == mine["winners"] else f"NO {res['winners']}")
+                )
+                print(
+                    f"{label:30} {side:12} {res['read']:8.3f} {res['build']:8.3f} {res['count']:8.4f} "
+                    f"{res['total']:10.3f} {res['total_median']:8.3f} {ratio:>10}  {agree}"
+                )
+    print("e2e ratio = peer total / kingmaker total (min over runs); kingmaker's read includes grouping")
 
 
 if __name__ == "__main__":

@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from kingmaker.errors import InputError, UnknownNameError
+from kingmaker.grouping import group_rows
 
 if TYPE_CHECKING:
     from kingmaker.io.limits import ReadLimits
@@ -59,8 +60,7 @@ def group_index(code: int) -> int:
 def compress_rankings(matrix: np.ndarray, weights: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Group identical rows of ``matrix`` and add up their weights.
 
-    Rows are packed into one int64 key where that fits (fast 1-D ``np.unique``), otherwise
-    ``np.unique(axis=0)`` is used. Rows come back sorted by key; weights are summed exactly
+    Rows come back in lexicographic order (see :func:`group_rows`); weights are summed exactly
     (int64 when the input weights are integral).
     """
     matrix = np.asarray(matrix)
@@ -72,20 +72,8 @@ def compress_rankings(matrix: np.ndarray, weights: np.ndarray | None = None) -> 
         return np.full((0, m), PAD, dtype=np.int32), weights[:0].copy()
     if m == 0:
         return np.full((1, 0), PAD, dtype=np.int32), np.array([weights.sum()])
-    lo = int(matrix.min())
-    hi = int(matrix.max())
-    base = hi - lo + 1
-    if base**m < 2**62:
-        shifted = (matrix - lo).astype(np.int64)
-        key = shifted[:, 0].copy()
-        for j in range(1, m):
-            key *= base
-            key += shifted[:, j]
-        _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
-        rows = matrix[first]
-    else:
-        rows, inverse = np.unique(matrix, axis=0, return_inverse=True)
-        inverse = inverse.reshape(-1)
+    first, inverse = group_rows(matrix)
+    rows = matrix[first]
     k = len(rows)
     if np.issubdtype(weights.dtype, np.integer):
         if np.all(weights == 1):

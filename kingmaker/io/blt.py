@@ -26,8 +26,9 @@ from pathlib import Path
 import numpy as np
 
 from kingmaker.ballots import OVERVOTE, PAD, SKIPPED, Ballots, group_code, group_index
-from kingmaker.errors import InputError
+from kingmaker.errors import InputError, KingmakerError
 from kingmaker.io import format_weight
+from kingmaker.io._fast_block import find_block, parse_block
 from kingmaker.io._source import SourceLike, open_source
 from kingmaker.io.limits import DEFAULT_LIMITS, ReadLimits, Tally, padded_rankings, parse_count, parse_weight
 from kingmaker.io.registry import BALLOT_FORMATS
@@ -36,6 +37,8 @@ _QUOTED = re.compile(r'"((?:[^"\\]|\\.)*)"')
 _QUOTED_LINE = re.compile(r'(?:\s*"(?:[^"\\]|\\.)*")+\s*')
 _HEADER = re.compile(r"[0-9]+\s+[0-9]+")
 _WITHDRAWN = re.compile(r"-[0-9]+")
+#: Line breaks other than \n and \r\n, which ``str.splitlines`` also counts as line ends.
+_ODD_BREAKS = re.compile("[\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]|\r(?!\n)")
 
 
 def _candidate(tok: str, n: int, src: str, line: int) -> int:
@@ -54,8 +57,14 @@ def read_blt(source: SourceLike, *, name: str | None = None, limits: ReadLimits 
     """Read a BLT file (a path, bytes or text) into :class:`Ballots`: weights, withdrawn, equal and
     skipped ranks kept; ``name`` names it in messages; ``limits`` caps the header's claims."""
     text = open_source(source, name=name)
-    src = text.name
     limits = limits or DEFAULT_LIMITS
+    try:
+        fast = _read_plain(text.text, text.name, limits)
+    except KingmakerError:
+        fast = None  # the line-by-line reader below raises the precise message
+    if fast is not None:
+        return fast
+    src = text.name
     lines = text.text.splitlines()
     it = iter(enumerate(lines, start=1))
 
@@ -145,6 +154,77 @@ def read_blt(source: SourceLike, *, name: str | None = None, limits: ReadLimits 
         seats=seats,
         source=src,
     )
+
+
+def _read_plain(text: str, src: str, limits: ReadLimits) -> Ballots | None:
+    """The common file read fast: a plain ballot block (whole numbers, one ballot a line) parsed
+    at once by :mod:`kingmaker.io._fast_block`; ``None`` for anything else, read line by line."""
+    pos = 0
+    no = 0
+
+    def content() -> tuple[int, str, int] | None:  # next non-blank line: number, text, start
+        nonlocal pos, no
+        while pos < len(text):
+            start = pos
+            end = text.find("\n", pos)
+            end = len(text) if end < 0 else end
+            pos = end + 1
+            no += 1
+            raw = text[start:end]
+            s = raw.split("#", 1)[0].strip() if not raw.lstrip().startswith('"') else raw.strip()
+            if s:
+                return no, s, start
+        return None
+
+    head = content()
+    if head is None or not _HEADER.fullmatch(head[1]):
+        return None
+    no0, s = head[0], head[1]
+    n_tok, seats_tok = s.split()
+    n = limits.check("max_candidates", parse_count(n_tok, "candidates", src, no0), "candidates", src, no0)
+    seats = limits.check("max_seats", parse_count(seats_tok, "seats", src, no0), "seats", src, no0)
+    if n < 1 or seats < 1:
+        return None
+    item = content()
+    if item is None:
+        return None
+    withdrawn: set[int] = set()
+    toks = item[1].split()
+    if all(_WITHDRAWN.fullmatch(t) for t in toks):
+        withdrawn = {_candidate(t[1:], n, src, item[0]) for t in toks}
+        block_start = pos
+    else:
+        block_start = item[2]
+    if _ODD_BREAKS.search(text, 0, block_start):
+        return None
+    found = find_block(text, block_start)
+    if found is None:
+        return None
+    end, term_start = found
+    block = text[block_start:end]
+    if not block.isascii():
+        return None
+    parsed = parse_block(block.encode("ascii"), n, limits)
+    del block
+    if parsed is None:
+        return None
+    mat, weights, ranked_last = parsed
+    term_line = text.count("\n", 0, term_start) + 1
+    tail = text[term_start:].splitlines()
+    last_line = term_line - 1 + len(tail)
+    rest = iter(enumerate(tail[1:], start=term_line + 1))
+
+    def next_content() -> tuple[int, str] | None:
+        for line_no, raw in rest:
+            s = raw.split("#", 1)[0].strip() if not raw.lstrip().startswith('"') else raw.strip()
+            if s:
+                return line_no, s
+        return None
+
+    names, title = _names(next_content, n, src, last_line)
+    if title is None and not ranked_last and n - 1 not in withdrawn:
+        return None  # refused as a title read as a candidate: the slow reader says so
+    return Ballots.from_matrix(mat, names, weights, withdrawn=withdrawn, title=title, seats=seats, source=src)
 
 
 def _names(next_content, n: int, src: str, last_line: int) -> tuple[list[str], str | None]:  # type: ignore[no-untyped-def]

@@ -27,7 +27,8 @@ from pathlib import Path
 import numpy as np
 
 from kingmaker.ballots import OVERVOTE, PAD, SKIPPED, Ballots, group_code, group_index
-from kingmaker.errors import InputError
+from kingmaker.errors import InputError, KingmakerError
+from kingmaker.io._fast_block import parse_block
 from kingmaker.io._source import SourceLike, open_source
 from kingmaker.io.limits import DEFAULT_LIMITS, ReadLimits, Tally, padded_rankings, parse_count
 from kingmaker.io.registry import BALLOT_FORMATS
@@ -35,6 +36,13 @@ from kingmaker.io.registry import BALLOT_FORMATS
 _META = re.compile(r"^#\s*([^:]+):\s?(.*)$")
 _TOKEN = re.compile(r"\{[^}]*\}|[^,]+")
 TIE_TYPES = ("toc", "toi")
+_CAPS = {
+    "NUMBER ALTERNATIVES": "max_candidates",
+    "NUMBER VOTERS": "max_ballots",
+    "NUMBER UNIQUE ORDERS": "max_rows",
+}
+#: Line breaks other than \n and \r\n, which ``str.splitlines`` also counts as line ends.
+_ODD_BREAKS = re.compile("[\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]|\r(?!\n)")
 STRICT_TYPES = ("soc", "soi")
 
 
@@ -92,6 +100,12 @@ def read_preflib(
     text = open_source(source, name=name)
     src = text.name
     limits = limits or DEFAULT_LIMITS
+    try:
+        fast = _read_plain(text.text, src, limits)
+    except KingmakerError:
+        fast = None  # the line-by-line reader below raises the precise message
+    if fast is not None:
+        return fast
     content = [(i, s.strip()) for i, s in enumerate(text.text.splitlines(), 1) if s.strip()]
     if content and not content[0][1].startswith("#"):
         return _read_legacy(content, src, _ties_allowed(text.suffix, None) if ties is None else ties, limits)
@@ -102,29 +116,11 @@ def read_preflib(
     weights: list[int] = []
     groups: dict[tuple[int, ...], int] = {}
     tally = Tally(limits, src)
-    caps = {
-        "NUMBER ALTERNATIVES": "max_candidates",
-        "NUMBER VOTERS": "max_ballots",
-        "NUMBER UNIQUE ORDERS": "max_rows",
-    }
     n: int | None = None
     ties_ok = True
     for no, s in content:
         if s.startswith("#"):
-            m = _META.match(s)
-            if not m:
-                continue
-            key, val = m.group(1).strip().upper(), m.group(2).strip()
-            if n is not None and (key in caps or key.startswith("ALTERNATIVE NAME")):
-                raise InputError(f"header line '# {key}' after the first order", source=src, line=no)
-            meta[key] = val
-            if key in caps and val:
-                claims[key] = (limits.check(caps[key], parse_count(val, key, src, no), key, src, no), no)
-            elif key.startswith("ALTERNATIVE NAME"):
-                num = parse_count(key.removeprefix("ALTERNATIVE NAME"), "alternative number", src, no)
-                if num in names:
-                    raise InputError(f"alternative {num} is named twice", source=src, line=no)
-                names[num] = (val, no)
+            _meta_line(s, no, n is not None, meta, claims, names, limits, src)
             continue
         if n is None:
             n = _alternatives(claims, names, src, no)
@@ -144,6 +140,74 @@ def read_preflib(
     cand_names = [names[i][0] if i in names else f"Alternative {i}" for i in range(1, n + 1)]
     _check_totals(claims.get("NUMBER VOTERS"), claims.get("NUMBER UNIQUE ORDERS"), tally, src)
     return _build(rows, weights, cand_names, groups, meta.get("TITLE") or None, src, limits)
+
+
+def _meta_line(
+    s: str,
+    no: int,
+    after_orders: bool,
+    meta: dict[str, str],
+    claims: dict[str, tuple[int, int]],
+    names: dict[int, tuple[str, int]],
+    limits: ReadLimits,
+    src: str,
+) -> None:
+    """Take one ``# KEY: value`` line: claims checked against ``limits`` at once, names kept."""
+    m = _META.match(s)
+    if not m:
+        return
+    key, val = m.group(1).strip().upper(), m.group(2).strip()
+    if after_orders and (key in _CAPS or key.startswith("ALTERNATIVE NAME")):
+        raise InputError(f"header line '# {key}' after the first order", source=src, line=no)
+    meta[key] = val
+    if key in _CAPS and val:
+        claims[key] = (limits.check(_CAPS[key], parse_count(val, key, src, no), key, src, no), no)
+    elif key.startswith("ALTERNATIVE NAME"):
+        num = parse_count(key.removeprefix("ALTERNATIVE NAME"), "alternative number", src, no)
+        if num in names:
+            raise InputError(f"alternative {num} is named twice", source=src, line=no)
+        names[num] = (val, no)
+
+
+def _read_plain(text: str, src: str, limits: ReadLimits) -> Ballots | None:
+    """The common current-format file read fast: ``#`` header lines, then a plain block of
+    ``count: c1,c2,...`` lines parsed at once by :mod:`kingmaker.io._fast_block`; ``None`` for
+    anything else (legacy format, braces, comments among the orders), read line by line."""
+    meta: dict[str, str] = {}
+    claims: dict[str, tuple[int, int]] = {}
+    names: dict[int, tuple[str, int]] = {}
+    pos = 0
+    no = 0
+    block_start = -1
+    while pos < len(text):
+        end = text.find("\n", pos)
+        end = len(text) if end < 0 else end
+        s = text[pos:end].strip()
+        no += 1
+        if s and not s.startswith("#"):
+            block_start = pos
+            break
+        if s:
+            _meta_line(s, no, False, meta, claims, names, limits, src)
+        pos = end + 1
+    if block_start < 0 or not meta or _ODD_BREAKS.search(text, 0, block_start):
+        return None
+    n = _alternatives(claims, names, src, no)
+    block = text[block_start:]
+    if not block.isascii():
+        return None
+    parsed = parse_block(block.encode("ascii"), n, limits, "preflib")
+    del block
+    if parsed is None:
+        return None
+    mat, weights, _ = parsed
+    voters, unique = claims.get("NUMBER VOTERS"), claims.get("NUMBER UNIQUE ORDERS")
+    if (voters is not None and int(weights.sum()) != voters[0]) or (
+        unique is not None and len(weights) != unique[0]
+    ):
+        return None
+    cand_names = [names[i][0] if i in names else f"Alternative {i}" for i in range(1, n + 1)]
+    return Ballots.from_matrix(mat, cand_names, weights, title=meta.get("TITLE") or None, source=src)
 
 
 def _alternatives(

@@ -1,0 +1,212 @@
+"""Vectorised readers for the common ballot block: whole numbers only, one ballot a line.
+
+:func:`kingmaker.io.blt.read_blt` (``w c1 c2 ... 0``) and
+:func:`kingmaker.io.preflib.read_preflib` (``count: c1,c2,...``) try these first. They parse
+the block's bytes with numpy in slices of lines and return ``None`` -- so that the
+line-by-line reader runs and raises its precise, line-numbered message -- whenever anything
+is out of the ordinary: comments, ids, equal or skipped ranks, fractional weights, a number
+too long, a candidate out of range, a malformed line, or any limit that would be passed.
+They never raise, and never allocate the ranking matrix before the same caps are checked.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+import numpy as np
+
+from kingmaker.ballots import PAD
+from kingmaker.io.limits import ReadLimits
+
+#: The first line that is exactly ``0`` (spaces allowed): the terminator of a BLT ballot block.
+_TERMINATOR = re.compile(r"^[ \t]*0[ \t]*\r?$", re.MULTILINE)
+#: Slices of about this many bytes keep the temporaries small on a 10-million-line file.
+_SLICE = 1 << 24
+#: Longest number read here (15 digits stay exact in float64 sums); longer goes the slow way.
+_MAX_DIGITS = 15
+_NL, _SPACE, _TAB, _CR, _COMMA, _COLON = 10, 32, 9, 13, 44, 58
+
+Slice = tuple[np.ndarray, np.ndarray]
+
+
+def find_block(text: str, start: int) -> tuple[int, int] | None:
+    """``(end of block, start of terminator line)``: the first line ``0`` from ``text[start:]`` on.
+
+    ``str.find`` of a bare ``0`` line is tried first (fast); the block may still hold a line
+    ``0`` with blanks, which :func:`parse_block` refuses, sending the file to the slow reader.
+    """
+    at = start - 1 if start and text[start - 1] == "\n" else start
+    best = -1
+    for probe in ("\n0\n", "\n0\r\n"):
+        i = text.find(probe, at)
+        if i >= 0 and (best < 0 or i < best):
+            best = i
+    if best < 0 and text.endswith("\n0"):
+        best = len(text) - 2
+    if best >= 0 and best + 1 >= start:
+        return best + 1, best + 1
+    term = _TERMINATOR.search(text, start)
+    if term is None:
+        return None
+    return term.start(), term.start()
+
+
+def parse_block(
+    block: bytes, n: int, limits: ReadLimits, kind: str = "blt"
+) -> tuple[np.ndarray, np.ndarray, bool] | None:
+    """``(matrix, weights, last candidate ranked)`` of a plain ballot block, or None to go slow.
+
+    ``kind`` is ``"blt"`` (``w c1 c2 ... 0``) or ``"preflib"`` (``count: c1,c2,...``).
+    """
+    if block.count(b"\r") != block.count(b"\r\n"):
+        return None
+    parse: Callable[[np.ndarray, int], Slice | None] = _blt_slice if kind == "blt" else _preflib_slice
+    mats: list[np.ndarray] = []
+    wts: list[np.ndarray] = []
+    rows = 0
+    width = 0
+    total = 0.0
+    ranked_last = False
+    pos = 0
+    while pos < len(block):
+        cut = block.rfind(b"\n", pos, pos + _SLICE) if pos + _SLICE < len(block) else len(block) - 1
+        if cut < pos:
+            cut = block.find(b"\n", pos + _SLICE)
+            cut = len(block) - 1 if cut < 0 else cut
+        piece = parse(np.frombuffer(block, dtype=np.uint8, count=cut + 1 - pos, offset=pos), n)
+        pos = cut + 1
+        if piece is None:
+            return None
+        mat, w = piece
+        rows += len(w)
+        width = max(width, mat.shape[1])
+        total += float(w.sum(dtype=np.float64))
+        if rows > limits.max_rows or width > limits.max_ranks or total > min(limits.max_ballots, 2**52):
+            return None
+        if rows * width > limits.max_cells:
+            return None
+        ranked_last = ranked_last or bool((mat == n - 1).any())
+        mats.append(mat)
+        wts.append(w)
+    out = np.full((rows, width), PAD, dtype=np.int32)
+    r = 0
+    for mat in mats:
+        out[r : r + len(mat), : mat.shape[1]] = mat
+        r += len(mat)
+    weights = np.concatenate(wts) if wts else np.zeros(0, dtype=np.int64)
+    return out, weights, ranked_last
+
+
+def _numbers(buf: np.ndarray, allowed: tuple[int, ...]) -> tuple[np.ndarray, ...] | None:
+    """The whole numbers in ``buf``: values, starts, ends, line of each, first of each line.
+
+    None when ``buf`` holds a byte other than digits and ``allowed``, or a number too long;
+    ``()`` when it holds no number at all.
+    """
+    digit = (buf >= 48) & (buf <= 57)
+    other = ~digit
+    for b in allowed:
+        other &= buf != b
+    if other.any():
+        return None
+    if not digit.any():
+        return ()
+    edge = np.diff(digit.view(np.int8), prepend=np.int8(0), append=np.int8(0))
+    starts = np.flatnonzero(edge == 1)
+    ends = np.flatnonzero(edge == -1)
+    del edge, digit, other
+    lengths = ends - starts
+    longest = int(lengths.max())
+    if longest > _MAX_DIGITS:
+        return None
+    kind = np.int32 if longest <= 9 else np.int64
+    values = buf[ends - 1].astype(kind) - 48  # units; then each longer number's next digit
+    scale = 1
+    for k in range(1, longest):
+        scale *= 10
+        idx = np.flatnonzero(lengths > k)
+        values[idx] += (buf[ends[idx] - 1 - k].astype(kind) - 48) * scale
+    line = np.cumsum(buf == _NL, dtype=np.int32)[starts]  # line of each number
+    head = np.flatnonzero(np.diff(line, prepend=np.int32(-1)) != 0)  # first number of each line
+    return values, starts, ends, line, head
+
+
+def _matrix(
+    values: np.ndarray, head: np.ndarray, ranks: np.ndarray, inner: np.ndarray, n: int
+) -> Slice | None:
+    """The code matrix from the candidate numbers ``values[inner]`` (``ranks`` a line), weights."""
+    cand = values[inner]
+    if len(cand) and (int(cand.min()) < 1 or int(cand.max()) > n):
+        return None
+    width = int(ranks.max()) if len(ranks) else 0
+    row = np.repeat(np.arange(len(head)), ranks)
+    col = np.arange(len(cand)) - np.repeat(np.cumsum(ranks) - ranks, ranks)
+    mat = np.full((len(head), width), PAD, dtype=np.int32)
+    mat[row, col] = cand - 1
+    return mat, values[head].astype(np.int64)
+
+
+def _empty(buf: np.ndarray) -> Slice | None:
+    """No ballots when ``buf`` (with no number in it) holds only blanks and line ends, else None."""
+    if ((buf != _SPACE) & (buf != _TAB) & (buf != _CR) & (buf != _NL)).any():
+        return None
+    return np.zeros((0, 0), dtype=np.int32), np.zeros(0, dtype=np.int64)
+
+
+def _blt_slice(buf: np.ndarray, n: int) -> Slice | None:
+    """BLT ballot lines ``w c1 ... 0`` (bytes ending at a line end): code matrix and weights."""
+    found = _numbers(buf, (_SPACE, _TAB, _CR, _NL))
+    if not found:
+        return _empty(buf) if found == () else None
+    values, _, _, _, head = found
+    count = np.diff(np.append(head, len(values)))
+    tail = head + count - 1
+    if (count < 2).any() or (values[tail] != 0).any():
+        return None
+    inner = np.ones(len(values), dtype=bool)
+    inner[head] = False
+    inner[tail] = False
+    return _matrix(values, head, count - 2, inner, n)
+
+
+def _preflib_slice(buf: np.ndarray, n: int) -> Slice | None:
+    """PrefLib order lines ``count: c1,c2,...`` (bytes ending at a line end): matrix and counts.
+
+    Exactly as the line reader takes them: one number, one colon, then numbers with at least
+    one comma between neighbours (it drops blanks, so ``1 2`` would read as ``12``: refused).
+    """
+    found = _numbers(buf, (_SPACE, _TAB, _CR, _NL, _COMMA, _COLON))
+    if not found:
+        return _empty(buf) if found == () else None
+    values, starts, ends, line, head = found
+    bounds = np.concatenate([[-1], np.flatnonzero(buf == _NL), [len(buf)]])
+    rows = line[head]  # the line of each order, counted in newlines before it
+    first = bounds[rows] + 1
+    last = bounds[rows + 1]
+    colon = np.zeros(len(buf) + 1, dtype=np.int32)  # colon[i]: colons in buf[:i]
+    np.cumsum(buf == _COLON, out=colon[1:])
+    comma = np.zeros(len(buf) + 1, dtype=np.int32)
+    np.cumsum(buf == _COMMA, out=comma[1:])
+    following = head + 1  # the number after each line's count, else the line's end
+    has_next = following < len(values)
+    has_next[has_next] = line[following[has_next]] == rows[has_next]
+    upto = np.where(has_next, starts[np.minimum(following, len(values) - 1)], last)
+    # one colon a line, right after the count; every mark on a line with numbers
+    if int(colon[-1]) != len(head) or (colon[upto] - colon[ends[head]] != 1).any():
+        return None
+    if int((comma[last] - comma[first]).sum()) != int(comma[-1]):
+        return None
+    colons = np.flatnonzero(buf == _COLON)
+    if (comma[colons] - comma[first] != 0).any():  # commas only after the colon
+        return None
+    # neighbouring candidate numbers on a line have a comma between them
+    is_head = np.zeros(len(values), dtype=bool)
+    is_head[head] = True
+    pairs = np.flatnonzero((line[1:] == line[:-1]) & ~is_head[:-1])
+    if (comma[starts[pairs + 1]] - comma[ends[pairs]] < 1).any():
+        return None
+    count = np.diff(np.append(head, len(values)))
+    inner = np.ones(len(values), dtype=bool)
+    inner[head] = False
+    return _matrix(values, head, count - 1, inner, n)
