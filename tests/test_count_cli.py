@@ -152,3 +152,26 @@ def test_bad_input(tmp_path: Path, av_file: str) -> None:
     garbage = tmp_path / "garbage.blt"
     garbage.write_text("3 1\n1 1 x 0\n0\n")
     assert "garbage.blt:2" in _error(str(garbage))
+
+
+def test_papers_option_reaches_stv_irish(tmp_path):
+    """``--papers as-they-lie`` selects surplus papers in file order, and the count says so."""
+    f = tmp_path / "tiny.txt"
+    rows = ['"Aaaa" "Bbbb" "XXXXX"'] * 6 + ['"Bbbb" "Cccc" "XXXXX"'] * 3 + ['"Cccc" "Aaaa" "XXXXX"'] * 2
+    f.write_text("\r\n".join(rows) + "\r\n")
+    res = invoke(
+        "count",
+        str(f),
+        "--method",
+        "stv-irish",
+        "--seats",
+        "2",
+        "--papers",
+        "as-they-lie",
+        "--format",
+        "json",
+    )
+    assert res.exit_code == 0, res.stderr
+    assert "as-they-lie" in res.stdout or "as they lie" in res.stdout
+    res = invoke("count", str(f), "--method", "av", "--papers", "as-they-lie")
+    assert res.exit_code == 2 and "--papers: not an option of av" in res.stderr

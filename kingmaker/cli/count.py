@@ -324,6 +324,11 @@ def register(app: typer.Typer) -> None:
             None, "--weights", help="College section weights, comma-separated"
         ),
         names: str | None = typer.Option(None, "--sections", help="College section names, comma-separated"),
+        papers: str | None = typer.Option(
+            None,
+            "--papers",
+            help="stv-irish: which papers of a surplus transfer: random (drawn with --seed) or as-they-lie (file order)",
+        ),
     ) -> None:
         """Count ranked ballots; print the winners and the count sheet."""
         if fmt not in FORMATS:
@@ -355,6 +360,7 @@ def register(app: typer.Typer) -> None:
             stop_after=stop_after,
             excluded=tuple(exclude) if exclude else None,
             uwi=uwi,
+            papers=papers,
         )
         if fmt == "table":
             render_table(result, Console(width=200))

@@ -43,7 +43,7 @@ def _formation_table(result) -> Table:  # result: FormationResult
         ("Seats", "right"),
         ("Type", "left"),
         ("Drivers (log-odds)", "left"),
-        ("", "left"),
+        *((("Formed", "left"),) if result.formed is not None else ()),
     ):
         table.add_column(col, justify=just)  # type: ignore[arg-type]
     for i, g in enumerate(result.governments, start=1):
@@ -59,7 +59,7 @@ def _formation_table(result) -> Table:  # result: FormationResult
             str(g.seats),
             kind,
             drivers or "-",
-            "[bold]formed[/bold]" if g.formed else "",
+            *(("[bold]formed[/bold]" if g.formed else "",) if result.formed is not None else ()),
         )
     return table
 
