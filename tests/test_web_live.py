@@ -3,6 +3,7 @@ that it acknowledged; plus the ``serve``/``live`` commands."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -88,6 +89,7 @@ def start_live(base: Path, db: Path, port: int) -> subprocess.Popen:
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
+        start_new_session=True,  # its own process group, so its read workers go with it
     )
     import httpx
 
@@ -121,7 +123,7 @@ def test_acknowledged_results_survive_sigkill(tmp_path: Path) -> None:
             assert r.status_code == 200, r.text
             acknowledged.append(f"Seat {k + 1}")
     finally:
-        proc.send_signal(signal.SIGKILL)
+        os.killpg(proc.pid, signal.SIGKILL)  # the server and any read worker it started
         proc.wait(timeout=10)
         if proc.stdout:
             proc.stdout.close()
@@ -139,6 +141,8 @@ def test_acknowledged_results_survive_sigkill(tmp_path: Path) -> None:
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             proc.kill()
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)  # no read worker outlives the test
         if proc.stdout:
             proc.stdout.close()
 

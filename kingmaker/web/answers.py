@@ -14,7 +14,7 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
-from kingmaker.errors import InputError, TooLargeError, UnknownNameError
+from kingmaker.errors import InputError, KingmakerError, TooLargeError, UnknownNameError
 from kingmaker.names import resolve
 from kingmaker.parliament import Parliament, Threshold
 from kingmaker.provenance import json_safe, provenance
@@ -153,12 +153,16 @@ def formation_view(parliament: Parliament, groups: list[tuple[str, ...]]) -> dic
     """The formation model's probability that each of ``groups`` is the government that forms, and
     the likeliest governments of any kind (minority and surplus too), for the page's governments
     table; ``None`` past :data:`~kingmaker.web.models.MAX_FORMATION_PARTIES` parties, where the
-    prediction would exceed a read's time budget."""
+    prediction would exceed a read's time budget, or where the model cannot score the parliament
+    (no party placed on left-right)."""
     from kingmaker.formation import formation
 
     if len(parliament.parties) > MAX_FORMATION_PARTIES:
         return None
-    result = formation(parliament, top=None)
+    try:
+        result = formation(parliament, top=None)
+    except KingmakerError:  # e.g. no party has a left-right position: the table goes without
+        return None
     by_group = {frozenset(g.parties): g.probability for g in result.governments}
     likeliest = [
         {"parties": list(g.parties), "probability": round(g.probability, 4), "seats": g.seats}
