@@ -185,14 +185,17 @@ def read_ess(
 
 
 def _factorize(rows: Sequence[Sequence[Any]], col: int) -> tuple[np.ndarray, list[Any]]:
-    """Column ``col`` of rectangular ``rows`` as (code per row, distinct values in first-seen order),
-    hashed in C by pandas (a dict in Python costs ten times as much on a 1M-row sheet)."""
-    import pandas as pd
+    """Column ``col`` of rectangular ``rows`` as (code per row, distinct values in first-seen order).
 
-    values = np.empty(len(rows), dtype=object)
-    values[:] = list(map(operator.itemgetter(col), rows))
-    codes, uniques = pd.factorize(values, use_na_sentinel=False)
-    return codes.astype(np.int64, copy=False), list(uniques)
+    ``dict.fromkeys`` and ``map(dict.__getitem__, ...)`` run in C, as fast per cell as pandas'
+    hash table here, without importing pandas (0.6 s of a fresh process's 1.2 s read of an
+    80,000-row sheet). A dict lookup tries identity first, so each NaN cell finds itself.
+    """
+    column = list(map(operator.itemgetter(col), rows))
+    uniques = list(dict.fromkeys(column))
+    index = {value: code for code, value in enumerate(uniques)}
+    codes = np.fromiter(map(index.__getitem__, column), dtype=np.int64, count=len(column))
+    return codes, uniques
 
 
 def decode_rows(
