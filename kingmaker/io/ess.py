@@ -170,17 +170,13 @@ def read_ess(
         precinct_column=precinct_column,
         max_rankings=max_rankings,
         seats=seats,
-        labels=Labels(
-            src=src,
-            limits=limits,
-            candidates=candidates,
-            aliases=aliases,
-            overvote_label=overvote_label,
-            undervote_label=undervote_label,
-            undeclared_write_in_label=undeclared_write_in_label,
-            overvote_delimiter=overvote_delimiter,
-            treat_blank_as_undeclared_write_in=treat_blank_as_undeclared_write_in,
-        ),
+        candidates=candidates,
+        aliases=aliases,
+        overvote_label=overvote_label,
+        undervote_label=undervote_label,
+        undeclared_write_in_label=undeclared_write_in_label,
+        overvote_delimiter=overvote_delimiter,
+        treat_blank_as_undeclared_write_in=treat_blank_as_undeclared_write_in,
     )
 
 
@@ -203,15 +199,17 @@ def decode_rows(
     src: str,
     limits: ReadLimits,
     *,
-    labels: Labels,
     first_vote_column: int | str | None,
     first_vote_row: int | str | None,
     precinct_column: int | str | None,
     max_rankings: int | None,
     seats: int | None,
+    **label_options: Any,
 ) -> Ballots:
     """Ballots from a sheet's rows (also RCTab's generic CSV): rank columns decoded a distinct value
-    at a time, so the per-cell work is numpy's."""
+    at a time, so the per-cell work is numpy's. ``label_options`` name the marks (candidates,
+    aliases, overvote/undervote/write-in labels, the overvote delimiter): see :class:`Labels`."""
+    labels = Labels(src=src, limits=limits, **label_options)
     col0 = _index(first_vote_column, "first_vote_column", src) or 0
     row0 = _index(first_vote_row, "first_vote_row", src) or 0
     pcol = _index(precinct_column, "precinct_column", src)

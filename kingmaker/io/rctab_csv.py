@@ -16,7 +16,7 @@ from typing import Any
 
 from kingmaker.ballots import Ballots
 from kingmaker.errors import InputError
-from kingmaker.io._marks import Labels, open_text, peek, raw_source, read_bytes
+from kingmaker.io._marks import open_text, peek, raw_source, read_bytes
 from kingmaker.io.ess import decode_rows
 from kingmaker.io.limits import DEFAULT_LIMITS, ReadLimits
 from kingmaker.io.registry import BALLOT_FORMATS
@@ -78,17 +78,13 @@ def read_rctab_csv(
         precinct_column=precinct_column,
         max_rankings=max_rankings,
         seats=seats,
-        labels=Labels(
-            src=src,
-            limits=limits,
-            candidates=candidates,
-            aliases=aliases,
-            overvote_label=overvote_label,
-            undervote_label=undervote_label,
-            undeclared_write_in_label=undeclared_write_in_label,
-            overvote_delimiter=overvote_delimiter,
-            treat_blank_as_undeclared_write_in=treat_blank_as_undeclared_write_in,
-        ),
+        candidates=candidates,
+        aliases=aliases,
+        overvote_label=overvote_label,
+        undervote_label=undervote_label,
+        undeclared_write_in_label=undeclared_write_in_label,
+        overvote_delimiter=overvote_delimiter,
+        treat_blank_as_undeclared_write_in=treat_blank_as_undeclared_write_in,
     )
 
 
