@@ -30,8 +30,12 @@ def test_default_is_2010_commons_table():
     assert r.exit_code == 0, r.stderr
     assert "House of Commons, general election of 6 May 2010" in r.stdout
     assert "326" in r.stdout and "321" in r.stdout
-    assert "Lab+LD+SNP+PC+SDLP" in r.stdout
     assert "Showing 20 of 467 winning coalitions" in r.stdout
+    # likeliest first (the formation model): the coalition that formed in 2010 heads the table
+    rows = [line.split("│")[1].strip() for line in r.stdout.splitlines() if line.startswith("│")]
+    assert rows[0] == "Con+LD" and "likeliest first" in r.stdout
+    tight = invoke("coalitions", "--sort", "seats")
+    assert "Lab+LD+SNP+PC+SDLP" in tight.stdout and "Con+LD " not in tight.stdout
 
 
 def test_json_output_fields():

@@ -6,10 +6,12 @@ import csv
 import io
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from rich.console import Console
 from rich.table import Table
 
 from kingmaker.cli.common import (
@@ -19,17 +21,17 @@ from kingmaker.cli.common import (
     PresetOption,
     SeatsOption,
     ThresholdOption,
-    console,
     load_parliament,
     parliament_inputs,
     parse_pairs,
     parse_threshold,
 )
-from kingmaker.errors import InputError
+from kingmaker.cli.tables import Column, WideOption, console_for, fitted_table, print_fitted
+from kingmaker.errors import InputError, KingmakerError
 from kingmaker.provenance import provenance
 
 if TYPE_CHECKING:  # the analysis (NumPy) is imported when the command runs, not for --help
-    from kingmaker.coalitions import Coalition, Completion
+    from kingmaker.coalitions import Coalition, CoalitionTable, Completion
     from kingmaker.parliament import Parliament
 
 THEORY_TAGS = (
@@ -40,37 +42,62 @@ THEORY_TAGS = (
     ("fewest_parties", "FP", "fewest parties (Leiserson's bargaining proposition)"),
 )
 TABLE_DEFAULT_TOP = 20
+#: ``--sort`` values: ``likely`` (the formation model's probability) and the analysis's orders.
+SORTS = ("likely", "seats", "surplus", "parties", "range")
+#: Parties above which ``--sort likely`` falls back to ``seats``: the formation model's prediction
+#: and the scoring of every winning coalition stay well under a second up to here (the web
+#: page's governments table uses the same bound).
+LIKELY_MAX_PARTIES = 15
 
 
 def _tags(c: Coalition) -> str:
     return " ".join(tag for attr, tag, _ in THEORY_TAGS if getattr(c, attr))
 
 
-def _header(parliament: Parliament, threshold_label: str, quota: int) -> None:
+def _header(parliament: Parliament, threshold_label: str, quota: int, out: Console) -> None:
     title = parliament.title or parliament.name
-    console.print(f"[bold]{title}[/bold]")
+    out.print(f"[bold]{title}[/bold]")
     for line in parliament.explain():
-        console.print(f"  {line}")
-    console.print(f"Threshold used: [bold]{threshold_label}[/bold], {quota} seats.\n")
+        out.print(f"  {line}")
+    out.print(f"Threshold used: [bold]{threshold_label}[/bold], {quota} seats.\n")
 
 
-def _coalition_table(rows: tuple[Coalition, ...], title: str) -> Table:
-    table = Table(title=title, title_justify="left")
-    for col, just in (
-        ("Coalition", "left"),
-        ("Seats", "right"),
-        ("Majority", "right"),
-        ("Surplus", "right"),
-        ("Parties", "right"),
-        ("Range", "right"),
-        ("Connected", "center"),
-        ("Theories", "left"),
-        ("Pivotal (veto)", "left"),
-    ):
-        table.add_column(col, justify=just)  # type: ignore[arg-type]
-    for c in rows:
-        table.add_row(
-            "+".join(c.parties),
+#: The table's columns and the order they are dropped in when the terminal is narrow (highest
+#: ``drop`` first): connectedness, range, party count, surplus and majority go before the veto
+#: players and the theories; the coalition, its probability and its seats always stay.
+COLUMNS = (
+    Column("Coalition"),
+    Column("P(forms)", "right"),
+    Column("Seats", "right"),
+    Column("Majority", "right", drop=3),
+    Column("Surplus", "right", drop=4),
+    Column("Parties", "right", drop=5),
+    Column("Range", "right", drop=6),
+    Column("Connected", "center", drop=7),
+    Column("Theories", drop=1),
+    Column("Pivotal (veto)", drop=2),
+)
+
+
+def _percent(p: float | None) -> str:
+    return "-" if p is None else f"{p:.1%}"
+
+
+def _coalition_table(
+    rows: Sequence[Coalition],
+    title: str,
+    out: Console,
+    probabilities: Sequence[float | None] | None = None,
+) -> tuple[Table, list[str]]:
+    """The coalitions as a table fitted to ``out`` (see :data:`COLUMNS`), with the formation
+    model's probability of each where given; and the headers of the columns dropped to fit."""
+    columns = [c for c in COLUMNS if probabilities is not None or c.header != "P(forms)"]
+    cells = []
+    for i, c in enumerate(rows):
+        row = ["+".join(c.parties)]
+        if probabilities is not None:
+            row.append(_percent(probabilities[i]))
+        row += [
             str(c.seats),
             f"{c.majority:+d}",
             str(c.surplus),
@@ -79,27 +106,60 @@ def _coalition_table(rows: tuple[Coalition, ...], title: str) -> Table:
             {True: "yes", False: "no", None: "?"}[c.connected],
             _tags(c),
             ", ".join(c.pivotal) or "-",
-        )
-    return table
+        ]
+        cells.append(row)
+    return fitted_table(columns, cells, out, title=title, title_justify="left")
 
 
-def _print_completion(result: Completion, parliament: Parliament, threshold_label: str) -> None:
-    _header(parliament, threshold_label, result.quota)
+def _likeliest(
+    parliament: Parliament, table: CoalitionTable, limit: int | None
+) -> tuple[CoalitionTable, list[float | None], dict[str, Any]] | None:
+    """``table`` re-sorted likeliest first by the formation model (its probability that each
+    coalition is the government that forms), cut to ``limit`` rows, with the probabilities and the
+    model's description; ``None`` where the model cannot score the parliament (more than
+    :data:`LIKELY_MAX_PARTIES` parties, or no party placed on left-right).
+
+    Coalitions the model does not enumerate (more than its largest government) have no probability
+    and follow the scored ones. Ties (and the unscored) keep the seats order: smallest first, then
+    fewest parties, then the parliament's party order.
+    """
+    from kingmaker.formation import formation
+
+    if len(parliament.parties) > LIKELY_MAX_PARTIES:
+        return None
+    try:
+        result = formation(parliament, top=None)
+    except KingmakerError:
+        return None
+    by_group = {frozenset(g.parties): g.probability for g in result.governments}
+    rows = list(table.coalitions)
+    probs = [by_group.get(frozenset(c.parties)) for c in rows]
+    order = sorted(range(len(rows)), key=lambda i: (probs[i] is None, -(probs[i] or 0.0), i))
+    if limit is not None:
+        order = order[:limit]
+    chosen = replace(table, coalitions=tuple(rows[i] for i in order))
+    return chosen, [probs[i] for i in order], result.model
+
+
+def _print_completion(result: Completion, parliament: Parliament, threshold_label: str, out: Console) -> None:
+    _header(parliament, threshold_label, result.quota, out)
     group = "+".join(result.group)
     if result.wins:
-        console.print(
+        out.print(
             f"[bold]{group}[/bold] = {result.seats} seats: a majority of {result.majority} "
             f"({result.seats - result.quota} over the {result.quota} needed)."
         )
-        console.print(f"Pivotal (veto) members: {', '.join(result.pivotal) or 'none'}")
+        out.print(f"Pivotal (veto) members: {', '.join(result.pivotal) or 'none'}")
         return
-    console.print(
+    out.print(
         f"[bold]{group}[/bold] = {result.seats} seats: short by {result.shortfall} of the {result.quota} needed."
     )
     if not result.completions:
-        console.print("No combination of the other parties completes it.")
+        out.print("No combination of the other parties completes it.")
         return
-    console.print(_coalition_table(result.completions, "Smallest sets of partners that complete it"))
+    print_fitted(
+        *_coalition_table(result.completions, "Smallest sets of partners that complete it", out), out
+    )
 
 
 def coalitions_command(
@@ -117,17 +177,30 @@ def coalitions_command(
         int | None,
         typer.Option(help=f"Show the first N (table default {TABLE_DEFAULT_TOP}; 0 = all; json/csv: all)."),
     ] = None,
-    order: Annotated[str, typer.Option(help="Sort by seats, parties or range.")] = "seats",
+    sort: Annotated[
+        str | None,
+        typer.Option(
+            "--sort",
+            "--order",
+            help="likely (the formation model's probability that the coalition forms, likeliest "
+            f"first; the table's default, up to {LIKELY_MAX_PARTIES} parties), seats (fewest first; "
+            "json/csv default), surplus, parties (fewest first) or range (narrowest first).",
+        ),
+    ] = None,
     minimal: Annotated[bool, typer.Option("--minimal", help="Only minimal winning coalitions.")] = False,
     exclude: Annotated[str | None, typer.Option(help="Parties that join no coalition, e.g. DUP,SNP.")] = None,
     incompatible: Annotated[
         str | None, typer.Option(help="Pairs that will not sit together, e.g. Con:Lab,LD:DUP.")
     ] = None,
     format: FormatOption = Format.table,
+    wide: WideOption = False,
 ) -> None:
     """List every government the numbers allow, with the coalition theories and each one's veto players."""
+    # The table lists the likeliest governments first where the formation model can score the
+    # parliament (else, and in json/csv, the tightest first): see --sort.
     from kingmaker.coalitions import coalitions, complete
 
+    out = console_for(wide)
     parliament = load_parliament(preset, file, seats)
     thr = parse_threshold(threshold)
     excluded = parliament.parse_party_list(exclude, "--exclude") if exclude else ()
@@ -137,6 +210,9 @@ def coalitions_command(
     ]
     if top is not None and top < 0:
         raise InputError(f"--top must be 0 (all) or positive, got {top}")
+    order = sort if sort is not None else ("likely" if format == Format.table else "seats")
+    if order not in SORTS:
+        raise InputError(f"unknown order {order!r} for --sort; use one of {', '.join(SORTS)}")
     limit = top if top else None
     if top is None and format == Format.table:
         limit = TABLE_DEFAULT_TOP
@@ -154,34 +230,80 @@ def coalitions_command(
         elif format == Format.csv:
             _stream_csv(result.iter_dicts())
         else:
-            _print_completion(result, parliament, label)
+            _print_completion(result, parliament, label, out)
         return
 
+    likely = order == "likely"
     table = coalitions(
         parliament,
         thr,
-        top=limit,
-        order=order,
+        top=None if likely else limit,
+        order="seats" if likely else order,  # type: ignore[arg-type]
         minimal_only=minimal,
         excluded=excluded,
         incompatible=pairs,  # type: ignore[arg-type]
     )
+    probabilities: list[float | None] | None = None
+    model: dict[str, Any] = {}
+    fallback = ""
+    if likely:
+        scored = _likeliest(parliament, table, limit)
+        if scored is None:
+            fallback = (
+                "The formation model cannot score this parliament (more than "
+                f"{LIKELY_MAX_PARTIES} parties, or none placed on left-right): sorted by seats."
+            )
+            table = coalitions(
+                parliament,
+                thr,
+                top=limit,
+                minimal_only=minimal,
+                excluded=excluded,
+                incompatible=pairs,  # type: ignore[arg-type]
+            )
+        else:
+            table, probabilities, model = scored
     if format == Format.json:
         options = {"threshold": thr, "top": limit, "order": order, "minimal": minimal, "exclude": excluded}
         block = provenance("coalitions", {**options, "incompatible": pairs}, inputs)
-        _stream_json(table.iter_json(), head=table.head(), key="coalitions", tail={"provenance": block})
+        tail: dict[str, Any] = {}
+        if probabilities is not None:
+            tail = {"formation": [None if p is None else round(p, 4) for p in probabilities]}
+            tail["formation_model"] = model
+        tail["provenance"] = block
+        _stream_json(table.iter_json(), head=table.head(), key="coalitions", tail=tail)
         return
     if format == Format.csv:
-        _stream_csv(table.iter_dicts())
+        rows = table.iter_dicts()
+        if probabilities is not None:
+            rows = ({**r, "formation": p} for r, p in zip(rows, probabilities, strict=True))
+        _stream_csv(rows)
         return
-    _header(parliament, label, table.quota)
+    _header(parliament, label, table.quota, out)
     kind = "minimal winning" if minimal else "winning"
-    console.print(_coalition_table(table.coalitions, f"{kind.capitalize()} coalitions, by {order}"))
+    how = (
+        "likeliest first (formation model)"
+        if probabilities is not None
+        else "by seats"
+        if fallback
+        else f"by {order}"
+    )
+    print_fitted(
+        *_coalition_table(table.coalitions, f"{kind.capitalize()} coalitions, {how}", out, probabilities), out
+    )
     shown = len(table.coalitions)
     total = table.total_minimal_winning if minimal else table.total_winning
     if shown < total:
-        console.print(f"Showing {shown} of {total} {kind} coalitions; --top 0 shows all.")
-    console.print("Theories: " + "; ".join(f"{tag} = {text}" for _, tag, text in THEORY_TAGS))
+        out.print(f"Showing {shown} of {total} {kind} coalitions; --top 0 shows all.")
+    if fallback:
+        out.print(fallback)
+    if probabilities is not None:
+        out.print(
+            "P(forms): the formation model's probability that this coalition is the government "
+            "(minority and single-party governments take the rest; kingmaker formation lists them); "
+            "--sort seats lists the tightest first."
+        )
+    out.print("Theories: " + "; ".join(f"{tag} = {text}" for _, tag, text in THEORY_TAGS))
 
 
 #: Rows written to stdout at a time when streaming.

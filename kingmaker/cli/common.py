@@ -13,14 +13,12 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 
+from kingmaker.cli.tables import console as console
 from kingmaker.errors import InputError
 from kingmaker.parliament import DEFAULT_PRESET, Parliament, Threshold
 from kingmaker.presets import PARLIAMENTS
 from kingmaker.provenance import provenance, with_provenance
-
-console = Console(highlight=False, soft_wrap=False, width=160)
 
 
 class Format(StrEnum):

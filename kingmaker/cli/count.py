@@ -10,7 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from kingmaker.cli.common import print_json
+from kingmaker.cli.common import console, print_json
 from kingmaker.counting.result import Result
 from kingmaker.errors import InputError
 
@@ -363,6 +363,6 @@ def register(app: typer.Typer) -> None:
             papers=papers,
         )
         if fmt == "table":
-            render_table(result, Console(width=200))
+            render_table(result, console)
         else:
             _write(result, fmt, files)
