@@ -390,3 +390,21 @@ def load_parlgov(data_dir: str | Path | None = None, *, fetch_missing: bool = Tr
     """The ParlGov cabinets, read once per file (see :func:`parlgov_path` for where from)."""
     path = parlgov_path(data_dir, fetch_missing=fetch_missing)
     return _load_cached(str(path.resolve()), path.stat().st_mtime)
+
+
+# ---------------------------------------------------------------------------- candidates
+
+
+def candidate_names(table: VoteTable) -> dict[tuple[str, str], str]:
+    """``{(district id, party column): candidate's name}`` where ``table`` was read from a file
+    that names its candidates (the HoC Library's per-candidate files, 2015-2024); empty for files
+    that do not (the 2010 Electoral Commission flat file, the 1918-2019 buckets, long CSVs)."""
+    from kingmaker.io.hoc import read_hoc_candidate_names
+
+    source = Path(str(table.source or ""))
+    if not source.suffix or not source.is_file():
+        return {}
+    try:
+        return read_hoc_candidate_names(source)
+    except InputError:  # not a per-candidate file: no names to show
+        return {}

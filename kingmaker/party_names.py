@@ -98,3 +98,75 @@ def non_party_columns(parties: Iterable[str]) -> dict[str, str]:
         elif canonical_party(p) == "Speaker":
             out[p] = SPEAKER_NOTE
     return out
+
+
+# ---------------------------------------------------------------------------- labels for people
+
+#: Short readable labels of the party keys the UK data sets use, for tables people read (the keys
+#: stay the data's ids). Looked up case-insensitively, so the 1918-2019 file's ``con``/``lab``
+#: buckets read as their parties; ``lib`` depends on the year (:func:`party_label`).
+PARTY_LABELS: Mapping[str, str] = MappingProxyType(
+    {
+        "Con": "Conservative",
+        "Lab": "Labour",
+        "LD": "Lib Dem",
+        "Green": "Green",
+        "SNP": "SNP",
+        "PC": "Plaid Cymru",
+        "UKIP": "UKIP",
+        "BRX": "Brexit Party",
+        "Brexit": "Brexit Party",
+        "RUK": "Reform UK",
+        "Reform": "Reform UK",
+        "DUP": "DUP",
+        "SF": "Sinn Féin",
+        "SDLP": "SDLP",
+        "UUP": "UUP",
+        "Alliance": "Alliance",
+        "TUV": "TUV",
+        "Speaker": "Speaker",
+        "UCUNF": "UCU-NF (Con+UUP)",
+        "Other": "Others",
+        "oth": "Others",
+    }
+)
+_LABELS_FOLDED = {k.casefold(): v for k, v in PARTY_LABELS.items()}
+#: Longest source name used as a label as it stands (longer ones keep the column's key).
+MAX_LABEL = 28
+
+
+def liberal_label(election: str | int | None) -> str:
+    """What the Liberal bucket of the 1918-2019 file held in ``election``: the Liberals to 1979,
+    the SDP-Liberal Alliance in 1983 and 1987, the Liberal Democrats from 1992."""
+    try:
+        year = int(str(election)[:4])
+    except (TypeError, ValueError):
+        return "Liberal / Lib Dem"
+    if year <= 1979:
+        return "Liberal"
+    if year <= 1987:
+        return "SDP-Liberal Alliance"
+    return "Lib Dem"
+
+
+def party_label(
+    column: str,
+    *,
+    names: Mapping[str, str] | None = None,
+    election: str | int | None = None,
+) -> str:
+    """A readable label of party ``column`` of a results table: :data:`PARTY_LABELS` (any case),
+    ``Independent`` for an independents' column (``Ind1``, ``Ind (2)``), else the source's own
+    name of the party (``names``, e.g. :attr:`VoteTable.party_names`) where it is short enough,
+    else the column itself."""
+    key = canonical_party(column)
+    if key.casefold() == "lib":
+        return liberal_label(election)
+    if key.casefold() in _LABELS_FOLDED:
+        return _LABELS_FOLDED[key.casefold()]
+    if is_independent_column(key):
+        return "Independent"
+    full = (names or {}).get(column) or (names or {}).get(key)
+    if full and len(full) <= MAX_LABEL:
+        return full
+    return key

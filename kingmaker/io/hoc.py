@@ -266,6 +266,35 @@ def read_hoc_candidates(path: str | Path, *, election: str | None = None) -> Vot
     )
 
 
+#: The candidate files' name columns, by layout (the key of :data:`_CANDIDATE_LAYOUTS`).
+_NAME_COLUMNS = {
+    "ons_id": ("ons_id", "party_abbreviation", "firstname", "surname"),
+    "ONS ID": ("ONS ID", "Party abbreviation", "Candidate first name", "Candidate surname"),
+}
+
+
+def read_hoc_candidate_names(path: str | Path) -> dict[tuple[str, str], str]:
+    """``{(ONS code, party column): "First Surname"}`` of a HoC Library per-candidate file: the
+    person behind each vote cell of :func:`read_hoc_candidates` (the same columns, repeats of an
+    abbreviation in a seat numbered ``"Ind (2)"``, ... in file order)."""
+    path = Path(path)
+    src = str(path)
+    header, rows = _rows(path)
+    layout = next((v for k, v in _NAME_COLUMNS.items() if k in header), None)
+    if layout is None:
+        raise InputError("not a HoC Library candidate file (no ONS id column)", source=src, line=1)
+    idx = [_column(header, name, src) for name in layout]
+    raw: dict[tuple[str, str], str] = {}
+    for line, row in rows:
+        code, abbrev, first, last = (_cell(row, i, src, line).strip() for i in idx)
+        column, n = abbrev, 1
+        while (code, column) in raw:
+            n += 1
+            column = f"{abbrev} ({n})"
+        raw[(code, column)] = " ".join(f"{first} {last}".split())
+    return {(code, canonical_parties([column])[0]): name for (code, column), name in raw.items()}
+
+
 # ---------------------------------------------------------------------------- constituency files
 
 

@@ -1,0 +1,88 @@
+"""``seats marginal`` with candidates' names and readable party labels, ``seats apportion`` by
+electorate for 2015-2024, and ``data fetch`` reporting each file once, through the real entry point."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import numpy as np
+import pytest
+
+from kingmaker.party_names import party_label
+from tests.cli_runner import invoke
+from tests.conftest import shared_path
+
+
+@pytest.fixture
+def uk(monkeypatch, tmp_path):
+    folder = shared_path("uk", "README.md").parent
+    monkeypatch.setenv("KINGMAKER_DATA_DIR", str(folder))
+    monkeypatch.setenv("KINGMAKER_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setenv("COLUMNS", "200")
+    return folder
+
+
+@pytest.mark.parametrize(
+    ("column", "election", "label"),
+    [
+        ("lab", "1997", "Labour"),
+        ("con", "1997", "Conservative"),
+        ("lib", "1997", "Lib Dem"),
+        ("lib", "1983", "SDP-Liberal Alliance"),
+        ("lib", "1951", "Liberal"),
+        ("oth", "1997", "Others"),
+        ("RUK", "2024", "Reform UK"),
+        ("Ind1", "2010", "Independent"),
+        ("Ind (3)", "2024", "Independent"),
+        ("Grn", "2010", "Green"),
+        ("APNI", "2017", "Alliance"),
+    ],
+)
+def test_party_labels(column, election, label):
+    assert party_label(column, election=election) == label
+
+
+def test_party_label_falls_back_to_the_source_name_then_the_key():
+    assert party_label("HPUK", names={"HPUK": "Heritage Party"}) == "Heritage Party"
+    long = {"X": "A Party Whose Name Is Far Too Long For Any Table Cell"}
+    assert party_label("X", names=long) == "X"
+
+
+def test_marginal_2024_names_candidates_and_parties(uk):
+    r = invoke("seats", "marginal", "--election", "2024", "--top", "3", "--format", "json")
+    assert r.exit_code == 0, r.stderr
+    data = json.loads(r.stdout)
+    hendon = data["most marginal"][0]
+    assert hendon["district"] == "Hendon" and hendon["majority"] == 15
+    assert hendon["winner_party"] == "Labour" and hendon["winner_name"] == "David Pinto-Duschinsky"
+    assert hendon["runner_up_party"] == "Conservative" and hendon["runner_up_name"] == "Ameet Jogia"
+    table = invoke("seats", "marginal", "--election", "2024", "--top", "3").stdout
+    assert "David Pinto-Duschinsky" in table and "Lindsay Hoyle" in table
+    assert "Reform UK" in table and not re.search(r"\bRUK\b", table)
+
+
+@pytest.mark.parametrize("year", ["1997", "2010"])
+def test_marginal_labels_in_files_without_names(uk, year):
+    r = invoke("seats", "marginal", "--election", year, "--top", "5")
+    assert r.exit_code == 0, r.stderr
+    assert not re.search(r"│ (lab|con|lib|oth|Ind\d|nan) ", r.stdout), r.stdout
+    assert "does not name the candidates" in r.stdout
+    rows = json.loads(invoke("seats", "marginal", "--election", year, "--format", "json").stdout)
+    for rec in rows["most marginal"] + rows["safest"]:
+        assert rec["runner_up"] is None or isinstance(rec["runner_up"], str)
+        assert rec["winner_name"] is None
+    if year == "2010":  # Fermanagh & South Tyrone: Sinn Féin by 4 over an independent
+        first = rows["most marginal"][0]
+        assert (first["winner_party"], first["runner_up_party"]) == ("Sinn Féin", "Independent")
+
+
+def test_candidate_names_cover_every_vote_cell(uk):
+    from kingmaker.datasets import candidate_names, load_dataset
+
+    for year in ("2015", "2017", "2019", "2024"):
+        table = load_dataset(f"uk-{year}-results")
+        names = candidate_names(table)
+        cells = {(table.ids[d], table.parties[p]) for d, p in zip(*np.nonzero(table.votes), strict=True)}
+        assert cells <= set(names), year
+    assert candidate_names(load_dataset("uk-2010-results")) == {}
