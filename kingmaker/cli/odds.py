@@ -13,11 +13,13 @@ from rich.console import Console
 from rich.table import Table
 
 from kingmaker.cli.common import Format, print_json
+from kingmaker.cli.tables import Column, WideOption, console_for, fitted_table, print_fitted
 from kingmaker.errors import InputError
 from kingmaker.odds import (
     DEVIG_METHODS,
     OddsAnalysis,
     analyse_odds,
+    parse_aliases,
     parse_market,
     read_model_probabilities,
 )
@@ -32,6 +34,14 @@ def _parameter_label(method: str, value: float) -> str:
     """``power k=1.23``: the fitted parameter as the registry entry formats it."""
     label = DEVIG_METHODS.get(method).extra.get("label")
     return str(label).format(value) if label else f"{method} {value:.4g}"
+
+
+#: How a model name was paired with a runner (:class:`~kingmaker.odds.names.RunnerMatch`), as shown.
+MATCH_TEXT = {
+    "alias": "by --alias",
+    "same": "ignoring case and dots",
+    "surname": "by surname and initials",
+}
 
 
 class PriceFormat(StrEnum):
@@ -50,21 +60,26 @@ def _percent(x: float | None, signed: bool = False) -> str:
     return f"{x:+.2%}" if signed else f"{x:.2%}"
 
 
-def render_table(analysis: OddsAnalysis) -> Table:
-    """A Rich table: one row per runner, one column per method (plus model, edge, EV)."""
+def render_table(analysis: OddsAnalysis, out: Console) -> tuple[Table, list[str]]:
+    """A Rich table fitted to ``out``: one row per runner, one column per method (plus model,
+    edge, EV); when too wide, the raw column goes first, then the methods other than the one the
+    edge is measured against (right to left); and the headers of the columns dropped."""
     market = analysis.market
-    table = Table(title="Implied probabilities by de-vig method")
-    table.add_column("Runner")
-    table.add_column("Price", justify="right")
-    table.add_column("Raw", justify="right")
-    for result in analysis.results:
-        table.add_column(_title(result.method), justify="right")
     has_model = analysis.model is not None
+    columns = [
+        Column("Runner"),
+        Column("Price", "right"),
+        Column("Raw", "right", drop=len(analysis.results) + 1),
+    ]
+    for i, result in enumerate(analysis.results):
+        keep = result.method == analysis.edge_method
+        columns.append(Column(_title(result.method), "right", drop=0 if keep else i + 1))
     if has_model:
-        table.add_column("Model", justify="right")
-        table.add_column(f"Edge vs {_title(analysis.edge_method)}", justify="right")
-        table.add_column("EV of 1 unit", justify="right")
+        columns.append(Column("Model", "right"))
+        columns.append(Column(f"Edge vs {_title(analysis.edge_method)}", "right"))
+        columns.append(Column("EV of 1 unit", "right"))
     edge, ev = analysis.edge, analysis.expected_value
+    rows = []
     for i, (runner, price) in enumerate(zip(market.runners, market.prices, strict=True)):
         row = [runner, price.text, _percent(float(market.raw_probabilities[i]))]
         row += [_percent(r.probabilities[i]) for r in analysis.results]
@@ -72,7 +87,7 @@ def render_table(analysis: OddsAnalysis) -> Table:
             row.append(_percent(analysis.model[i]))
             row.append(_percent(edge[i], signed=True) if edge is not None else "—")
             row.append(f"{ev[i]:+.3f}" if ev is not None and ev[i] is not None else "—")
-        table.add_row(*row)
+        rows.append(row)
     kind = "overround" if market.overround >= 0 else "underround"
     summary = f"booksum {market.booksum:.2%}, {kind} {market.overround:+.2%}"
     if market.commission:
@@ -80,8 +95,8 @@ def render_table(analysis: OddsAnalysis) -> Table:
     parameters = [
         _parameter_label(r.method, r.parameter) for r in analysis.results if r.parameter is not None
     ]
-    table.caption = summary + "\n" + "; ".join(parameters)
-    return table
+    caption = summary + "\n" + "; ".join(parameters)
+    return fitted_table(columns, rows, out, title="Implied probabilities by de-vig method", caption=caption)
 
 
 def odds(
@@ -116,6 +131,18 @@ def odds(
             show_default=False,
         ),
     ] = None,
+    alias: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--alias",
+            help='How the model names a market runner, e.g. --alias "Edward Miliband=E Miliband" '
+            "(repeatable; commas separate pairs). Without one, names match when they are the same "
+            "up to case and dots, or by surname with agreeing forenames or initials (D Miliband = "
+            "David Miliband), when that is unambiguous; the matches made are shown.",
+            show_default=False,
+        ),
+    ] = None,
+    wide: WideOption = False,
     edge_method: Annotated[
         str,
         typer.Option(
@@ -139,18 +166,23 @@ def odds(
         if not isinstance(data, dict):
             raise InputError("expected a JSON object", source=str(model))
         model_probabilities = read_model_probabilities(data, source=str(model))
-    analysis = analyse_odds(parsed, DEVIG_METHODS.names(), model_probabilities, edge)
+    aliases = parse_aliases(alias or [], "--alias")
+    analysis = analyse_odds(parsed, DEVIG_METHODS.names(), model_probabilities, edge, aliases)
     if output is Format.json:
         options = {"market": list(market), "price_format": price_format.value, "commission": commission}
-        options |= {"edge_method": edge}
+        options |= {"edge_method": edge, "alias": aliases}
         print_json(analysis.to_dict(), "odds", options=options, inputs={str(model): model} if model else {})
     elif output is Format.csv:
         sys.stdout.write(analysis.to_frame().to_csv())
     else:
-        console = Console(file=sys.stdout, width=None if sys.stdout.isatty() else 160)
-        console.print(render_table(analysis))
+        out = console_for(wide)
+        print_fitted(*render_table(analysis, out), out)
         for method, reason in analysis.skipped:
-            console.print(f"{_title(method)} not shown: {reason}", soft_wrap=True)
+            out.print(f"{_title(method)} not shown: {reason}")
+        for how, text in MATCH_TEXT.items():
+            pairs = [f"{m.name} → {m.runner}" for m in analysis.matches if m.how == how]
+            if pairs:
+                out.print(f"Model names matched {text}: {', '.join(pairs)}")
 
 
 def register(app: typer.Typer) -> None:

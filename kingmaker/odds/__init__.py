@@ -4,12 +4,14 @@
   exchange back/lay pairs) and markets of runners, with commission netted off;
 * :mod:`~kingmaker.odds.devig`: the de-vig methods (multiplicative, additive, power, odds ratio,
   Shin), each registered once in :data:`~kingmaker.odds.registry.DEVIG_METHODS`;
+* :mod:`~kingmaker.odds.names`: a model's runner names matched to the market's as people write
+  them (``D Miliband`` and ``David Miliband``; :func:`match_runners`);
 * :mod:`~kingmaker.odds.analysis`: a market under every method, and a model's edge and expected
   value (:func:`analyse_odds`).
 
 Internal dependency direction (each module imports only those to its left)::
 
-    registry, parse  ->  devig  ->  analysis  ->  __init__
+    registry, parse, names  ->  devig  ->  analysis  ->  __init__
 
 SciPy is imported only when a fitted method (power, odds ratio, Shin) is solved.
 
@@ -25,6 +27,7 @@ from __future__ import annotations
 
 from kingmaker.odds.analysis import OddsAnalysis, analyse_odds, read_model_probabilities
 from kingmaker.odds.devig import FairProbabilities, fair_probabilities
+from kingmaker.odds.names import RunnerMatch, match_runners, parse_aliases
 from kingmaker.odds.parse import (
     PRICE_STYLES,
     Market,
@@ -47,11 +50,14 @@ __all__ = [
     "OddsAnalysis",
     "Price",
     "PriceStyle",
+    "RunnerMatch",
     "analyse_odds",
     "fair_probabilities",
     "format_american",
     "format_fractional",
+    "match_runners",
     "net_of_commission",
+    "parse_aliases",
     "parse_market",
     "parse_price",
     "read_model_probabilities",

@@ -10,6 +10,7 @@ import numpy as np
 
 from kingmaker.errors import InputError, RuleError, UnknownNameError
 from kingmaker.odds.devig import FairProbabilities, fair_probabilities
+from kingmaker.odds.names import RunnerMatch, match_runners
 from kingmaker.odds.parse import Market
 from kingmaker.odds.registry import DEVIG_METHODS
 from kingmaker.provenance import json_result
@@ -36,22 +37,6 @@ def read_model_probabilities(data: Mapping[str, Any], source: str | None = None)
     return out
 
 
-def _match_runners(market: Market, model: Mapping[str, float]) -> dict[str, float]:
-    def key(name: str) -> str:
-        return " ".join(name.lower().split())
-
-    by_key = {key(r): r for r in market.runners}
-    matched: dict[str, float] = {}
-    for name, p in model.items():
-        runner = name if name in market.runners else by_key.get(key(name))
-        if runner is None:
-            raise UnknownNameError(
-                f"model runner {name!r} is not in the market ({', '.join(market.runners)})"
-            )
-        matched[runner] = p
-    return matched
-
-
 @dataclass(frozen=True)
 class OddsAnalysis:
     """A market, each method's fair probabilities, and optionally a model's edge.
@@ -65,6 +50,7 @@ class OddsAnalysis:
     skipped: tuple[tuple[str, str], ...] = ()
     model: tuple[float | None, ...] | None = None
     edge_method: str = "shin"
+    matches: tuple[RunnerMatch, ...] = ()
     _index: dict[str, FairProbabilities] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -115,6 +101,7 @@ class OddsAnalysis:
         }
         if self.model is not None:
             out["edge_method"] = self.edge_method
+            out["model_names"] = [m.to_dict() for m in self.matches]
             edge, ev = self.edge, self.expected_value
             for i, row in enumerate(out["runners"]):
                 row["model"] = self.model[i]
@@ -151,10 +138,14 @@ def analyse_odds(
     methods: Iterable[str] | None = None,
     model: Mapping[str, float] | None = None,
     edge_method: str = "shin",
+    aliases: Mapping[str, str] | None = None,
 ) -> OddsAnalysis:
     """Every method's fair probabilities; with ``model``, the edge and EV per runner.
 
     ``methods``: de-vig method names (default: every one in :data:`DEVIG_METHODS`, in order).
+    ``model`` maps runner names to probabilities, written as people write them: the names are
+    matched to the market's by :func:`~kingmaker.odds.names.match_runners` (``aliases``: an
+    explicit ``{model name: runner}`` table first), and ``matches`` says how each was paired.
 
     A method that cannot apply (additive giving a negative probability) is listed in
     ``skipped`` with the reason rather than failing the whole analysis.
@@ -168,7 +159,9 @@ def analyse_odds(
         except RuleError as exc:
             skipped.append((method, str(exc)))
     model_column = None
+    matches: list[RunnerMatch] = []
     if model is not None:
-        matched = _match_runners(market, model)
+        matches = match_runners(market.runners, model, aliases)
+        matched = {m.runner: model[m.name] for m in matches}
         model_column = tuple(matched.get(r) for r in market.runners)
-    return OddsAnalysis(market, tuple(results), tuple(skipped), model_column, edge_method)
+    return OddsAnalysis(market, tuple(results), tuple(skipped), model_column, edge_method, tuple(matches))
