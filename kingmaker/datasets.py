@@ -157,6 +157,54 @@ DATASETS: Mapping[str, Dataset] = MappingProxyType(
                 "2024",
             ),
             Dataset(
+                "uk-2017-constituencies",
+                "UK general election 2017, one row per seat with its electorate; minor parties "
+                "lumped as Other (House of Commons Library CBP-7979)",
+                (
+                    DataFile(
+                        "HoC-GE2017-constituency-results.csv",
+                        f"{HOC}/CBP-7979/HoC-GE2017-constituency-results.csv",
+                        "e41c1281aa2eed011f75022d6b386a3687c4920f0c8f0c9d3c3847836a35f241",
+                        "original snake_case layout",
+                    ),
+                ),
+                "constituencies",
+                OPL,
+                "2017",
+            ),
+            Dataset(
+                "uk-2019-constituencies",
+                "UK general election 2019, one row per seat with its electorate; minor parties "
+                "lumped as Other (House of Commons Library CBP-8749)",
+                (
+                    DataFile(
+                        "HoC-GE2019-results-by-constituency.csv",
+                        f"{HOC}/CBP-8749/HoC-GE2019-results-by-constituency.csv",
+                        "eb5c48380bd49d801fc27631bd61c8add510265a74e53ef2a42fa437df1a8a71",
+                        "re-issued Title Case layout",
+                    ),
+                ),
+                "constituencies",
+                OPL,
+                "2019",
+            ),
+            Dataset(
+                "uk-2024-constituencies",
+                "UK general election 2024, one row per seat with its electorate; minor parties "
+                "lumped as Other (House of Commons Library CBP-10009)",
+                (
+                    DataFile(
+                        "HoC-GE2024-results-by-constituency.csv",
+                        f"{HOC}/CBP-10009/HoC-GE2024-results-by-constituency.csv",
+                        "4207ce1d92ee750bd3295213d5bfc1c8b0c5ade36957f3fc005abe9eba206953",
+                        "revised December 2024 edition",
+                    ),
+                ),
+                "constituencies",
+                OPL,
+                "2024",
+            ),
+            Dataset(
                 "uk-1918-2019-results",
                 "UK general elections 1918-2019 by constituency, five vote buckets (CBP-8647); "
                 "natSW is split into SNP (Scotland) and PC (Wales) when read; oth lumps everyone else and is set aside in list PR",
@@ -321,7 +369,7 @@ def load_dataset(
     1918-2019 file). Files come from ``data_dir``/``$KINGMAKER_DATA_DIR``, the cache, or are
     fetched (unless ``fetch_missing`` is false)."""
     from kingmaker.io.ec_2010 import read_ec_2010
-    from kingmaker.io.hoc import read_hoc_1918, read_hoc_candidates
+    from kingmaker.io.hoc import read_hoc_1918, read_hoc_candidates, read_hoc_constituencies
 
     ds = dataset(name)
     if ds.reader == "parlgov":
@@ -334,6 +382,8 @@ def load_dataset(
         return read_ec_2010(paths[0], paths[1])
     if ds.reader == "candidates":
         return read_hoc_candidates(paths[0], election=ds.election)
+    if ds.reader == "constituencies":
+        return read_hoc_constituencies(paths[0], election=ds.election)
     if election is None:
         raise InputError(f"data set {name} holds many elections: give election=YEAR")
     return read_hoc_1918(paths[0], election)
@@ -408,3 +458,40 @@ def candidate_names(table: VoteTable) -> dict[tuple[str, str], str]:
         return read_hoc_candidate_names(source)
     except InputError:  # not a per-candidate file: no names to show
         return {}
+
+
+# ---------------------------------------------------------------------------- electorates
+
+
+def electorate_dataset(election: str | int) -> str:
+    """The data set whose rows carry the electorate of each seat in UK general election
+    ``election``: the HoC Library's per-constituency file of that year where one is registered
+    (2017, 2019, 2024), else the 1918-2019 file (2015 and earlier)."""
+    name = f"uk-{election}-constituencies"
+    return name if name in DATASETS else "uk-1918-2019-results"
+
+
+def with_electorates(table: VoteTable, *, data_dir: str | Path | None = None) -> VoteTable:
+    """``table`` with each district's electorate, where its own file gives none (the per-candidate
+    files of 2015-2024): joined by ONS code from :func:`electorate_dataset` of ``table.election``.
+    Returned unchanged where it has electorates already; an :class:`InputError` names the districts
+    the electorate file lacks."""
+    import dataclasses
+
+    import numpy as np
+
+    if table.electorates is not None and np.any(table.electorates):
+        return table
+    if not table.election or table.codes is None:
+        raise InputError("this data has no electorates, and no election year and ONS codes to find them")
+    source = electorate_dataset(table.election)
+    other = load_dataset(source, election=table.election, data_dir=data_dir)
+    if other.electorates is None:
+        raise InputError(f"data set {source} has no electorates")
+    by_code = dict(zip(other.ids, other.electorates.tolist(), strict=True))
+    missing = [d for d, c in zip(table.districts, table.ids, strict=True) if not by_code.get(c)]
+    if missing:
+        shown = ", ".join(missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
+        raise InputError(f"{source} ({table.election}) has no electorate for {shown}")
+    electorates = np.array([by_code[c] for c in table.ids], dtype=np.int64)
+    return dataclasses.replace(table, electorates=electorates)

@@ -86,3 +86,60 @@ def test_candidate_names_cover_every_vote_cell(uk):
         cells = {(table.ids[d], table.parties[p]) for d, p in zip(*np.nonzero(table.votes), strict=True)}
         assert cells <= set(names), year
     assert candidate_names(load_dataset("uk-2010-results")) == {}
+
+
+def _official_electorate(folder, year: str) -> int:
+    """The UK electorate of ``year`` summed straight from the CSV (no kingmaker reader)."""
+    import csv
+
+    if year == "2015":
+        with (folder / "1918-2019election_results.csv").open(encoding="cp1252") as fh:
+            return sum(int(r["electorate"]) for r in csv.DictReader(fh) if r["election"] == "2015")
+    name = {
+        "2017": "HoC-GE2017-constituency-results.csv",
+        "2019": "HoC-GE2019-results-by-constituency.csv",
+        "2024": "HoC-GE2024-results-by-constituency.csv",
+    }[year]
+    with (folder / name).open(encoding="utf-8-sig") as fh:
+        rows = list(csv.DictReader(fh))
+    key = "electorate" if "electorate" in rows[0] else "Electorate"
+    return sum(int(r[key].replace(",", "")) for r in rows)
+
+
+@pytest.mark.parametrize("year", ["2015", "2017", "2019", "2024"])
+def test_apportion_by_electorate_2015_2024(uk, year):
+    r = invoke(
+        "seats", "apportion", "--election", year, "--seats", "650", "--level", "nation", "--format", "json"
+    )
+    assert r.exit_code == 0, r.stderr
+    data = json.loads(r.stdout)
+    rows = {row["area"]: row for row in data["rows"]}
+    assert set(rows) == {"England", "Scotland", "Wales", "Northern Ireland"}
+    assert sum(row["seats"] for row in rows.values()) == 650
+    assert sum(row["electorate"] for row in rows.values()) == _official_electorate(uk, year)
+    assert data["electorates_from"] == (
+        "uk-1918-2019-results" if year == "2015" else f"uk-{year}-constituencies"
+    )
+    table = invoke("seats", "apportion", "--election", year, "--seats", "650")
+    assert table.exit_code == 0 and "joined by ONS code" in table.stdout
+
+
+def test_apportion_2024_same_from_either_file(uk):
+    """The candidate file with joined electorates apportions as the constituency file itself does."""
+    a = invoke("seats", "apportion", "--election", "2024", "--seats", "650", "--format", "json")
+    b = invoke(
+        "seats", "apportion", "--data", "uk-2024-constituencies", "--seats", "650", "--format", "json"
+    )  # fmt: skip
+    assert json.loads(a.stdout)["rows"] == json.loads(b.stdout)["rows"]
+
+
+def test_with_electorates_needs_a_year_and_codes():
+    from kingmaker.datasets import with_electorates
+    from kingmaker.errors import InputError
+    from kingmaker.votes import VoteTable
+
+    bare = VoteTable(np.array([[3, 1]]), ("A", "B"), ("d1",))
+    with pytest.raises(InputError, match="no electorates"):
+        with_electorates(bare)
+    given = VoteTable(np.array([[3, 1]]), ("A", "B"), ("d1",), electorates=np.array([10]))
+    assert with_electorates(given) is given

@@ -29,6 +29,7 @@ from kingmaker.cli.tables import Column, WideOption, console_for, fitted_table, 
 from kingmaker.errors import InputError
 from kingmaker.seats import DIVISORS, QUOTAS, SYSTEMS, Allocation, Comparison, allocate, compare_systems
 from kingmaker.seats.compare import shown
+from kingmaker.seats.registry import normalise_name
 from kingmaker.votes import VoteTable
 
 ElectionOpt = Annotated[
@@ -448,10 +449,23 @@ def register(app: typer.Typer) -> None:
         ] = "sainte-lague",
         fmt: FormatOption = Format.table,
     ) -> None:
-        """Apportion seats to regions (or nations) by electorate with any method."""
+        """Apportion seats to regions (or nations) by electorate with any method.
+
+        Electorates come from the results file where it has them (2010, the per-constituency
+        files); the per-candidate files of 2015-2024 have none, so they are joined by ONS code from
+        that year's per-constituency file (2017, 2019, 2024) or the 1918-2019 file (2015).
+        """
         from kingmaker.seats.apportion import apportion
 
-        table = load_votes(data, election).aggregate(level)
+        votes = load_votes(data, election)
+        joined = None  # the data set the electorates were joined from, if not the results file
+        if by == "electorate":
+            from kingmaker.datasets import electorate_dataset, with_electorates
+
+            filled = with_electorates(votes)
+            if filled is not votes:
+                joined, votes = electorate_dataset(str(votes.election)), filled
+        table = votes.aggregate(level)
         if by == "electorate":
             if table.electorates is None or not np.any(table.electorates):
                 raise InputError("this data has no electorates; use --by seats")
@@ -469,18 +483,23 @@ def register(app: typer.Typer) -> None:
         ]
         if fmt is Format.json:
             data = {"method": result.method, "rows": rows, "ties": [str(t) for t in result.ties]}
+            if joined:
+                data["electorates_from"] = joined
             options = {"seats": seats, "level": level, "by": by, "method": method}
             print_json(data, "seats apportion", options=options, inputs=table_inputs(table))
             return
         if fmt is Format.csv:
             _emit_csv(rows)
             return
-        out = Table(title=f"{seats} seats by {by} ({result.method})")
+        label = table.election or Path(table.source or "").name
+        out = Table(title=f"{label}: {seats} seats by {by}, {normalise_name(method)}")
         for col in ("area", by, "seats", "current"):
             out.add_column(col, justify="left" if col == "area" else "right")
         for r in rows:
             out.add_row(r["area"], f"{r[by]:,}", str(r["seats"]), str(r["current"]))
         console.print(out)
+        if joined:
+            console.print(f"Electorates from data set {joined}, joined by ONS code.")
         for t in result.ties:
             console.print(f"tie: {t}")
 
