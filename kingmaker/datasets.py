@@ -47,6 +47,32 @@ PARLGOV = (
     "3f614ac0a4ae04b50a65a4ac448e20260c080fbb/data"
 )
 
+#: The HoC Library's per-constituency files (one row per seat, with electorates): year, briefing,
+#: file, SHA-256, note.
+_CONSTITUENCY_FILES = (
+    (
+        "2017",
+        "CBP-7979",
+        "HoC-GE2017-constituency-results.csv",
+        "e41c1281aa2eed011f75022d6b386a3687c4920f0c8f0c9d3c3847836a35f241",
+        "original snake_case layout",
+    ),
+    (
+        "2019",
+        "CBP-8749",
+        "HoC-GE2019-results-by-constituency.csv",
+        "eb5c48380bd49d801fc27631bd61c8add510265a74e53ef2a42fa437df1a8a71",
+        "re-issued Title Case layout",
+    ),
+    (
+        "2024",
+        "CBP-10009",
+        "HoC-GE2024-results-by-constituency.csv",
+        "4207ce1d92ee750bd3295213d5bfc1c8b0c5ade36957f3fc005abe9eba206953",
+        "revised December 2024 edition",
+    ),
+)
+
 
 @dataclass(frozen=True)
 class DataFile:
@@ -156,53 +182,17 @@ DATASETS: Mapping[str, Dataset] = MappingProxyType(
                 OPL,
                 "2024",
             ),
-            Dataset(
-                "uk-2017-constituencies",
-                "UK general election 2017, one row per seat with its electorate; minor parties "
-                "lumped as Other (House of Commons Library CBP-7979)",
-                (
-                    DataFile(
-                        "HoC-GE2017-constituency-results.csv",
-                        f"{HOC}/CBP-7979/HoC-GE2017-constituency-results.csv",
-                        "e41c1281aa2eed011f75022d6b386a3687c4920f0c8f0c9d3c3847836a35f241",
-                        "original snake_case layout",
-                    ),
-                ),
-                "constituencies",
-                OPL,
-                "2017",
-            ),
-            Dataset(
-                "uk-2019-constituencies",
-                "UK general election 2019, one row per seat with its electorate; minor parties "
-                "lumped as Other (House of Commons Library CBP-8749)",
-                (
-                    DataFile(
-                        "HoC-GE2019-results-by-constituency.csv",
-                        f"{HOC}/CBP-8749/HoC-GE2019-results-by-constituency.csv",
-                        "eb5c48380bd49d801fc27631bd61c8add510265a74e53ef2a42fa437df1a8a71",
-                        "re-issued Title Case layout",
-                    ),
-                ),
-                "constituencies",
-                OPL,
-                "2019",
-            ),
-            Dataset(
-                "uk-2024-constituencies",
-                "UK general election 2024, one row per seat with its electorate; minor parties "
-                "lumped as Other (House of Commons Library CBP-10009)",
-                (
-                    DataFile(
-                        "HoC-GE2024-results-by-constituency.csv",
-                        f"{HOC}/CBP-10009/HoC-GE2024-results-by-constituency.csv",
-                        "4207ce1d92ee750bd3295213d5bfc1c8b0c5ade36957f3fc005abe9eba206953",
-                        "revised December 2024 edition",
-                    ),
-                ),
-                "constituencies",
-                OPL,
-                "2024",
+            *(
+                Dataset(
+                    f"uk-{year}-constituencies",
+                    f"UK general election {year}, one row per seat with its electorate; minor "
+                    f"parties lumped as Other (House of Commons Library {cbp})",
+                    (DataFile(file, f"{HOC}/{cbp}/{file}", digest, note),),
+                    "constituencies",
+                    OPL,
+                    year,
+                )
+                for year, cbp, file, digest, note in _CONSTITUENCY_FILES
             ),
             Dataset(
                 "uk-1918-2019-results",
@@ -307,7 +297,10 @@ def fetch(
     cache: str | Path | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> list[Path]:
-    """Download (or find in the cache) every file of data set ``name``; check SHA-256."""
+    """Download (or find in the cache) every file of data set ``name``; check SHA-256.
+
+    ``progress`` hears one line per file, once it is in place: where it came from and where it is.
+    pooch's own log line is silenced for the call."""
     ds = dataset(name)
     try:
         import pooch
@@ -316,15 +309,18 @@ def fetch(
     folder = Path(cache) if cache is not None else cache_dir()
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
+    logger = pooch.get_logger()
     for file in ds.files:
         target = folder / file.name
         if target.exists() and sha256(target) == file.sha256:
             paths.append(target)
+            if progress:
+                progress(f"{file.name}: already in the cache, SHA-256 checked: {target}")
             continue
         url = _address(file, base_url)
         local = urlparse(url).scheme in ("", "file") or Path(url).exists()
-        if progress:
-            progress(f"fetching {file.name} from {url}")
+        level = logger.level
+        logger.setLevel("WARNING")  # pooch logs "Downloading data from ..." at INFO
         try:
             path = pooch.retrieve(
                 url,
@@ -341,7 +337,11 @@ def fetch(
             ) from None
         except OSError as exc:
             raise InputError(f"cannot download {file.name} from {url}: {exc}") from None
+        finally:
+            logger.setLevel(level)
         paths.append(Path(path))
+        if progress:
+            progress(f"{file.name}: fetched from {url}, SHA-256 checked: {path}")
     return paths
 
 

@@ -143,3 +143,17 @@ def test_with_electorates_needs_a_year_and_codes():
         with_electorates(bare)
     given = VoteTable(np.array([[3, 1]]), ("A", "B"), ("d1",), electorates=np.array([10]))
     assert with_electorates(given) is given
+
+
+def test_data_fetch_reports_each_file_once(uk, tmp_path):
+    cache = str(tmp_path / "c")
+    for when in ("fetched from", "already in the cache"):
+        r = invoke("data", "fetch", "uk-2010-results", "--from", str(uk), "--cache", cache)
+        assert r.exit_code == 0, r.stderr
+        assert r.stderr == ""  # no second line from the downloader (pooch's log)
+        lines = r.stdout.strip().splitlines()
+        assert len(lines) == 3 and "Open Government Licence" in lines[-1]
+        for line, name in zip(
+            lines, ("GE2010-results-flatfile-website.csv", "GE2010-party-abbreviations.csv")
+        ):
+            assert line.startswith(f"{name}: {when}") and "SHA-256 checked" in line

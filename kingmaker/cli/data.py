@@ -49,9 +49,7 @@ def register(app: typer.Typer) -> None:
         from kingmaker.datasets import dataset, fetch
 
         ds = dataset(name)
-        paths = fetch(name, base_url=source, cache=cache, progress=lambda m: console.print(m))
-        for path in paths:
-            console.print(f"ok  {path}")
+        fetch(name, base_url=source, cache=cache, progress=lambda m: console.print(m, soft_wrap=True))
         console.print(ds.attribution)
 
     app.add_typer(data_app, name="data")

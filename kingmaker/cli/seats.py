@@ -25,7 +25,8 @@ import typer
 from rich.table import Table
 
 from kingmaker.cli.common import Format, FormatOption, console, print_json, table_inputs
-from kingmaker.cli.tables import Column, WideOption, console_for, fitted_table, print_fitted
+from kingmaker.cli.seats_marginal import named, print_marginal
+from kingmaker.cli.tables import WideOption, console_for
 from kingmaker.errors import InputError
 from kingmaker.seats import DIVISORS, QUOTAS, SYSTEMS, Allocation, Comparison, allocate, compare_systems
 from kingmaker.seats.compare import shown
@@ -235,44 +236,6 @@ def print_comparison(
         console.print(f"note ({', '.join(where)}): {note}")
 
 
-#: ``seats marginal`` columns; when the terminal is narrow the region goes first, then the
-#: majority's share (the swing needed is half of it). Winner and runner-up cells hold the party's
-#: label with the candidate's name below it.
-MARGINAL_COLUMNS = (
-    Column("seat"),
-    Column("region", drop=2),
-    Column("winner"),
-    Column("runner-up"),
-    Column("majority", "right"),
-    Column("maj %", "right", drop=1),
-    Column("swing %", "right"),
-)
-
-
-def _named(rec: dict[str, Any], table: VoteTable, people: dict[tuple[str, str], str]) -> dict[str, Any]:
-    """A marginality record with each party's readable label and the candidates' names (``None``
-    where the file does not name them)."""
-    from kingmaker.party_names import party_label
-
-    rec = dict(rec)
-    for side in ("winner", "runner_up"):
-        key = rec.get(side)
-        if not isinstance(key, str):  # no runner-up (an unopposed or one-column seat)
-            key = rec[side] = None
-        rec[f"{side}_party"] = (
-            None if key is None else party_label(key, names=table.party_names, election=table.election)
-        )
-        rec[f"{side}_name"] = None if key is None else people.get((rec["code"], key))
-    return rec
-
-
-def _who(party: str | None, name: str | None) -> str:
-    """A table cell: the party's label, and the candidate's name below it where known."""
-    if party is None:
-        return "-"
-    return f"{party}\n{name}" if name else party
-
-
 def register(app: typer.Typer) -> None:
     """Add the ``seats`` command group to ``app``."""
     seats_app = typer.Typer(
@@ -399,8 +362,7 @@ def register(app: typer.Typer) -> None:
             sections = {"most marginal": m.most_marginal(top), "safest": m.safest(top)}
         people = candidate_names(table)
         records = {
-            k: [_named(rec, table, people) for rec in v.to_dict(orient="records")]
-            for k, v in sections.items()
+            k: [named(rec, table, people) for rec in v.to_dict(orient="records")] for k, v in sections.items()
         }
         if fmt is Format.json:
             print_json(
@@ -410,27 +372,8 @@ def register(app: typer.Typer) -> None:
         if fmt is Format.csv:
             _emit_csv([{"list": k, **rec} for k, recs in records.items() for rec in recs])
             return
-        out = console_for(wide)
         label = table.election or Path(table.source or "").name
-        for title, recs in records.items():
-            cells = [
-                [
-                    rec["district"],
-                    str(rec.get("region") or ""),
-                    _who(rec["winner_party"], rec["winner_name"]),
-                    _who(rec["runner_up_party"], rec["runner_up_name"]),
-                    f"{rec['majority']:,}",
-                    f"{rec['majority_share'] * 100:.2f}",
-                    f"{rec['swing_needed'] * 100:.2f}",
-                ]
-                for rec in recs
-            ]
-            print_fitted(*fitted_table(MARGINAL_COLUMNS, cells, out, title=f"{label}: {title}"), out)
-        out.print(
-            "maj %: the majority as a share of the votes; swing %: the swing that would tie the seat (half of it)."
-        )
-        if not people:
-            out.print("This results file does not name the candidates (the 2015-2024 files do).")
+        print_marginal(records, str(label), bool(people), console_for(wide))
 
     @seats_app.command("apportion")
     def apportion_cmd(
