@@ -154,6 +154,6 @@ def test_data_fetch_reports_each_file_once(uk, tmp_path):
         lines = r.stdout.strip().splitlines()
         assert len(lines) == 3 and "Open Government Licence" in lines[-1]
         for line, name in zip(
-            lines, ("GE2010-results-flatfile-website.csv", "GE2010-party-abbreviations.csv")
+            lines, ("GE2010-results-flatfile-website.csv", "GE2010-party-abbreviations.csv"), strict=False
         ):
             assert line.startswith(f"{name}: {when}") and "SHA-256 checked" in line
