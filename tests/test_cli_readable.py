@@ -157,3 +157,13 @@ def test_data_fetch_reports_each_file_once(uk, tmp_path):
             lines, ("GE2010-results-flatfile-website.csv", "GE2010-party-abbreviations.csv"), strict=False
         ):
             assert line.startswith(f"{name}: {when}") and "SHA-256 checked" in line
+
+
+@pytest.mark.parametrize("year", ["1997", "2010", "2017", "2024"])
+def test_marginal_fits_80_columns_with_real_names(uk, monkeypatch, year):
+    monkeypatch.setenv("COLUMNS", "80")
+    for extra in ((), ("--party", "Lab")):
+        r = invoke("seats", "marginal", "--election", year, "--top", "15", *extra)
+        assert r.exit_code == 0, r.stderr
+        assert max(len(line) for line in r.stdout.splitlines()) <= 80
+        assert "…" not in r.stdout

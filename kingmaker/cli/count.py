@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from kingmaker.cli.common import console, print_json
+from kingmaker.cli.tables import print_table
 from kingmaker.counting.result import Result
 from kingmaker.errors import InputError
 
@@ -101,7 +102,7 @@ def render_table(result: Result, console: Console) -> None:
     if any_loss:
         table.add_row(*loss)
     table.add_row(*tot)
-    console.print(table)
+    print_table(table, console)  # in blocks of stages where the sheet is wider than the terminal
     console.print("* elected, x eliminated at the end of that stage")
     for r in result.rounds:
         if r.number > 1 and r.action:

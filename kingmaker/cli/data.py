@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from kingmaker.cli.common import console
+from kingmaker.cli.tables import Column, fitted_table, print_fitted
 
 
 def register(app: typer.Typer) -> None:
@@ -21,14 +21,12 @@ def register(app: typer.Typer) -> None:
         """The known data sets and their official sources."""
         from kingmaker.datasets import DATASETS
 
-        table = Table(title="data sets")
-        for col in ("name", "description", "files"):
-            table.add_column(col)
-        for ds in DATASETS.values():
-            table.add_row(
-                ds.name, ds.description, "\n".join(f"{f.name} <- {f.url or f.note}" for f in ds.files)
-            )
-        console.print(table)
+        rows = [
+            [ds.name, ds.description, "\n".join(f"{f.name} <- {f.url or f.note}" for f in ds.files)]
+            for ds in DATASETS.values()
+        ]
+        columns = (Column("name", overflow="fold"), Column("description"), Column("files", overflow="fold"))
+        print_fitted(*fitted_table(columns, rows, console, title="data sets"), console)
 
     @data_app.command("fetch")
     def fetch_cmd(

@@ -18,6 +18,7 @@ from kingmaker.cli.common import (
     load_parliament,
     print_json,
 )
+from kingmaker.cli.tables import print_table
 from kingmaker.errors import InputError
 
 ParlgovDirOption = Annotated[
@@ -194,7 +195,7 @@ def register(app: typer.Typer) -> None:
 
                 save_figure(dur.plot(), str(plot))
             return
-        console.print(_formation_table(result))
+        print_table(_formation_table(result), console, keep=2)  # blocks where wider than the terminal
         if result.formed is not None:
             console.print(
                 f"Formed: [bold]{'+'.join(result.formed)}[/bold], ranked {result.formed_rank} "

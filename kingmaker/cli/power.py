@@ -21,6 +21,7 @@ from kingmaker.cli.common import (
     parse_pairs,
     print_json,
 )
+from kingmaker.cli.tables import print_table
 from kingmaker.errors import InputError, KingmakerWarning
 
 if TYPE_CHECKING:  # the library (NumPy) is imported when the command runs, not for --help
@@ -122,7 +123,7 @@ def _print_table(result: PowerResult, description: str) -> None:
             if values is not None:
                 cells.append(_cell(values[player]))
         table.add_row(*cells)
-    console.print(table)
+    print_table(table, console)  # in blocks of indices where wider than the terminal
 
 
 def power_command(

@@ -14,10 +14,10 @@ from kingmaker.votes import VoteTable
 #: majority's share (the swing needed is half of it). Winner and runner-up cells hold the party's
 #: label with the candidate's name below it.
 MARGINAL_COLUMNS = (
-    Column("seat"),
+    Column("seat", overflow="fold"),
     Column("region", drop=2),
-    Column("winner"),
-    Column("runner-up"),
+    Column("winner", overflow="fold"),
+    Column("runner-up", overflow="fold"),
     Column("majority", "right"),
     Column("maj %", "right", drop=1),
     Column("swing %", "right"),

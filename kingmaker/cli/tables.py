@@ -71,12 +71,14 @@ def console_for(wide: bool = False) -> TerminalConsole:
 @dataclass(frozen=True)
 class Column:
     """A table column: its header, justification, and ``drop`` priority (0: always kept; the
-    higher, the sooner it is dropped when the table is too wide)."""
+    higher, the sooner it is dropped when the table is too wide); ``overflow="fold"`` breaks a
+    word too long for the column (an address) over lines instead of cutting it short."""
 
     header: str
     justify: Justify = "left"
     drop: int = 0
     no_wrap: bool = False
+    overflow: Literal["fold", "ellipsis"] = "ellipsis"
 
 
 def natural_width(table: Table, out: Console) -> int:
@@ -98,7 +100,7 @@ def fitted_table(
         table = Table(**table_options)
         for i in keep:
             c = columns[i]
-            table.add_column(c.header, justify=c.justify, no_wrap=c.no_wrap)
+            table.add_column(c.header, justify=c.justify, no_wrap=c.no_wrap, overflow=c.overflow)
         for row in rows:
             table.add_row(*(row[i] for i in keep))
         return table
@@ -118,3 +120,47 @@ def print_fitted(table: Table, dropped: Sequence[str], out: Console) -> None:
     out.print(table)
     if dropped:
         out.print(f"Left out to fit {out.width} columns: {', '.join(dropped)} (--wide shows all).")
+
+
+def column_blocks(table: Table, out: Console, keep: int = 1) -> list[Table]:
+    """``table`` as it is where it fits ``out``'s width; else split into blocks of columns printed
+    one under the other, each repeating the first ``keep`` columns (the row labels), as a printed
+    count sheet runs over pages: every cell is shown whole, none truncated. The title goes on the
+    first block (later ones say "continued"), the caption on the last."""
+    width = out.width
+    if natural_width(table, out) <= width or len(table.columns) <= keep + 1:
+        return [table]
+    head = list(range(keep))
+    rest = list(range(keep, len(table.columns)))
+    groups: list[list[int]] = []
+    while rest:
+        chosen = [rest.pop(0)]
+        while rest and natural_width(_subset(table, head + chosen + rest[:1]), out) <= width:
+            chosen.append(rest.pop(0))
+        groups.append(chosen)
+    blocks = []
+    for n, chosen in enumerate(groups):
+        block = _subset(table, head + chosen)
+        if n:
+            block.title = f"{table.title} (continued)" if table.title else None
+        if n < len(groups) - 1:
+            block.caption = None
+        blocks.append(block)
+    return blocks
+
+
+def _subset(table: Table, indices: Sequence[int]) -> Table:
+    """A copy of ``table`` with only the columns ``indices`` (their cells, rows and styles kept)."""
+    from copy import copy
+    from dataclasses import replace
+
+    out = copy(table)
+    out.columns = [replace(table.columns[i], _index=k) for k, i in enumerate(indices)]
+    out.rows = list(table.rows)
+    return out
+
+
+def print_table(table: Table, out: Console, keep: int = 1) -> None:
+    """Print ``table`` whole when it fits the terminal, else as :func:`column_blocks`."""
+    for block in column_blocks(table, out, keep):
+        out.print(block)
