@@ -29,6 +29,14 @@ def shared_data() -> Path:
     return SHARED_DATA
 
 
+@pytest.fixture(autouse=True)
+def _pipe_width(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Commands print as to a pipe (160 columns: kingmaker.cli.tables.PIPE_WIDTH) whatever the
+    terminal the tests run in (pytest-xdist workers set COLUMNS=80); a test that wants another
+    width sets COLUMNS itself."""
+    monkeypatch.setenv("COLUMNS", "160")
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--update-goldens",
