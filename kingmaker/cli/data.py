@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from kingmaker.cli.common import console
+from kingmaker.cli.common import console, flag_names
 
 
 def register(app: typer.Typer) -> None:
@@ -49,7 +49,8 @@ def register(app: typer.Typer) -> None:
         from kingmaker.datasets import dataset, fetch
 
         ds = dataset(name)
-        paths = fetch(name, base_url=source, cache=cache, progress=lambda m: console.print(m))
+        with flag_names({"(base_url=DIR)": "(--from DIR)"}):
+            paths = fetch(name, base_url=source, cache=cache, progress=lambda m: console.print(m))
         for path in paths:
             console.print(f"ok  {path}")
         console.print(ds.attribution)

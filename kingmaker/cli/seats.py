@@ -24,7 +24,15 @@ import numpy as np
 import typer
 from rich.table import Table
 
-from kingmaker.cli.common import Format, FormatOption, console, print_json, table_inputs
+from kingmaker.cli.common import (
+    DATA_FLAGS,
+    Format,
+    FormatOption,
+    console,
+    flag_names,
+    print_json,
+    table_inputs,
+)
 from kingmaker.errors import InputError
 from kingmaker.seats import DIVISORS, QUOTAS, SYSTEMS, Allocation, Comparison, allocate, compare_systems
 from kingmaker.seats.compare import shown
@@ -81,12 +89,15 @@ def load_votes(data: str | None, election: str | None) -> VoteTable:
     if data is not None:
         path = Path(data)
         if path.exists():
-            return read_results(path, election=election)
+            with flag_names({"election=YEAR": "--election YEAR"}):
+                return read_results(path, election=election)
         if data in DATASETS:
-            return load_dataset(data, election=election)
+            with flag_names(DATA_FLAGS):
+                return load_dataset(data, election=election)
         raise InputError(f"--data {data!r} is neither a file nor a data set ({', '.join(DATASETS)})")
     year = election or "2010"
-    return load_dataset(dataset_for_election(year), election=year)
+    with flag_names(DATA_FLAGS):
+        return load_dataset(dataset_for_election(year), election=year)
 
 
 def _system_options(transfers: Path | None, top_up: int | None) -> dict[str, Any]:
@@ -96,6 +107,20 @@ def _system_options(transfers: Path | None, top_up: int | None) -> dict[str, Any
     if top_up is not None:
         options["top_up"] = top_up
     return options
+
+
+#: The tie policies' advice (kingmaker.ties.TiePolicy) in this command's flags.
+TIE_FLAGS = {"give a seed": "give --seed N", "the 'lot' policy": "--tie lot"}
+
+#: Where votes may be pooled (kingmaker.votes.VoteTable.labels).
+LEVELS: tuple[str, ...] = ("national", "nation", "region", "district")
+
+
+def _level(level: str) -> str:
+    """``--level`` checked by name, before a system that does not pool (fptp) silently ignores it."""
+    if level not in LEVELS:
+        raise InputError(f"--level: unknown level {level!r}; use one of {', '.join(LEVELS)}")
+    return level
 
 
 def _run(
@@ -108,9 +133,10 @@ def _run(
     seed: int | None,
     options: dict[str, Any],
 ) -> Allocation:
-    return allocate(
-        table, system, seats=seats, level=level, threshold=threshold, tie=tie, seed=seed, **options
-    ).combined()
+    with flag_names(TIE_FLAGS):
+        return allocate(
+            table, system, seats=seats, level=level, threshold=threshold, tie=tie, seed=seed, **options
+        ).combined()
 
 
 def _emit_csv(rows: list[dict[str, Any]]) -> None:
@@ -272,7 +298,7 @@ def register(app: typer.Typer) -> None:
         alloc = _run(
             table,
             system,
-            level,
+            _level(level),
             threshold,
             seats if seats is not None else house,
             tie,
@@ -311,16 +337,17 @@ def register(app: typer.Typer) -> None:
         for name in names:
             SYSTEMS.get(name, what="system")
         table = load_votes(data, election)
-        comparison = compare_systems(
-            table,
-            names,
-            house=house,
-            level=level,
-            threshold=threshold,
-            tie=tie,
-            seed=seed,
-            **_system_options(transfers, None),
-        )
+        with flag_names(TIE_FLAGS):
+            comparison = compare_systems(
+                table,
+                names,
+                house=house,
+                level=_level(level),
+                threshold=threshold,
+                tie=tie,
+                seed=seed,
+                **_system_options(transfers, None),
+            )
         options = {"systems": names, "house": house, "level": level, "threshold": threshold, "tie": tie}
         options |= {"seed": seed, "transfers": transfers}
         label = table.election or Path(table.source or "").name
@@ -402,9 +429,13 @@ def register(app: typer.Typer) -> None:
         fmt: FormatOption = Format.table,
     ) -> None:
         """Apportion seats to regions (or nations) by electorate with any method."""
+        from kingmaker.seats.allocation import check_seat_count
         from kingmaker.seats.apportion import apportion
 
-        table = load_votes(data, election).aggregate(level)
+        check_seat_count(seats, "--seats")
+        if by not in ("electorate", "seats"):
+            raise InputError("--by must be electorate or seats")
+        table = load_votes(data, election).aggregate(_level(level))
         if by == "electorate":
             if table.electorates is None or not np.any(table.electorates):
                 raise InputError("this data has no electorates; use --by seats")
