@@ -18,7 +18,6 @@ import numpy as np
 
 from kingmaker.errors import InputError
 from kingmaker.io._source import SourceLike, open_source
-from kingmaker.io.limits import INT64_MAX
 from kingmaker.votes import VoteTable
 
 REQUIRED = ("district", "party", "votes")
@@ -85,8 +84,8 @@ def read_long_csv(
             if votes < 0:
                 raise InputError(f"negative votes ({votes}) for {party} in {district}", source=src, line=line)
             total += votes
-            if total > INT64_MAX:
-                what = f"votes {raw!r} is" if votes > INT64_MAX else "the votes add up"
+            if total > 2**63 - 1:  # int64, the vote table's type
+                what = f"votes {raw!r} is" if votes > 2**63 - 1 else "the votes add up"
                 raise InputError(f"{what} beyond the 64-bit range", source=src, line=line)
             d = districts.setdefault(district, len(districts))
             p = parties.setdefault(party, len(parties))

@@ -139,6 +139,8 @@ class Contest:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
             raise InputError(f"malformed TOML: {exc}", source=source) from None
+        except RecursionError:
+            raise InputError("malformed TOML: nested too deeply", source=source) from None
         return cls.from_dict(data, source=source)
 
     @classmethod
