@@ -15,7 +15,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
-from kingmaker.errors import InputError, KingmakerError
+from kingmaker.errors import InputError
 from kingmaker.parliament import DEFAULT_PRESET, Parliament, Threshold
 from kingmaker.presets import PARLIAMENTS
 from kingmaker.provenance import provenance, with_provenance
@@ -173,6 +173,8 @@ def flag_names(spellings: Mapping[str, str]) -> Iterator[None]:
     never a flag; a command maps those spellings to its own (``--no-coalition-indices``,
     ``--tie lot``) so that its user reads the option they can type.
     """
+    from kingmaker.errors import KingmakerError
+
     try:
         yield
     except KingmakerError as exc:

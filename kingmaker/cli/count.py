@@ -11,7 +11,6 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from kingmaker._validate import check_seed
 from kingmaker.cli.common import print_json
 from kingmaker.counting.result import Result
 from kingmaker.errors import InputError, UnknownNameError
@@ -178,6 +177,7 @@ def count_files(
     options given replacing its rules. ``more``: further rule options by their Python names
     (``None`` values are not given).
     """
+    from kingmaker._validate import check_seed
     from kingmaker.ballots import Ballots
     from kingmaker.counting import count
     from kingmaker.counting.options import SeatsNotGiven

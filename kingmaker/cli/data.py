@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from kingmaker.cli.common import console, flag_names
+from kingmaker.cli.common import console
 
 
 def register(app: typer.Typer) -> None:
@@ -46,6 +46,7 @@ def register(app: typer.Typer) -> None:
         ] = None,
     ) -> None:
         """Download a data set into the cache and check each file's SHA-256."""
+        from kingmaker.cli.common import flag_names
         from kingmaker.datasets import dataset, fetch
 
         ds = dataset(name)
