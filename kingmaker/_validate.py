@@ -62,4 +62,21 @@ def check_shares(shares: Mapping[str, Any], *, what: str = "") -> dict[str, floa
     return out
 
 
-__all__ = ["check_seed", "check_shares", "check_sims"]
+def check_votes_cast(result: Any) -> None:
+    """Refuse a count in which no candidate ever held a vote (every round's tallies are zero).
+
+    With no votes every candidate ties at zero, and a rule would "elect" one by its tie-break (a
+    lot, the order of the file) or fill the seats with the candidates left: an election with no
+    votes has no winner, so this is an :class:`InputError` rather than a result. It covers empty
+    files, ballots that are all blank and ballots that rank only withdrawn candidates. A result
+    without rounds is not checked.
+    """
+    rounds = getattr(result, "rounds", None)
+    if rounds and all(not any(r.tallies.values()) for r in rounds):
+        raise InputError(
+            "no valid votes: every ballot is empty or ranks only withdrawn candidates, "
+            "so no one can be elected (not even by lot)"
+        )
+
+
+__all__ = ["check_seed", "check_shares", "check_sims", "check_votes_cast"]

@@ -96,7 +96,8 @@ def _normalise_weights(weights: np.ndarray) -> np.ndarray:
     if weights.dtype.kind in "iu":
         return weights.astype(np.int64)
     weights = weights.astype(np.float64)
-    if np.all(np.isfinite(weights)) and np.all(weights == np.round(weights)):
+    # whole numbers become int64 only where they fit (a 1e30 weight stays a float)
+    if np.all(np.abs(weights) < 2.0**63) and np.all(weights == np.round(weights)):
         return weights.astype(np.int64)
     return weights
 

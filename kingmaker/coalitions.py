@@ -51,7 +51,7 @@ class _Game:
         incompatible: Sequence[tuple[str, str]],
     ):
         weights = parliament.weights(threshold)
-        excluded = tuple(parliament.parse_party_list(excluded, "--exclude")) if excluded else ()
+        excluded = tuple(parliament.parse_party_list(excluded, "excluded")) if excluded else ()
         self.parliament = parliament
         self.threshold = threshold
         self.quota = parliament.quota(threshold)
@@ -65,10 +65,14 @@ class _Game:
             )
         self.excluded = excluded
         self.players = tuple(p for p in weights if p not in excluded)
+        if not self.players:
+            raise InputError(
+                f"every party that votes is excluded ({', '.join(excluded)}): no coalition can form"
+            )
         if len(self.players) > MAX_PLAYERS:
             raise TooLargeError(
                 f"{len(self.players)} parties can join coalitions; exhaustive coalition analysis is "
-                f"limited to {MAX_PLAYERS} (2**{MAX_PLAYERS} subsets). Exclude small parties with --exclude."
+                f"limited to {MAX_PLAYERS} (2**{MAX_PLAYERS} subsets): exclude some small parties."
             )
         self.weights = np.array([weights[p] for p in self.players], dtype=np.int64)
         self.positions = np.array(
@@ -76,9 +80,12 @@ class _Game:
         )
         self.bit = {p: 1 << i for i, p in enumerate(self.players)}
         self.forbidden: list[int] = []
-        for a, b in incompatible:
-            for name in (a, b):
-                parliament.party(name)
+        for pair in incompatible:
+            if isinstance(pair, str) or len(pair) != 2:
+                raise InputError(f"incompatible: expected pairs of party names, got {pair!r}")
+            a, b = (parliament.resolve(name, "incompatible") for name in pair)
+            if a == b:
+                raise InputError(f"incompatible: a party cannot be incompatible with itself ({pair[0]!r})")
             if a in self.bit and b in self.bit:
                 self.forbidden.append(self.bit[a] | self.bit[b])
 
@@ -261,7 +268,7 @@ def coalitions(
     if order not in ORDERS:
         raise InputError(f"unknown order {order!r}; use one of {', '.join(ORDERS)}")
     if top is not None and top <= 0:
-        raise InputError(f"--top must be positive, got {top}")
+        raise InputError(f"top must be positive, got {top}")
     game = _Game(parliament, threshold, excluded, incompatible)
     f = game.table()
     theories = _theories(game, f)
@@ -303,7 +310,7 @@ def complete(
     A completion is a set of partners whose every member is needed (drop any one and the group plus
     the rest falls short). Completions are listed by number of partners, then by seats.
     """
-    group = parliament.parse_party_list(group, "--with")
+    group = parliament.parse_party_list(group, "group")
     game = _Game(parliament, threshold, excluded, incompatible)
     gmask = game.mask_of(group)
     for forbidden in game.forbidden:

@@ -285,7 +285,7 @@ def _address(file: DataFile, base_url: str | None) -> str:
     if file.url is None:
         raise InputError(
             f"{file.name} has no official download in this form ({file.note}); "
-            "fetch it from a folder or mirror holding the CSV: kingmaker data fetch NAME --from DIR"
+            "fetch it from a folder or mirror holding the CSV (base_url=DIR)"
         )
     return file.url
 

@@ -13,9 +13,11 @@ voting game that coalition and power analysis work on.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from numbers import Real
 from pathlib import Path
 from typing import Any, Literal
 
@@ -67,6 +69,10 @@ class Parliament:
                 raise InputError("a party has an empty name")
             if party.name in index:
                 raise InputError(f"duplicate party name {party.name!r}")
+            if party.position is not None and not _finite_number(party.position):
+                raise InputError(
+                    f"position of {party.name!r} must be a finite number, got {party.position!r}"
+                )
             index[party.name] = i
         if sum(p.seats for p in self.parties) <= 0:
             raise InputError("the parliament has no seats: every party has 0")
@@ -415,6 +421,14 @@ def _parse_int(text: str, what: str) -> int:
 
 def _parse_float(text: str, what: str) -> float:
     try:
-        return float(text)
+        value = float(text)
     except ValueError:
         raise InputError(f"{what} must be a number, got {text!r}") from None
+    if not math.isfinite(value):
+        raise InputError(f"{what} must be a finite number, got {text!r}")
+    return value
+
+
+def _finite_number(x: object) -> bool:
+    """A real number that is neither NaN nor infinite (a position on the left-right scale)."""
+    return not isinstance(x, bool) and isinstance(x, Real) and math.isfinite(x)

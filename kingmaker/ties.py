@@ -34,6 +34,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
+from numbers import Integral
 from typing import Any
 
 import numpy as np
@@ -130,6 +131,8 @@ class TieBreakPolicy:
             raise InputError("tie-break fallback must be 'random' or 'order'")
         if (self.name == "order" or self.fallback == "order") and not self.order and self.name == "order":
             raise InputError("the 'order' tie-break needs an order of candidates")
+        if isinstance(self.seed, bool) or not isinstance(self.seed, Integral) or self.seed < 0:
+            raise InputError(f"the tie-break seed must be a whole number >= 0, got {self.seed!r}")
         object.__setattr__(self, "order", tuple(self.order))
 
     def describe(self) -> str:
@@ -273,6 +276,8 @@ class TiePolicy:
         """Pick ``k`` of the ``tied`` party columns (``votes`` are the district's votes)."""
         tied = list(tied)
         label = ", ".join(names[i] for i in tied)
+        if not np.any(votes):
+            raise RuleError(f"no votes were cast in {district}: no one can be elected there, not even by lot")
         if self.name == "raise":
             raise RuleError(f"tie in {district}: {label} tied for {k} seat(s) (tie policy 'raise')")
         if self.name == "lot":
@@ -285,8 +290,8 @@ class TiePolicy:
             if self.seed is None:
                 raise RuleError(
                     f"tie in {district}: {label} tied for {k} seat(s) with equal votes; "
-                    "the 'most-votes' policy cannot break it: give a seed (--seed N) to draw "
-                    "lots among them, or use --tie lot"
+                    "the 'most-votes' policy cannot break it: give a seed to draw lots among "
+                    "them, or use the 'lot' policy"
                 )
             sure = [i for i in ordered if int(votes[i]) > edge]
             level = [i for i in ordered if int(votes[i]) == edge]

@@ -208,6 +208,9 @@ def coalitions_command(
         (parliament.resolve(a, "--incompatible"), parliament.resolve(b, "--incompatible"))
         for a, b in parse_pairs(incompatible)
     ]
+    for a, b in pairs:
+        if a == b:  # the same party spelt two ways (Green:grn)
+            raise InputError(f"--incompatible: a party cannot be incompatible with itself ({a!r})")
     if top is not None and top < 0:
         raise InputError(f"--top must be 0 (all) or positive, got {top}")
     order = sort if sort is not None else ("likely" if format == Format.table else "seats")
@@ -220,7 +223,8 @@ def coalitions_command(
     inputs = parliament_inputs(preset, file, seats, parliament)
 
     if with_ is not None:
-        result = complete(parliament, with_.split(","), thr, top=limit, excluded=excluded, incompatible=pairs)
+        group = parliament.parse_party_list(with_, "--with")
+        result = complete(parliament, group, thr, top=limit, excluded=excluded, incompatible=pairs)
         if format == Format.json:
             options = {"with": list(result.group), "threshold": thr, "top": limit, "exclude": excluded}
             block = provenance("coalitions", {**options, "incompatible": pairs}, inputs)

@@ -85,6 +85,50 @@ def load_parliament(preset: str | None, file: Path | None, seats: str | None) ->
     return Parliament.preset(preset or DEFAULT_PRESET)
 
 
+def read_json_file(path: Path, what: str = "JSON file") -> Any:
+    """The JSON value in ``path``; a missing, unreadable, non-UTF-8, malformed or too deeply nested
+    file is an :class:`InputError` naming the file (never a traceback).
+
+    Python's decoder recurses once per level of nesting, so a file of 100,000 ``[`` raises
+    ``RecursionError``: refused as "nested too deeply".
+    """
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except FileNotFoundError:
+        raise InputError(f"{what} not found", source=str(path)) from None
+    except IsADirectoryError:
+        raise InputError(f"{what} is a directory, not a file", source=str(path)) from None
+    except OSError as exc:
+        raise InputError(f"cannot read the {what}: {exc.strerror}", source=str(path)) from None
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{what} is not UTF-8 text (byte {exc.start})", source=str(path)) from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"not valid JSON: {exc.msg}", source=str(path), line=exc.lineno) from None
+    except RecursionError:
+        raise InputError("JSON nested too deeply to read", source=str(path)) from None
+
+
+#: File types a figure can be written as.
+FIGURE_SUFFIXES: tuple[str, ...] = (".png", ".svg", ".pdf")
+
+
+def check_output_path(
+    path: Path, what: str = "output file", suffixes: tuple[str, ...] = FIGURE_SUFFIXES
+) -> None:
+    """Refuse, before any work, an output ``path`` that cannot be written: a suffix not in
+    ``suffixes``, a folder that does not exist (it is not created: a mistyped folder should not
+    appear on disk) or a path that is a folder."""
+    if suffixes and path.suffix.lower() not in suffixes:
+        raise InputError(f"{what} {str(path)!r} must end in one of {', '.join(suffixes)}")
+    folder = path.parent
+    if not folder.is_dir():
+        raise InputError(f"{what} {str(path)!r}: the folder {str(folder)!r} does not exist")
+    if path.is_dir():
+        raise InputError(f"{what} {str(path)!r} is a folder")
+
+
 def parse_threshold(text: str) -> Threshold:
     """``absolute``, ``working`` or a positive whole number of seats."""
     text = text.strip().lower()
@@ -107,8 +151,37 @@ def parse_pairs(text: str | None, option: str = "--incompatible") -> list[tuple[
         parts = [p.strip() for p in item.split(":")]
         if len(parts) != 2 or not all(parts):
             raise InputError(f"{option}: cannot read {item!r}; expected A:B pairs, e.g. Con:Lab")
+        if parts[0] == parts[1]:
+            raise InputError(
+                f"{option}: {item.strip()!r} pairs a name with itself; a pair needs two different names"
+            )
         out.append((parts[0], parts[1]))
     return out
+
+
+#: The data sets' advice (kingmaker.datasets) as a command.
+DATA_FLAGS = {"(base_url=DIR)": "(kingmaker data fetch NAME --from DIR)"}
+
+
+@contextmanager
+def flag_names(spellings: Mapping[str, str]) -> Iterator[None]:
+    """Put the command line's flags into the library's messages raised in the block.
+
+    The library names what its caller gave (``coalition_indices=False``, ``the 'lot' policy``),
+    never a flag; a command maps those spellings to its own (``--no-coalition-indices``,
+    ``--tie lot``) so that its user reads the option they can type.
+    """
+    from kingmaker.errors import KingmakerError
+
+    try:
+        yield
+    except KingmakerError as exc:
+        text = str(exc)
+        for spelling, flag in spellings.items():
+            text = text.replace(spelling, flag)
+        if text != str(exc):
+            exc.args = (text,)
+        raise
 
 
 @contextmanager

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
 import typer
 from rich.console import Console
@@ -13,7 +14,7 @@ from rich.table import Table
 from kingmaker.cli.common import console, print_json
 from kingmaker.cli.tables import print_table
 from kingmaker.counting.result import Result
-from kingmaker.errors import InputError
+from kingmaker.errors import InputError, UnknownNameError
 
 FORMATS = ("table", "json", "csv", "rctab", "urcvt")
 
@@ -137,6 +138,20 @@ def order_names(values: list[str] | None) -> tuple[str, ...] | None:
     return tuple(names)
 
 
+def _check_order(order: object, loaded: list[Any]) -> None:
+    """Every name in ``--order`` must be a candidate of the ballots (a misspelt name would
+    otherwise surface only when a tie needs it, or never)."""
+    if not order:
+        return
+    known = {c for ballots in loaded for c in ballots.candidates}
+    unknown = [n for n in order if n not in known]  # type: ignore[attr-defined]
+    if unknown:
+        raise UnknownNameError(
+            f"--order: unknown candidate(s) {', '.join(map(repr, unknown))}; candidates: "
+            + ", ".join(loaded[0].candidates if len(loaded) == 1 else sorted(known))
+        )
+
+
 def count_files(
     files: list[Path],
     method: str = "av",
@@ -163,12 +178,14 @@ def count_files(
     options given replacing its rules. ``more``: further rule options by their Python names
     (``None`` values are not given).
     """
+    from kingmaker._validate import check_seed
     from kingmaker.ballots import Ballots
     from kingmaker.counting import count
     from kingmaker.counting.options import SeatsNotGiven
     from kingmaker.counting.rctab.config import is_config
     from kingmaker.counting.registry import METHODS
 
+    check_seed(seed, what="--seed", allow_none=False)
     config = len(files) == 1 and is_config(files[0])
     entry = METHODS.get("rctab" if config else method, what="method")
     m = entry.name
@@ -197,6 +214,7 @@ def count_files(
 
         return count_config(files[0], seats, **opts)
     loaded = [Ballots.read(f) for f in files]
+    _check_order(opts.get("order"), loaded)
     inputs = entry.extra.get("inputs")
     if inputs == "sections":
         labels = [x.strip() for x in names.split(",")] if names else [Path(f).stem for f in files]

@@ -44,10 +44,12 @@ def register(app: typer.Typer) -> None:
         ] = None,
     ) -> None:
         """Download a data set into the cache and check each file's SHA-256."""
+        from kingmaker.cli.common import flag_names
         from kingmaker.datasets import dataset, fetch
 
         ds = dataset(name)
-        fetch(name, base_url=source, cache=cache, progress=lambda m: console.print(m, soft_wrap=True))
+        with flag_names({"(base_url=DIR)": "(--from DIR)"}):
+            fetch(name, base_url=source, cache=cache, progress=lambda m: console.print(m, soft_wrap=True))
         console.print(ds.attribution)
 
     app.add_typer(data_app, name="data")

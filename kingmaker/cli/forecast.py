@@ -12,7 +12,17 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from kingmaker.cli.common import Format, FormatOption, console, print_csv, print_json, warnings_to_stderr
+from kingmaker.cli.common import (
+    DATA_FLAGS,
+    Format,
+    FormatOption,
+    check_output_path,
+    console,
+    flag_names,
+    print_csv,
+    print_json,
+    warnings_to_stderr,
+)
 from kingmaker.errors import InputError
 from kingmaker.forecast.backends import BACKENDS
 from kingmaker.projection.registry import SWING_MODELS
@@ -81,7 +91,8 @@ def load_base(base: str | None, data_dir: Path | None = None) -> VoteTable:
         return read_results(path)
     from kingmaker.datasets import load_dataset
 
-    return load_dataset(base, data_dir=data_dir)
+    with flag_names(DATA_FLAGS):
+        return load_dataset(base, data_dir=data_dir)
 
 
 def base_inputs(base: str | None, table: VoteTable) -> dict[str, object]:
@@ -196,6 +207,8 @@ def forecast_command(
 
     if scheduler is not None and backend is not Backend.dask:
         raise InputError("--scheduler needs --backend dask")
+    if plot is not None:
+        check_output_path(plot, "--plot")
     table = load_base(base, data_dir)
     parsed = _shares(shares)
     error = PollingError(national_error, correlation, regional_error, seat_error)

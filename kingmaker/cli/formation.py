@@ -14,6 +14,7 @@ from kingmaker.cli.common import (
     SeatsOption,
     TableOrJson,
     TableOrJsonOption,
+    check_output_path,
     console,
     load_parliament,
     print_json,
@@ -130,6 +131,8 @@ def register(app: typer.Typer) -> None:
         """The most likely governments with probabilities and the features that drive each."""
         if ctx.invoked_subcommand is not None:
             return
+        if plot is not None:
+            check_output_path(plot, "--plot")
         from kingmaker.formation import (
             default_duration_model,
             duration,
@@ -169,6 +172,7 @@ def register(app: typer.Typer) -> None:
             else:
                 names = list(result.governments[0].parties)
             if parliament is not None:
+                names = list(parliament.parse_party_list(names, "--with"))
                 dur = parliament_duration(parliament, names, caretaker=caretaker, term_months=term)
             else:
                 idx = {p: i for i, p in enumerate(situation.parties)}

@@ -157,7 +157,9 @@ def main(
 def run(argv: list[str] | None = None) -> None:
     """Run the CLI; a :class:`KingmakerError` becomes ``error: ...`` on stderr and exit code 2.
 
-    Usage errors (unknown options, missing arguments) are Typer's own and also exit with 2.
+    Usage errors (unknown options, missing arguments) are Typer's own and also exit with 2. Under
+    ``python -W error`` a :class:`KingmakerWarning` is raised instead of shown: it too becomes one
+    ``error:`` line.
     """
     shown: set[str] = set()
     default_show = warnings.showwarning
@@ -173,7 +175,7 @@ def run(argv: list[str] | None = None) -> None:
     warnings.showwarning = show
     try:
         app(args=argv, prog_name="kingmaker")
-    except KingmakerError as exc:
+    except (KingmakerError, KingmakerWarning) as exc:
         print(f"error: {exc}", file=sys.stderr)
         raise SystemExit(2) from None
     finally:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -12,7 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from kingmaker.cli.common import Format, print_json
+from kingmaker.cli.common import Format, print_json, read_json_file
 from kingmaker.cli.tables import Column, WideOption, console_for, fitted_table, print_fitted
 from kingmaker.errors import InputError
 from kingmaker.odds import (
@@ -157,12 +156,7 @@ def odds(
     parsed = parse_market(", ".join(market), price_format.value, commission)
     model_probabilities = None
     if model is not None:
-        try:
-            data = json.loads(model.read_text(encoding="utf-8"))
-        except OSError as exc:
-            raise InputError(f"cannot read model file: {exc.strerror}", source=str(model)) from None
-        except json.JSONDecodeError as exc:
-            raise InputError(f"not valid JSON: {exc.msg}", source=str(model), line=exc.lineno) from None
+        data = read_json_file(model, "model file")
         if not isinstance(data, dict):
             raise InputError("expected a JSON object", source=str(model))
         model_probabilities = read_model_probabilities(data, source=str(model))

@@ -7,7 +7,15 @@ from typing import Annotated
 
 import typer
 
-from kingmaker.cli.common import FileOption, PresetOption, SeatsOption, load_parliament, warnings_to_stderr
+from kingmaker.cli.common import (
+    FileOption,
+    PresetOption,
+    SeatsOption,
+    check_output_path,
+    load_parliament,
+    read_json_file,
+    warnings_to_stderr,
+)
 from kingmaker.cli.forecast import (
     BaseOption,
     CoalitionOption,
@@ -50,13 +58,14 @@ def hemicycle_command(
     """The parliament arc with party colours, the majority line and an optional highlighted coalition."""
     from kingmaker.report.hemicycle import plot_hemicycle, save_figure
 
+    check_output_path(output, "--output")
     parliament = load_parliament(preset, file, seats)
     if result is not None:
         if seats is not None:
             raise InputError("give --result or --seats, not both")
         data = _read_result_seats(result)
         parliament = parliament.with_seats(data["seats"], title=data["title"])
-    members = coalition.split(",") if coalition else ()
+    members = parliament.parse_party_list(coalition, "--coalition") if coalition else ()
     fig = plot_hemicycle(parliament, members, title=title)
     save_figure(fig, str(output))
     typer.echo(f"wrote {output}")
@@ -64,14 +73,7 @@ def hemicycle_command(
 
 def _read_result_seats(path: Path) -> dict:
     """Seat numbers from an allocation's JSON: ``{"parties": [{"party", "seats"}, ...]}`` or ``{party: n}``."""
-    import json
-
-    if not path.is_file():
-        raise InputError("no such file", source=str(path))
-    try:
-        data = json.loads(path.read_text("utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise InputError(f"not a JSON file ({exc})", source=str(path)) from None
+    data = read_json_file(path, "--result file")
     title = ""
     if isinstance(data, dict) and isinstance(data.get("parties"), list):
         title = str(data.get("title", ""))
@@ -93,11 +95,6 @@ def _read_result_seats(path: Path) -> dict:
     if not seats:
         raise InputError("no party has any seats", source=str(path))
     return {"seats": seats, "title": title}
-
-
-def _check_output(output: Path) -> None:
-    if not any(str(output).lower().endswith(ext) for ext in (".png", ".svg", ".pdf")):
-        raise InputError(f"output file {str(output)!r} must end in one of .png, .svg, .pdf")
 
 
 @plot_app.command("rounds")
@@ -125,7 +122,7 @@ def rounds_command(
     from kingmaker.report.hemicycle import save_figure
     from kingmaker.report.rounds_plot import plot_rounds
 
-    _check_output(output)
+    check_output_path(output, "--output")
     result = count_files(files, method, seats, tiebreak=tiebreak, seed=seed)
     save_figure(plot_rounds(result, title=title), str(output))
     typer.echo(f"wrote {output}")
@@ -147,7 +144,7 @@ def forecast_command(
     from kingmaker.forecast import forecast
     from kingmaker.report.forecast_plots import plot_forecast
 
-    _check_output(output)
+    check_output_path(output, "--output")
     if not base:
         load_base(base, data_dir)  # the "--base is required" error
     parsed = _shares(shares)  # before loading (and perhaps downloading) the base election

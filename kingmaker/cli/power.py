@@ -17,6 +17,7 @@ from kingmaker.cli.common import (
     TableOrJson,
     TableOrJsonOption,
     console,
+    flag_names,
     parliament_inputs,
     parse_pairs,
     print_json,
@@ -26,6 +27,9 @@ from kingmaker.errors import InputError, KingmakerWarning
 
 if TYPE_CHECKING:  # the library (NumPy) is imported when the command runs, not for --help
     from kingmaker.power import PowerResult
+
+#: The library's names for this command's options, put back as flags in its messages.
+POWER_FLAGS = {"coalition_indices=False": "--no-coalition-indices", "exact=True": "--exact"}
 
 #: Above this many DP cells (players x weights) a progress bar is shown on a terminal.
 PROGRESS_MIN_WORK = 5_000_000
@@ -181,10 +185,27 @@ def power_command(
     format: TableOrJsonOption = TableOrJson.table,
 ) -> None:
     """Voting power: Shapley-Shubik, Banzhaf (normalised and absolute), Deegan-Packel, Holler, Johnston."""
+    from kingmaker.names import resolve, resolve_all
     from kingmaker.power import PowerResult, power_indices
 
     game_weights, q, description = _game_from_options(preset, file, seats, weights, quota, threshold)
     indices = [name for text in index for name in _names(text)] if index else None
+    players = list(game_weights)
+    excluded = list(resolve_all(exclude, players, what="player", label="--exclude")) if exclude else []
+    pairs = [
+        (
+            resolve(a, players, what="player", label="--incompatible"),
+            resolve(b, players, what="player", label="--incompatible"),
+        )
+        for a, b in parse_pairs(incompatible)
+    ]
+    if excluded and len(excluded) == len(players):  # the library's answer would be all zeros
+        raise InputError(
+            f"--exclude: every player is excluded ({', '.join(excluded)}): no coalition can form"
+        )
+    for a, b in pairs:
+        if a == b:  # the same player spelt two ways
+            raise InputError(f"--incompatible: a player cannot be incompatible with itself ({a!r})")
     err = Console(stderr=True, highlight=False)
     work = len(game_weights) * sum(game_weights.values())
     with warnings.catch_warnings(record=True) as caught:
@@ -202,16 +223,17 @@ def power_command(
             def progress(done: int, total: int) -> None:
                 bar.update(task, completed=done, total=total)
 
-            result = power_indices(
-                game_weights,
-                q,
-                exact=exact,
-                excluded=_names(exclude),
-                incompatible=parse_pairs(incompatible),
-                coalition_indices=coalition_indices,
-                progress=progress,
-                indices=indices,
-            )
+            with flag_names(POWER_FLAGS):
+                result = power_indices(
+                    game_weights,
+                    q,
+                    exact=exact,
+                    excluded=excluded,
+                    incompatible=pairs,
+                    coalition_indices=coalition_indices,
+                    progress=progress,
+                    indices=indices,
+                )
     for w in caught:
         if issubclass(w.category, KingmakerWarning):
             print(f"warning: {w.message}", file=sys.stderr)
@@ -220,8 +242,8 @@ def power_command(
             "quota": q,
             "threshold": threshold,
             "exact": exact,
-            "exclude": _names(exclude),
-            "incompatible": parse_pairs(incompatible),
+            "exclude": excluded,
+            "incompatible": pairs,
             "coalition_indices": coalition_indices,
             "index": list(indices) if indices is not None else None,
         }

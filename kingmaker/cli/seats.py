@@ -24,7 +24,15 @@ import numpy as np
 import typer
 from rich.table import Table
 
-from kingmaker.cli.common import Format, FormatOption, console, print_json, table_inputs
+from kingmaker.cli.common import (
+    DATA_FLAGS,
+    Format,
+    FormatOption,
+    console,
+    flag_names,
+    print_json,
+    table_inputs,
+)
 from kingmaker.cli.seats_marginal import named, print_marginal
 from kingmaker.cli.tables import WideOption, console_for
 from kingmaker.errors import InputError
@@ -84,12 +92,15 @@ def load_votes(data: str | None, election: str | None) -> VoteTable:
     if data is not None:
         path = Path(data)
         if path.exists():
-            return read_results(path, election=election)
+            with flag_names({"election=YEAR": "--election YEAR"}):
+                return read_results(path, election=election)
         if data in DATASETS:
-            return load_dataset(data, election=election)
+            with flag_names(DATA_FLAGS):
+                return load_dataset(data, election=election)
         raise InputError(f"--data {data!r} is neither a file nor a data set ({', '.join(DATASETS)})")
     year = election or "2010"
-    return load_dataset(dataset_for_election(year), election=year)
+    with flag_names(DATA_FLAGS):
+        return load_dataset(dataset_for_election(year), election=year)
 
 
 def _system_options(transfers: Path | None, top_up: int | None) -> dict[str, Any]:
@@ -99,6 +110,20 @@ def _system_options(transfers: Path | None, top_up: int | None) -> dict[str, Any
     if top_up is not None:
         options["top_up"] = top_up
     return options
+
+
+#: The tie policies' advice (kingmaker.ties.TiePolicy) in this command's flags.
+TIE_FLAGS = {"give a seed": "give --seed N", "the 'lot' policy": "--tie lot"}
+
+#: Where votes may be pooled (kingmaker.votes.VoteTable.labels).
+LEVELS: tuple[str, ...] = ("national", "nation", "region", "district")
+
+
+def _level(level: str) -> str:
+    """``--level`` checked by name, before a system that does not pool (fptp) silently ignores it."""
+    if level not in LEVELS:
+        raise InputError(f"--level: unknown level {level!r}; use one of {', '.join(LEVELS)}")
+    return level
 
 
 def _run(
@@ -111,9 +136,10 @@ def _run(
     seed: int | None,
     options: dict[str, Any],
 ) -> Allocation:
-    return allocate(
-        table, system, seats=seats, level=level, threshold=threshold, tie=tie, seed=seed, **options
-    ).combined()
+    with flag_names(TIE_FLAGS):
+        return allocate(
+            table, system, seats=seats, level=level, threshold=threshold, tie=tie, seed=seed, **options
+        ).combined()
 
 
 def _emit_csv(rows: list[dict[str, Any]]) -> None:
@@ -275,7 +301,7 @@ def register(app: typer.Typer) -> None:
         alloc = _run(
             table,
             system,
-            level,
+            _level(level),
             threshold,
             seats if seats is not None else house,
             tie,
@@ -314,16 +340,17 @@ def register(app: typer.Typer) -> None:
         for name in names:
             SYSTEMS.get(name, what="system")
         table = load_votes(data, election)
-        comparison = compare_systems(
-            table,
-            names,
-            house=house,
-            level=level,
-            threshold=threshold,
-            tie=tie,
-            seed=seed,
-            **_system_options(transfers, None),
-        )
+        with flag_names(TIE_FLAGS):
+            comparison = compare_systems(
+                table,
+                names,
+                house=house,
+                level=_level(level),
+                threshold=threshold,
+                tie=tie,
+                seed=seed,
+                **_system_options(transfers, None),
+            )
         options = {"systems": names, "house": house, "level": level, "threshold": threshold, "tie": tie}
         options |= {"seed": seed, "transfers": transfers}
         label = table.election or Path(table.source or "").name
@@ -398,7 +425,12 @@ def register(app: typer.Typer) -> None:
         files); the per-candidate files of 2015-2024 have none, so they are joined by ONS code from
         that year's per-constituency file (2017, 2019, 2024) or the 1918-2019 file (2015).
         """
+        from kingmaker.seats.allocation import check_seat_count
         from kingmaker.seats.apportion import apportion
+
+        check_seat_count(seats, "--seats")
+        if by not in ("electorate", "seats"):
+            raise InputError("--by must be electorate or seats")
 
         votes = load_votes(data, election)
         joined = None  # the data set the electorates were joined from, if not the results file
@@ -408,7 +440,7 @@ def register(app: typer.Typer) -> None:
             filled = with_electorates(votes)
             if filled is not votes:
                 joined, votes = electorate_dataset(str(votes.election)), filled
-        table = votes.aggregate(level)
+        table = votes.aggregate(_level(level))
         if by == "electorate":
             if table.electorates is None or not np.any(table.electorates):
                 raise InputError("this data has no electorates; use --by seats")

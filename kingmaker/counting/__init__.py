@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from kingmaker._validate import check_votes_cast
 from kingmaker.ballots import Ballots
 from kingmaker.counting.options import check_known
 from kingmaker.counting.registry import METHODS
@@ -40,11 +41,14 @@ def count(
     Single-winner methods fill one. For ``college`` pass a
     mapping section name -> Ballots (``weights=`` optional); for ``exhaustive`` pass
     ``(mps, members)``. Other keyword options go to the rule; one it does not accept is an
-    :class:`~kingmaker.errors.InputError`.
+    :class:`~kingmaker.errors.InputError`. Ballots with no valid vote are refused
+    (:func:`~kingmaker._validate.check_votes_cast`): an election with no votes has no winner.
     """
     entry = METHODS.get(method, what="method")
     check_known(options, entry.options, entry.name)
-    return entry.obj(ballots, seats, **options)
+    result = entry.obj(ballots, seats, **options)
+    check_votes_cast(result)  # no votes, no winner: refused rather than elected by lot
+    return result
 
 
 __all__ = ["METHODS", "Result", "Round", "count"]

@@ -368,7 +368,10 @@ def read_results(path: str | Path, *, election: str | int | None = None) -> Vote
     lower = {h.lower() for h in header}
     if "natsw_votes" in lower:
         if election is None:
-            raise InputError("this file holds every election since 1918: give --election", source=str(path))
+            raise InputError(
+                "this file holds every election since 1918: give the election's year (election=YEAR)",
+                source=str(path),
+            )
         return read_hoc_1918(path, election)
     if "press association reference" in lower:
         key = path.with_name("GE2010-party-abbreviations.csv")

@@ -66,6 +66,7 @@ def read_long_csv(
     parties: dict[str, int] = {}
     meta: dict[str, dict[str, str]] = {}
     cells: dict[tuple[int, int], int] = {}
+    total = 0
     try:
         for row in reader:
             line = reader.line_num
@@ -82,6 +83,10 @@ def read_long_csv(
                 raise InputError(f"votes {raw!r} is not a whole number", source=src, line=line) from None
             if votes < 0:
                 raise InputError(f"negative votes ({votes}) for {party} in {district}", source=src, line=line)
+            total += votes
+            if total > 2**63 - 1:  # int64, the vote table's type
+                what = f"votes {raw!r} is" if votes > 2**63 - 1 else "the votes add up"
+                raise InputError(f"{what} beyond the 64-bit range", source=src, line=line)
             d = districts.setdefault(district, len(districts))
             p = parties.setdefault(party, len(parties))
             if (d, p) in cells:

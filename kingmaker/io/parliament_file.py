@@ -76,6 +76,8 @@ def parse_parliament_toml(text: str, source: str) -> ParliamentFile:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"malformed TOML: {exc}", source=source) from None
+    except RecursionError:  # tomllib recurses once per level of nested arrays or inline tables
+        raise InputError("malformed TOML: nested too deeply", source=source) from None
     rows = data.get("party")
     if not isinstance(rows, list) or not rows:
         raise InputError("no [[party]] tables found", source=source)

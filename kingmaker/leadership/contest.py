@@ -126,8 +126,10 @@ class Contest:
             raise InputError("file not found", source=str(path))
         try:
             text = p.read_text("utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise InputError(f"cannot read: {exc}", source=str(path)) from None
+        except UnicodeDecodeError as exc:
+            raise InputError(f"not UTF-8 text (byte {exc.start})", source=str(path)) from None
+        except OSError as exc:
+            raise InputError(f"cannot read: {exc.strerror}", source=str(path)) from None
         return cls.from_toml(text, source=str(path))
 
     @classmethod
@@ -137,6 +139,8 @@ class Contest:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
             raise InputError(f"malformed TOML: {exc}", source=source) from None
+        except RecursionError:
+            raise InputError("malformed TOML: nested too deeply", source=source) from None
         return cls.from_dict(data, source=source)
 
     @classmethod

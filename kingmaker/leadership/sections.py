@@ -26,6 +26,10 @@ from kingmaker.transfers import SHARE_TOLERANCE, TransferMatrix, _check_names
 #: Distinct noisy transfer matrices drawn per model and run (``transfer_draws``) by default.
 TRANSFER_DRAWS = 200
 
+#: Most voters a section may have, and most votes a candidate may hold: more people than are
+#: alive. Larger numbers are typing errors, and beyond 2**63 they no longer fit a ballot weight.
+MAX_VOTERS = 10**10
+
 
 @dataclass(frozen=True, eq=False)
 class SectionInput:
@@ -47,6 +51,11 @@ class SectionInput:
         object.__setattr__(self, "shares", s)
         if self.voters is not None and not (self.voters > 0 and math.isfinite(self.voters)):
             raise InputError(f"section {self.name!r}: voters must be a positive number")
+        if self.voters is not None and self.voters > MAX_VOTERS:
+            raise InputError(
+                f"section {self.name!r}: voters is {self.voters:.4g}, more than {MAX_VOTERS:,} "
+                "(more people than are alive)"
+            )
         if self.concentration is not None and not (self.concentration > 0):
             raise InputError(f"section {self.name!r}: concentration must be positive (omit it for none)")
         if self.concentration is not None and math.isinf(self.concentration):
@@ -107,6 +116,8 @@ def _parse_shares(sec: Mapping[str, Any], cands: tuple[str, ...], name: str) -> 
             raise InputError(f"section {name!r}: {key} of {c!r} must be a number, got {v!r}")
         if v < 0:
             raise InputError(f"section {name!r}: {key} of {c!r} is negative ({v})")
+        if v > MAX_VOTERS:
+            raise InputError(f"section {name!r}: {key} of {c!r} is {v:.4g}, more than {MAX_VOTERS:,}")
         out[cands.index(c)] = v
     total = out.sum()
     if total <= 0:
@@ -125,6 +136,14 @@ def _number(x: Any, what: str, *, allow_none: bool = True) -> float | None:
     if isinstance(x, bool) or not isinstance(x, int | float):
         raise InputError(f"{what} must be a number, got {x!r}")
     return float(x)
+
+
+def _whole(x: Any, what: str, *, minimum: int = 1) -> int:
+    """A whole number >= ``minimum`` (a TOML integer, or a float with no fraction such as 2.0)."""
+    ok = not isinstance(x, bool) and isinstance(x, int | float) and math.isfinite(x) and x == int(x)
+    if not ok or x < minimum:
+        raise InputError(f"{what} must be a whole number >= {minimum}, got {x!r}")
+    return int(x)
 
 
 def _parse_transfers(spec: Mapping[str, Any], cands: tuple[str, ...], where: str) -> TransferModel:
@@ -165,9 +184,9 @@ def _parse_transfers(spec: Mapping[str, Any], cands: tuple[str, ...], where: str
             np.array(coords),
             spread=_number(sp.get("spread", 0.5), "spread") or 0.0,
             exhaust=_number(sp.get("exhaust", 0.0), "exhaust") or 0.0,
-            max_preferences=None if mp is None else int(_number(mp, "max_preferences") or 0),
-            voters=int(_number(sp.get("voters", 20_000), "voters") or 0),
-            seed=int(_number(sp.get("seed", 0), "seed") or 0),
+            max_preferences=None if mp is None else _whole(mp, f"{where}: spatial max_preferences"),
+            voters=_whole(sp.get("voters", 20_000), f"{where}: spatial voters"),
+            seed=_whole(sp.get("seed", 0), f"{where}: spatial seed", minimum=0),
         )
     if has_m:
         table = spec["transfers"]

@@ -66,7 +66,7 @@ def _shapley_shubik_dp(
         raise TooLargeError(
             f"the Shapley-Shubik table would have {cells:,} cells ({half + 1} coalition sizes x "
             f"{width} weights); the limit is {limit:,}"
-            + (" in exact mode (drop --exact / exact=True)" if exact else "")
+            + (" with exact=True (floats go further)" if exact else "")
         )
     distinct = sorted(set(w))
     steps = n + len(distinct)

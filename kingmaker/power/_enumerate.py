@@ -120,8 +120,8 @@ def _search_patterns(
                         f"more than {limit:,} coalition patterns to search for minimal winning"
                         f"{' and vulnerable' if vulnerable else ''} coalitions (players of equal "
                         "weight counted together); the Deegan-Packel, Holler and Johnston indices "
-                        "need them all; skip them with coalition_indices=False (command line: "
-                        "--no-coalition-indices). Shapley-Shubik and Banzhaf have no such limit."
+                        "need them all; skip them with coalition_indices=False. Shapley-Shubik and "
+                        "Banzhaf have no such limit."
                     )
                 chosen[cls] = c
                 picked.append(cls)

@@ -82,7 +82,7 @@ def plot_hemicycle(
     import matplotlib.pyplot as plt
     from matplotlib.lines import Line2D
 
-    coalition = set(parliament.parse_party_list(list(coalition), "--coalition")) if coalition else set()
+    coalition = set(parliament.parse_party_list(list(coalition), "coalition")) if coalition else set()
     counts = seats if seats is not None else {p.name: p.seats for p in parliament.parties}
     order = [name for name in party_order(parliament) if counts.get(name, 0) > 0]
     total = sum(counts[n] for n in order)

@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from kingmaker.counting.av import irv
-from kingmaker.errors import UnknownNameError
+from kingmaker.errors import RuleError, UnknownNameError
 from kingmaker.io.transfers_csv import illustrative_transfers, read_transfer_matrix
 from kingmaker.seats.allocation import Allocation, VoteThreshold
 from kingmaker.seats.mixed import JENKINS_TOP_UP_SHARE, ams_counterfactual, top_up_area
@@ -47,6 +47,8 @@ def av_winners(
     fptp_w = table.votes.argmax(axis=1)
     for d in range(table.n_districts):
         row = {p: int(n) for p, n in zip(table.parties, table.votes[d], strict=True) if n > 0}
+        if not row:
+            raise RuleError(f"no votes were cast in {table.ids[d]}: no one can be elected there")
         top = max(row.values())
         if 2 * top > sum(row.values()):  # a majority of first preferences: AV agrees with FPTP
             winners[d] = fptp_w[d]
