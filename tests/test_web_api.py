@@ -18,7 +18,8 @@ with warnings.catch_warnings():
 from kingmaker.errors import InputError
 from kingmaker.parliament import Parliament
 from kingmaker.web.app import CONTENT_SECURITY_POLICY, create_app
-from kingmaker.web.live import LiveService, ResultStore
+from kingmaker.web.live import LiveService
+from kingmaker.web.store import ResultStore
 from kingmaker.web.models import MAX_BODY_BYTES, MAX_COALITIONS_LISTED
 from tests.test_web_live import TOKEN, base_table, result_of
 

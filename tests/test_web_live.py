@@ -149,7 +149,8 @@ def test_acknowledged_results_survive_sigkill(tmp_path: Path) -> None:
 
 def test_watch_csv_is_ingested(tmp_path: Path) -> None:
     pytest.importorskip("duckdb", reason="the web extra (duckdb) is not installed")
-    from kingmaker.web.live import LiveService, ResultStore
+    from kingmaker.web.live import LiveService
+    from kingmaker.web.store import ResultStore
 
     service = LiveService(base_table(), ResultStore(tmp_path / "w.duckdb"), token=TOKEN, simulations=0)
     feed = tmp_path / "feed.csv"
