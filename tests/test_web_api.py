@@ -19,8 +19,8 @@ from kingmaker.errors import InputError
 from kingmaker.parliament import Parliament
 from kingmaker.web.app import CONTENT_SECURITY_POLICY, create_app
 from kingmaker.web.live import LiveService
-from kingmaker.web.store import ResultStore
 from kingmaker.web.models import MAX_BODY_BYTES, MAX_COALITIONS_LISTED
+from kingmaker.web.store import ResultStore
 from tests.test_web_live import TOKEN, base_table, result_of
 
 BLT = b'3 1\n4 1 2 3 0\n3 2 3 0\n2 3 1 0\n0\n"Ann"\n"Bob"\n"Cat"\n"test"\n'

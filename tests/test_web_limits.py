@@ -26,8 +26,8 @@ from kingmaker.parliament import Parliament
 from kingmaker.web.app import create_app
 from kingmaker.web.gate import ReadGate
 from kingmaker.web.live import LiveService
-from kingmaker.web.store import ResultStore
 from kingmaker.web.models import MAX_COALITION_PARTIES, MAX_SEATS
+from kingmaker.web.store import ResultStore
 from tests.test_web_live import TOKEN, base_table, result_of
 
 UK2010 = Parliament.preset("uk-2010")

@@ -59,7 +59,8 @@ function feedItem(d) {
   const parts = [`majority ${fmt(d.majority)}${d.majority_pct === null ? "" : ` (${d.majority_pct.toFixed(1)}%)`}`];
   if (d.swing) {
     const p = d.swing.points;
-    parts.push(p >= 0 ? `swing ${p.toFixed(1)}% ${d.swing.from} to ${d.swing.to}` : `swing ${(-p).toFixed(1)}% ${d.swing.to} to ${d.swing.from}`);
+    if (p === 0) parts.push("no swing");
+    else parts.push(p > 0 ? `swing ${p.toFixed(1)}% ${d.swing.from} to ${d.swing.to}` : `swing ${(-p).toFixed(1)}% ${d.swing.to} to ${d.swing.from}`);
   }
   if (d.turnout !== null) parts.push(`turnout ${d.turnout.toFixed(1)}% (of the base electorate)`);
   if (d.by_lot) parts.push("tie decided by lot");
