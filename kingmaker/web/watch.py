@@ -36,18 +36,16 @@ import sys
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
 from pydantic import ValidationError
 
 from kingmaker.errors import InputError
 from kingmaker.web.models import MAX_RESULTS_PER_REQUEST, DeclaredResult
-from kingmaker.web.store import Change, ResultConflict
-
-if TYPE_CHECKING:
-    from kingmaker.web.live import LiveService
+from kingmaker.web.store import Change, Declared, ResultConflict, ResultStore
 
 REQUIRED = ("constituency", "party", "votes")
 
@@ -212,12 +210,23 @@ def _stderr(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
+class WatchTarget(Protocol):
+    """What the watcher stores into (a :class:`kingmaker.web.live.LiveService`)."""
+
+    store: ResultStore
+    writer: Executor
+
+    def declared_of(self, result: DeclaredResult) -> tuple[str, Declared]: ...
+
+    def submit(self, results: list[DeclaredResult], change: Change | None = None) -> dict[str, Any]: ...
+
+
 class Watcher:
     """Polls a CSV file named by the operator and stores each constituency once it is complete."""
 
     def __init__(
         self,
-        service: LiveService,
+        service: WatchTarget,
         path: Path,
         *,
         interval: float = 1.0,
