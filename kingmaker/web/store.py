@@ -1,21 +1,25 @@
-"""Results night's storage: declared results and their audit trail in one embedded DuckDB file.
+"""Results night's storage: every change to the declared results, in one embedded DuckDB file.
 
-Two tables:
+The file holds one append-only table, the audit trail:
 
-* ``results(constituency, votes, seq, declared_at, winner, updated_at)``: the result in force for
-  each declared constituency (``votes`` JSON, parties with no vote left out; ``winner`` only for a
-  tie the returning officer decided by lot; ``seq`` the change that first declared it).
-* ``audit(seq, changed_at, action, constituency, old_votes, new_votes, old_winner, new_winner, reason,
-  actor, client)``: every change, ``action`` one of ``declare``, ``amend`` and ``withdraw``, with
-  who made it (the label of the token used, and the client's address), when, the numbers before
-  and after, and the reason given.
+    audit(seq, changed_at, action, constituency, old_votes, new_votes, old_winner, new_winner,
+          reason, actor, client)
 
-Each write is one transaction -- the result rows and their audit rows together -- committed before
-the caller is answered, so a crash loses nothing that was acknowledged and never leaves a result
-without its audit row. The process that opens the file is its only writer (DuckDB locks it), so
-the results in force are also kept in memory: reads and the conflict checks never query the
-database. ``seq`` is one counter for every change (a declaration, an amendment, a withdrawal);
-:attr:`ResultStore.revision` is its latest value, which only grows, even across restarts.
+``action`` is ``declare``, ``amend`` or ``withdraw``; ``new_votes``/``old_votes`` the result after
+and before (JSON votes per party, parties without a vote left out); ``new_winner``/``old_winner``
+the returning officer's winner of a tie decided by lot; ``actor`` the label of the token used and
+``client`` the address it came from. The results in force are what the trail adds up to: they are
+rebuilt in memory when the file is opened and kept there, so reads and the conflict checks never
+query the database.
+
+Each write is ONE multi-row ``INSERT`` (a batch of declarations, an amendment, a withdrawal), which
+DuckDB commits as one transaction before the caller is answered: a crash loses nothing that was
+acknowledged, and no change exists without its audit row. One statement per write also keeps the
+write short under load (each DuckDB call gives up and takes back Python's GIL, which a busy event
+loop holds). The process that opens the file is its only writer (DuckDB locks it). ``seq`` numbers
+every change; :attr:`ResultStore.revision` is its latest value, which only grows, across restarts
+too. A file written before the audit trail existed (a ``results`` table only) is read once into
+``declare`` rows, labelled :data:`BEFORE_AUDIT`.
 """
 
 from __future__ import annotations
@@ -32,6 +36,8 @@ from kingmaker.errors import InputError
 
 #: Audit entries :meth:`ResultStore.audit` returns at most.
 MAX_AUDIT_LISTED = 500
+#: The actor of the declarations read from a file written before the audit trail existed.
+BEFORE_AUDIT = "(before the audit trail)"
 
 
 class ResultConflict(InputError):
@@ -75,12 +81,16 @@ class Change:
 AUDIT_COLUMNS = "seq, changed_at, action, constituency, old_votes, new_votes, old_winner, new_winner, reason, actor, client"
 
 
+def _parsed(row: Sequence[Any]) -> dict[str, Any]:
+    """The votes of an audit row parsed back from JSON."""
+    return {
+        key: None if row[i] is None else json.loads(row[i]) for i, key in ((4, "old_votes"), (5, "new_votes"))
+    }
+
+
 def _audit_entry(row: Sequence[Any]) -> dict[str, Any]:
     """An audit row as plain data (votes parsed back from JSON)."""
-    entry = dict(zip(AUDIT_COLUMNS.split(", "), row, strict=True))
-    for key in ("old_votes", "new_votes"):
-        entry[key] = None if entry[key] is None else json.loads(entry[key])
-    return entry
+    return dict(zip(AUDIT_COLUMNS.split(", "), row, strict=True)) | _parsed(row)
 
 
 def _votes_text(votes: dict[str, int] | None) -> str | None:
@@ -121,39 +131,65 @@ class ResultStore:
         self.path = Path(path)
         self._lock = threading.Lock()
         self._con = open_duckdb(self.path)
+        self._seq = 0
+        self._rows: dict[str, Declared] = {}
+        self._times: dict[str, tuple[float, float | None]] = {}
+        self._corrections: list[dict[str, Any]] = []
         try:
-            self._con.execute(
-                "CREATE TABLE IF NOT EXISTS results (constituency VARCHAR PRIMARY KEY, votes VARCHAR NOT NULL, "
-                "seq BIGINT NOT NULL, declared_at DOUBLE NOT NULL)"
-            )
-            # files written before corrections existed gain the columns they lack
-            self._con.execute("ALTER TABLE results ADD COLUMN IF NOT EXISTS winner VARCHAR")
-            self._con.execute("ALTER TABLE results ADD COLUMN IF NOT EXISTS updated_at DOUBLE")
             self._con.execute(
                 "CREATE TABLE IF NOT EXISTS audit (seq BIGINT NOT NULL, changed_at DOUBLE NOT NULL, "
                 "action VARCHAR NOT NULL, constituency VARCHAR NOT NULL, old_votes VARCHAR, new_votes VARCHAR, "
                 "old_winner VARCHAR, new_winner VARCHAR, reason VARCHAR NOT NULL, actor VARCHAR NOT NULL, "
                 "client VARCHAR NOT NULL)"
             )
+            self._adopt_results_table()
             self._con.execute("CHECKPOINT")
-            rows = self._con.execute(
-                "SELECT constituency, votes, winner, seq, declared_at, updated_at FROM results ORDER BY seq"
-            ).fetchall()
-            last_audit = self._con.execute("SELECT max(seq) FROM audit").fetchone()
-            fixes = self._con.execute(
-                f"SELECT {AUDIT_COLUMNS} FROM audit WHERE action <> 'declare' ORDER BY seq"
-            ).fetchall()
+            rows = self._con.execute(f"SELECT {AUDIT_COLUMNS} FROM audit ORDER BY seq").fetchall()
         except duckdb.Error as exc:
             self._con.close()
             first = str(exc).strip().splitlines()[0]
             raise InputError(
                 f"results database {str(self.path)!r} is not a kingmaker results file: {first}"
             ) from None
-        self._rows: dict[str, Declared] = {c: Declared(json.loads(v), w) for c, v, w, *_ in rows}
-        self._times: dict[str, tuple[float, float | None]] = {c: (d, u) for c, _, _, _, d, u in rows}
-        last = max([int(r[3]) for r in rows] + [int(last_audit[0]) if last_audit and last_audit[0] else 0])
-        self._seq = last
-        self._corrections = [_audit_entry(row) for row in fixes]
+        for row in rows:
+            self._apply(_audit_entry(row))
+
+    def _adopt_results_table(self) -> None:
+        """Read a file of the format before the audit trail (a ``results`` table) into ``declare`` rows."""
+        tables = {t for (t,) in self._con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+        if "results" not in tables or self._con.execute("SELECT count(*) FROM audit").fetchone()[0]:
+            return
+        old = self._con.execute(
+            "SELECT constituency, votes, seq, declared_at FROM results ORDER BY seq"
+        ).fetchall()
+        if old:
+            self._insert(
+                [[seq, at, "declare", c, None, v, None, None, "", BEFORE_AUDIT, ""] for c, v, seq, at in old]
+            )
+
+    def _apply(self, entry: dict[str, Any]) -> None:
+        """Bring the results in force up to date with one audit entry (at opening or after a write)."""
+        name, action = entry["constituency"], entry["action"]
+        self._seq = max(self._seq, int(entry["seq"]))
+        if action == "withdraw":
+            self._rows.pop(name, None)
+            self._times.pop(name, None)
+        else:
+            self._rows[name] = Declared(entry["new_votes"], entry["new_winner"])
+            if action == "declare":
+                self._times[name] = (entry["changed_at"], None)
+            else:
+                self._times[name] = (
+                    self._times.get(name, (entry["changed_at"], None))[0],
+                    entry["changed_at"],
+                )
+        if action != "declare":
+            self._corrections.append(entry)
+
+    def _insert(self, rows: list[list[Any]]) -> None:
+        """Append audit rows in ONE statement (one transaction, committed when it returns)."""
+        marks = ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"] * len(rows))
+        self._con.execute(f"INSERT INTO audit ({AUDIT_COLUMNS}) VALUES {marks}", [v for r in rows for v in r])
 
     # ------------------------------------------------------------------ reads (from memory)
     @property
@@ -201,7 +237,8 @@ class ResultStore:
         """The audit trail, latest first: every change, or only amendments and withdrawals. Read
         through a cursor of its own, so it never waits for the writer (nor the writer for it)."""
         where = "WHERE action <> 'declare' " if corrections_only else ""
-        cursor = self._con.cursor()
+        with self._lock:  # made under the lock, used outside it
+            cursor = self._con.cursor()
         try:
             rows = cursor.execute(
                 f"SELECT {AUDIT_COLUMNS} FROM audit {where}ORDER BY seq DESC LIMIT ?", [int(limit)]
@@ -210,18 +247,7 @@ class ResultStore:
             cursor.close()
         return [_audit_entry(row) for row in rows]
 
-    # ------------------------------------------------------------------ writes (one transaction each)
-    def _commit(self, statements: list[tuple[str, list[list[Any]]]]) -> None:
-        con = self._con
-        con.execute("BEGIN TRANSACTION")
-        try:
-            for sql, rows in statements:
-                con.executemany(sql, rows)
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
-
+    # ------------------------------------------------------------------ writes (one statement each)
     def add(
         self, results: Sequence[tuple[str, Declared | dict[str, int]]], change: Change | None = None
     ) -> tuple[list[str], list[str]]:
@@ -248,11 +274,9 @@ class ResultStore:
                     )
             if stored:
                 now = time.time()
-                seqs = {name: self._seq + k + 1 for k, name in enumerate(stored)}
-                rows = [[n, _votes_text(batch[n].votes), seqs[n], now, batch[n].winner, None] for n in stored]
-                audit = [
+                rows = [
                     [
-                        seqs[n],
+                        self._seq + k + 1,
                         now,
                         "declare",
                         n,
@@ -264,25 +288,9 @@ class ResultStore:
                         change.actor,
                         change.client,
                     ]
-                    for n in stored
+                    for k, n in enumerate(stored)
                 ]
-                self._commit(
-                    [
-                        (
-                            "INSERT INTO results (constituency, votes, seq, declared_at, winner, updated_at) "
-                            "VALUES (?, ?, ?, ?, ?, ?)",
-                            rows,
-                        ),
-                        (
-                            f"INSERT INTO audit ({AUDIT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                            audit,
-                        ),
-                    ]
-                )
-                self._seq += len(stored)
-                for n in stored:
-                    self._rows[n] = batch[n]
-                    self._times[n] = (now, None)
+                self._write(rows)
         return stored, same
 
     def amend(self, constituency: str, result: Declared, change: Change) -> bool:
@@ -293,23 +301,16 @@ class ResultStore:
                 raise NotDeclared(f"{constituency} has not been declared: declare it first, then amend it")
             if old.key() == result.key():
                 return False
-            now, seq = time.time(), self._seq + 1
-            votes = _votes_text(result.votes)
-            row = [seq, now, "amend", constituency, _votes_text(old.votes), votes, old.winner, result.winner]
-            row += [change.reason, change.actor, change.client]
-            self._commit(
-                [
-                    (
-                        "UPDATE results SET votes = ?, winner = ?, updated_at = ? WHERE constituency = ?",
-                        [[votes, result.winner, now, constituency]],
-                    ),
-                    (f"INSERT INTO audit ({AUDIT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", [row]),
-                ]
-            )
-            self._corrections.append(_audit_entry(row))
-            self._seq = seq
-            self._rows[constituency] = result
-            self._times[constituency] = (self._times[constituency][0], now)
+            row = [self._seq + 1, time.time(), "amend", constituency, _votes_text(old.votes)]
+            row += [
+                _votes_text(result.votes),
+                old.winner,
+                result.winner,
+                change.reason,
+                change.actor,
+                change.client,
+            ]
+            self._write([row])
         return True
 
     def withdraw(self, constituency: str, change: Change) -> Declared:
@@ -318,20 +319,16 @@ class ResultStore:
             old = self._rows.get(constituency)
             if old is None:
                 raise NotDeclared(f"{constituency} has no declared result to withdraw")
-            now, seq = time.time(), self._seq + 1
-            row = [seq, now, "withdraw", constituency, _votes_text(old.votes), None, old.winner, None]
-            row += [change.reason, change.actor, change.client]
-            self._commit(
-                [
-                    ("DELETE FROM results WHERE constituency = ?", [[constituency]]),
-                    (f"INSERT INTO audit ({AUDIT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", [row]),
-                ]
-            )
-            self._corrections.append(_audit_entry(row))
-            self._seq = seq
-            del self._rows[constituency]
-            del self._times[constituency]
+            row = [self._seq + 1, time.time(), "withdraw", constituency, _votes_text(old.votes), None]
+            row += [old.winner, None, change.reason, change.actor, change.client]
+            self._write([row])
         return old
+
+    def _write(self, rows: list[list[Any]]) -> None:
+        """Commit ``rows`` (the caller holds the lock), then apply them to the results in force."""
+        self._insert(rows)
+        for row in rows:
+            self._apply(dict(zip(AUDIT_COLUMNS.split(", "), row, strict=True)) | _parsed(row))
 
     def close(self) -> None:
         """Checkpoint and close the database."""
