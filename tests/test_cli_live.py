@@ -92,3 +92,19 @@ def test_non_loopback_host_is_warned_about(
     assert r.exit_code == 0 and "warning" not in r.stderr
     r = invoke("serve", "--preset", "uk-2010", "--port", "0", "--host", "0.0.0.0")
     assert r.exit_code == 0 and "plain HTTP" in r.stderr and "token" not in r.stderr
+
+
+def test_a_failed_start_leaves_no_results_file(base: Path, tmp_path: Path) -> None:
+    db = tmp_path / "r.duckdb"
+    with socket.socket() as busy:  # the base is checked before the port and the database
+        busy.bind(("127.0.0.1", 0))
+        busy.listen(1)
+        port = str(busy.getsockname()[1])
+        one_error_line(
+            invoke("live", "--base", "no-such-results", "--db", str(db), "--port", port), "neither"
+        )
+    assert not db.exists()
+    bad = tmp_path / "bad.csv"
+    bad.write_text("district,party,votes\nSeat 1,Con,many\n", encoding="utf-8")
+    one_error_line(live(bad, db))
+    assert not db.exists() and not (tmp_path / "r.duckdb.wal").exists()

@@ -48,15 +48,23 @@ DataDirOption = Annotated[
 ]
 
 
+def check_base(base: str) -> None:
+    """Refuse at once a ``--base`` that is neither a data set name nor a file (before any port or
+    database is opened)."""
+    from kingmaker.datasets import DATASETS
+
+    if base not in DATASETS and not Path(base).is_file():
+        raise InputError(f"--base: {base!r} is neither a known data set ({', '.join(DATASETS)}) nor a file")
+
+
 def load_base(base: str, data_dir: Path | None) -> Any:
     """A base VoteTable from a data set name or a results file (given by the operator, never a client)."""
     from kingmaker.datasets import DATASETS, load_dataset
 
+    check_base(base)
     if base in DATASETS:
         return load_dataset(base, data_dir=data_dir)
     path = Path(base)
-    if not path.is_file():
-        raise InputError(f"--base: {base!r} is neither a known data set ({', '.join(DATASETS)}) nor a file")
     from kingmaker.io.hoc import read_results
 
     return read_results(path)
@@ -177,8 +185,14 @@ def serve_command(
     from kingmaker.web.gate import ReadGate
 
     parliament = load_parliament(preset, file, seats)
-    table = load_base(base, data_dir) if base else None
+    if base:
+        check_base(base)
     sock = listen(host, port)
+    try:
+        table = load_base(base, data_dir) if base else None
+    except BaseException:
+        sock.close()
+        raise
     warn_exposed(host, "the page and the ballot-count upload")
     gate = ReadGate(processes=read_processes)
     app = create_app(parliament, base=table, allowed_hosts=_allowed_hosts(host), gate=gate)
@@ -219,8 +233,10 @@ def live_command(
 
     if simulations > MAX_SIMULATIONS:
         raise InputError(f"--simulations: at most {MAX_SIMULATIONS}")
+    check_base(base)
     tokens, source = tokens_from_environment()
     sock = listen(host, port)
+    new_file = not db.exists()
     try:
         store = ResultStore(db)
     except InputError:
@@ -232,6 +248,9 @@ def live_command(
     except BaseException:
         store.close()
         sock.close()
+        if new_file:  # a failed start leaves no empty results file behind
+            for leftover in (db, db.with_name(db.name + ".wal")):
+                leftover.unlink(missing_ok=True)
         raise
     warn_exposed(host, "the page, the ballot-count upload, the result uploads and the write token")
     gate = ReadGate(processes=read_processes)
