@@ -194,9 +194,9 @@ class ResultStore:
     # ------------------------------------------------------------------ reads (from memory)
     @property
     def revision(self) -> int:
-        """The number of the latest change (0 for a new file); grows with every change."""
-        with self._lock:
-            return self._seq
+        """The number of the latest change (0 for a new file); grows with every change. Read without
+        the lock (one int), so the event loop never waits while the writer commits."""
+        return self._seq
 
     def snapshot(self) -> tuple[int, dict[str, Declared], dict[str, tuple[float, float | None]]]:
         """The revision, the results in force and their times, all as of one moment."""
