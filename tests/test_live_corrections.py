@@ -229,3 +229,23 @@ def test_feed_turnout_from_the_base_electorate(tmp_path: Path) -> None:
         assert service.state()["interval"]["simulated"] is False
     finally:
         service.close()
+
+
+def test_corrections_run_on_the_writer_thread(live: tuple[TestClient, LiveService]) -> None:
+    import threading
+
+    c, service = live
+    threads: list[str] = []
+    for name in ("amend", "withdraw"):
+        original = getattr(service.store, name)
+
+        def recording(*args: object, _original: object = original) -> object:
+            threads.append(threading.current_thread().name)
+            return _original(*args)  # type: ignore[operator]
+
+        setattr(service.store, name, recording)
+    declare(c, result_of(0))
+    fix = {"votes": result_of(0, shift=3)["votes"], "reason": "typo"}
+    assert c.put("/api/live/results/Seat 1", json=fix, headers=AUTH).status_code == 200
+    assert c.delete("/api/live/results/Seat 1?reason=typo", headers=AUTH).status_code == 200
+    assert len(threads) == 2 and all(t.startswith("kingmaker-write") for t in threads), threads
