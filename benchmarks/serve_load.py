@@ -7,6 +7,9 @@ the same numbers again, which the server accepts as unchanged), each on its own 
 connection with hand-written HTTP/1.1 (``--client httpx``: a shared httpx AsyncClient, which spends
 so much CPU itself that on two cores it, not the server, sets the pace).
 
+Writers (``--writes``): ``declare`` posts results; ``amend`` declares every seat before the run, then
+PUTs amendments (``/api/live/results/{constituency}``, each a real change written with its audit row).
+
 Readers (``--reads``):
 
 * ``light`` ask the coalition endpoint about the served parliament (answers come from the cache);
@@ -26,6 +29,7 @@ load average. There is no peer to compare with: this is a capacity check.
 
     python benchmarks/serve_load.py [--duration 20] [--clients 50] [--writers 10] [--client raw|httpx]
     python benchmarks/serve_load.py --reads worst --clients 45 --writers 4 --sources 45 [--read-processes 2]
+    python benchmarks/serve_load.py --reads worst --clients 45 --writers 4 --sources 45 --writes amend
 """
 
 from __future__ import annotations
@@ -41,6 +45,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from urllib.parse import quote
 
 import httpx
 import numpy as np
@@ -167,7 +172,7 @@ class RawSession:
         self.writer: asyncio.StreamWriter | None = None
 
     async def post(
-        self, path: str, payload: object, headers: dict[str, str] | None = None
+        self, path: str, payload: object, headers: dict[str, str] | None = None, method: str = "POST"
     ) -> tuple[int, str]:
         if self.writer is None:
             local = (self.source, 0) if self.source else None
@@ -175,7 +180,7 @@ class RawSession:
         body = json.dumps(payload).encode()
         extra = "".join(f"{k}: {v}\r\n" for k, v in (headers or {}).items())
         head = (
-            f"POST {path} HTTP/1.1\r\nHost: {self.host}\r\nContent-Type: application/json\r\n"
+            f"{method} {path} HTTP/1.1\r\nHost: {self.host}\r\nContent-Type: application/json\r\n"
             f"Content-Length: {len(body)}\r\n{extra}\r\n"
         )
         try:
@@ -206,9 +211,9 @@ class HttpxSession:
         self.client, self.url = client, url
 
     async def post(
-        self, path: str, payload: object, headers: dict[str, str] | None = None
+        self, path: str, payload: object, headers: dict[str, str] | None = None, method: str = "POST"
     ) -> tuple[int, str]:
-        r = await self.client.post(self.url + path, json=payload, headers=headers)
+        r = await self.client.request(method, self.url + path, json=payload, headers=headers)
         return r.status_code, r.text
 
     async def close(self) -> None:
@@ -264,14 +269,30 @@ async def reader(session, stop: float, make, counter: list[int], tally: Tally) -
     await session.close()
 
 
-async def writer(session, stop: float, queue: list[dict], tally: Tally, k: int, n_writers: int) -> None:  # type: ignore[no-untyped-def]
+def amend_request(result: dict, i: int) -> tuple[str, str, dict]:
+    """The ``i``-th PUT amending ``result`` (declared before the run, ``i`` from 1): its first party's
+    votes one up, then back, in turn, so every amendment is a real change with its audit row."""
+    first = next(iter(result["votes"]))
+    votes = {**result["votes"], first: result["votes"][first] + i % 2}
+    return "PUT", f"/api/live/results/{quote(result['constituency'])}", {"votes": votes, "reason": "recount"}
+
+
+async def writer(  # type: ignore[no-untyped-def]
+    session, stop: float, queue: list[dict], tally: Tally, k: int, n_writers: int, amend: bool = False
+) -> None:
     headers = {"Authorization": f"Bearer {TOKEN}"}
     i = k
+    rounds: dict[int, int] = {}
     while time.monotonic() < stop:
         result = queue[i % len(queue)]
+        if amend:
+            n = rounds[i % len(queue)] = rounds.get(i % len(queue), 0) + 1
+            method, path, body = amend_request(result, n)
+        else:
+            method, path, body = "POST", "/api/live/results", {"results": [result]}
         t0 = time.perf_counter()
         try:
-            status, text = await session.post("/api/live/results", {"results": [result]}, headers)
+            status, text = await session.post(path, body, headers, method)
             if status != 200:
                 tally.errors.append(f"write {status}: {text[:100]}")
         except FAILURES as exc:
@@ -316,6 +337,13 @@ async def main() -> int:
         "server); httpx: a shared httpx.AsyncClient (as before; its own CPU use dominates on few cores)",
     )
     ap.add_argument("--reads", choices=("light", "worst"), default="light", help="what the readers ask")
+    ap.add_argument(
+        "--writes",
+        choices=("declare", "amend"),
+        default="declare",
+        help="declare: POST each result (then the same again); amend: declare every result before the "
+        "run, then PUT amendments (each a real change, audited)",
+    )
     ap.add_argument("--sources", type=int, default=1, help="loopback addresses the readers come from")
     ap.add_argument("--read-processes", type=int, default=0, help="the server's --read-processes")
     ap.add_argument("--settle", type=float, default=5.0, help="seconds after the run before memory is read")
@@ -368,6 +396,10 @@ async def main() -> int:
                         await client.post(url + path, json=body)
                 else:
                     make = light_request
+                if args.writes == "amend":
+                    auth = {"Authorization": f"Bearer {TOKEN}"}
+                    r = await client.post(f"{url}/api/live/results", json={"results": results}, headers=auth)
+                    r.raise_for_status()
                 await asyncio.sleep(1)
                 rss_before = rss_mb(proc.pid)
                 load_before = load_average()
@@ -398,7 +430,15 @@ async def main() -> int:
                     probe(client, url, stop, probes),
                     *(reader(sessions[k], stop, make, counter, reads) for k in range(args.clients)),
                     *(
-                        writer(sessions[args.clients + k], stop, results, writes, k, args.writers)
+                        writer(
+                            sessions[args.clients + k],
+                            stop,
+                            results,
+                            writes,
+                            k,
+                            args.writers,
+                            amend=args.writes == "amend",
+                        )
                         for k in range(args.writers)
                     ),
                 )
@@ -415,13 +455,22 @@ async def main() -> int:
     what = "POST /api/coalition" if args.reads == "light" else "worst-case coalition/coalitions/power"
     print(
         f"kingmaker serve load test: {args.duration:g} s on 127.0.0.1, {args.clients} readers ({what}, "
-        f"from {args.sources} address(es)), {args.writers} writers (POST /api/live/results), {args.client} "
+        f"from {args.sources} address(es)), {args.writers} writers "
+        f"({'PUT /api/live/results/{constituency}' if args.writes == 'amend' else 'POST /api/live/results'}), "
+        f"{args.client} "
         f"client, read processes {args.read_processes}"
     )
     print(f"{'role':<26}{'requests':>9}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'errors':>8}")
     print(row("readers answered", reads.ok, len(reads.errors), seconds))
     print(row("readers shed (429)", reads.shed, 0, seconds))
-    print(row("result writers", writes.ok, len(writes.errors), seconds))
+    print(
+        row(
+            "result amenders" if args.writes == "amend" else "result writers",
+            writes.ok,
+            len(writes.errors),
+            seconds,
+        )
+    )
     print(row("GET /api/config probe", probes.ok, len(probes.errors), seconds))
     print(f"constituencies declared during the run: {declared}")
     print(

@@ -18,8 +18,9 @@ with warnings.catch_warnings():
 from kingmaker.errors import InputError
 from kingmaker.parliament import Parliament
 from kingmaker.web.app import CONTENT_SECURITY_POLICY, create_app
-from kingmaker.web.live import LiveService, ResultStore
+from kingmaker.web.live import LiveService
 from kingmaker.web.models import MAX_BODY_BYTES, MAX_COALITIONS_LISTED
+from kingmaker.web.store import ResultStore
 from tests.test_web_live import TOKEN, base_table, result_of
 
 BLT = b'3 1\n4 1 2 3 0\n3 2 3 0\n2 3 1 0\n0\n"Ann"\n"Bob"\n"Cat"\n"test"\n'
@@ -50,7 +51,10 @@ def test_page_and_security_headers(client: TestClient) -> None:
     assert r.headers["x-frame-options"] == "DENY"
     html = r.text
     assert '<script src="/static/app.js" defer></script>' in html
-    assert html.count("<script") == 1 and "http://" not in html.replace('xmlns="http://www.w3.org', "")
+    assert '<script src="/static/live.js" defer></script>' in html  # results night's script
+    # every script is a file of the page's own, none inline
+    assert html.count("<script") == html.count('<script src="/static/') == html.count("></script>")
+    assert "http://" not in html.replace('xmlns="http://www.w3.org', "")
     js = client.get("/static/app.js")
     assert js.status_code == 200 and "javascript" in js.headers["content-type"]
     assert js.headers["x-content-type-options"] == "nosniff"

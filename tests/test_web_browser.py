@@ -25,7 +25,8 @@ from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright 
 
 from kingmaker.parliament import Parliament  # noqa: E402
 from kingmaker.web.app import create_app  # noqa: E402
-from kingmaker.web.live import LiveService, ResultStore  # noqa: E402
+from kingmaker.web.live import LiveService  # noqa: E402
+from kingmaker.web.store import ResultStore  # noqa: E402
 from tests.test_web_live import TOKEN, base_table, free_port, result_of  # noqa: E402
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"

@@ -25,8 +25,9 @@ import httpx
 from kingmaker.parliament import Parliament
 from kingmaker.web.app import create_app
 from kingmaker.web.gate import ReadGate
-from kingmaker.web.live import LiveService, ResultStore
+from kingmaker.web.live import LiveService
 from kingmaker.web.models import MAX_COALITION_PARTIES, MAX_SEATS
+from kingmaker.web.store import ResultStore
 from tests.test_web_live import TOKEN, base_table, result_of
 
 UK2010 = Parliament.preset("uk-2010")
@@ -191,9 +192,9 @@ def test_writes_run_on_the_writer_thread_even_when_every_read_slot_is_taken(live
     threads: list[str] = []
     add = live.store.add
 
-    def recording_add(batch: Any) -> Any:
+    def recording_add(batch: Any, *change: Any) -> Any:
         threads.append(threading.current_thread().name)
-        return add(batch)
+        return add(batch, *change)
 
     live.store.add = recording_add  # type: ignore[method-assign]
 

@@ -147,19 +147,67 @@ def test_acknowledged_results_survive_sigkill(tmp_path: Path) -> None:
             proc.stdout.close()
 
 
-def test_watch_csv_is_ingested(tmp_path: Path) -> None:
+def test_acknowledged_corrections_survive_sigkill(tmp_path: Path) -> None:
+    """An amendment and a withdrawal, once acknowledged, are in the file after a SIGKILL, with
+    their audit rows."""
     pytest.importorskip("duckdb", reason="the web extra (duckdb) is not installed")
-    from kingmaker.web.live import LiveService, ResultStore
+    httpx = pytest.importorskip("httpx", reason="httpx is not installed")
+    base, db, port = write_base_csv(tmp_path / "base.csv"), tmp_path / "results.duckdb", free_port()
+    url = f"http://127.0.0.1:{port}"
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    proc = start_live(base, db, port)
+    try:
+        batch = {"results": [result_of(0), result_of(1)]}
+        assert httpx.post(f"{url}/api/live/results", json=batch, headers=auth, timeout=10).status_code == 200
+        fix = {"votes": result_of(0, shift=7)["votes"], "reason": "recount"}
+        r = httpx.put(f"{url}/api/live/results/Seat 1", json=fix, headers=auth, timeout=10)
+        assert r.status_code == 200 and r.json()["amended"] == ["Seat 1"], r.text
+        r = httpx.delete(
+            f"{url}/api/live/results/Seat 2", params={"reason": "typo"}, headers=auth, timeout=10
+        )
+        assert r.status_code == 200, r.text
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=10)
+        if proc.stdout:
+            proc.stdout.close()
+    from kingmaker.web.store import ResultStore
+
+    store = ResultStore(db)
+    try:
+        assert store.all() == {"Seat 1": fix["votes"]}
+        assert [(e["action"], e["constituency"]) for e in store.audit()] == [
+            ("withdraw", "Seat 2"),
+            ("amend", "Seat 1"),
+            ("declare", "Seat 2"),
+            ("declare", "Seat 1"),
+        ]
+        assert store.audit()[1]["reason"] == "recount" and store.audit()[1]["client"] == "127.0.0.1"
+    finally:
+        store.close()
+
+
+def test_watch_csv_is_ingested(tmp_path: Path) -> None:
+    """The older format (no total column) where it is unambiguous: a constituency another follows."""
+    pytest.importorskip("duckdb", reason="the web extra (duckdb) is not installed")
+    from kingmaker.web.live import LiveService
+    from kingmaker.web.store import ResultStore
 
     service = LiveService(base_table(), ResultStore(tmp_path / "w.duckdb"), token=TOKEN, simulations=0)
     feed = tmp_path / "feed.csv"
-    feed.write_text("constituency,party,votes\nSeat 5,Con,10\nSeat 5,Lab,20\n", encoding="utf-8")
-    service.watch_csv(feed, interval=0.05)
+    feed.write_text(
+        "constituency,party,votes\nSeat 5,Con,10\nSeat 5,Lab,20\nSeat 6,Con,5\nSeat 6,Lab,7\n",
+        encoding="utf-8",
+    )
+    told: list[str] = []
+    service.watch_csv(feed, interval=0.05, report=told.append)
     deadline = time.monotonic() + 10
     while service.store.count() == 0 and time.monotonic() < deadline:
         time.sleep(0.05)
     service.close()
+    # Seat 6 is the file's last constituency: nothing says its rows are all there yet
     assert ResultStore(tmp_path / "w.duckdb").all() == {"Seat 5": {"Con": 10, "Lab": 20}}
+    assert any("Seat 6 not taken" in t and "total column" in t for t in told), told
 
 
 def _wired() -> bool:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import errno
+import ipaddress
 import os
 import secrets
+import socket
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -45,32 +48,120 @@ DataDirOption = Annotated[
 ]
 
 
+def check_base(base: str) -> None:
+    """Refuse at once a ``--base`` that is neither a data set name nor a file (before any port or
+    database is opened)."""
+    from kingmaker.datasets import DATASETS
+
+    if base not in DATASETS and not Path(base).is_file():
+        raise InputError(f"--base: {base!r} is neither a known data set ({', '.join(DATASETS)}) nor a file")
+
+
 def load_base(base: str, data_dir: Path | None) -> Any:
     """A base VoteTable from a data set name or a results file (given by the operator, never a client)."""
     from kingmaker.datasets import DATASETS, load_dataset
 
+    check_base(base)
     if base in DATASETS:
         return load_dataset(base, data_dir=data_dir)
     path = Path(base)
-    if not path.is_file():
-        raise InputError(f"--base: {base!r} is neither a known data set ({', '.join(DATASETS)}) nor a file")
     from kingmaker.io.hoc import read_results
 
     return read_results(path)
 
 
-def _run_server(app: Any, host: str, port: int) -> None:
+def listen(host: str, port: int) -> socket.socket:
+    """A listening socket on ``host``:``port``, bound before the server starts, so a port in use
+    is one clear error (uvicorn's own message comes after start-up and exits 1)."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except socket.gaierror as exc:
+        raise InputError(f"--host: cannot resolve {host!r} ({exc.strerror})") from None
+    family, kind, proto, _, address = infos[0]
+    sock = socket.socket(family, kind, proto)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn does: TIME_WAIT is fine
+        if family == socket.AF_INET6:
+            sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+        sock.bind(address)
+        sock.listen(2048)
+    except OSError as exc:
+        sock.close()
+        if exc.errno == errno.EADDRINUSE:
+            raise InputError(f"port {port} is in use") from None
+        if exc.errno == errno.EACCES:
+            raise InputError(f"port {port} needs privileges to listen on (use one above 1023)") from None
+        raise InputError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    sock.set_inheritable(True)
+    return sock
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` keeps the server on this machine (127.0.0.0/8, ::1, localhost)."""
+    if host.strip("[]").lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def warn_exposed(host: str, what: str) -> None:
+    """A warning on stderr when ``host`` is reachable from other machines over plain HTTP."""
+    if not is_loopback(host):
+        typer.echo(
+            f"warning: --host {host} is not a loopback address: {what} are then exposed over plain HTTP "
+            "(unencrypted) to every machine that can reach this one; serve it behind an HTTPS proxy, "
+            "or keep the default 127.0.0.1",
+            err=True,
+        )
+
+
+def _run_server(app: Any, sock: socket.socket) -> None:
     import uvicorn
 
-    uvicorn.run(
+    config = uvicorn.Config(
         app,
-        host=host,
-        port=port,
         log_level="warning",
         access_log=False,
         server_header=False,
         date_header=False,
     )
+    uvicorn.Server(config).run(sockets=[sock])
+
+
+def _url(host: str, sock: socket.socket) -> str:
+    port = sock.getsockname()[1]
+    return f"http://[{host}]:{port}/" if ":" in host else f"http://{host}:{port}/"
+
+
+def tokens_from_environment() -> tuple[dict[str, str], str]:
+    """The write tokens and where they came from: ``KINGMAKER_TOKENS`` (``label=token,...``: one per
+    desk, each label kept in the audit trail), else ``KINGMAKER_TOKEN`` (labelled ``operator``),
+    else a new random one for this run."""
+    from kingmaker.web.live import DEFAULT_ACTOR
+
+    tokens: dict[str, str] = {}
+    named = os.environ.get("KINGMAKER_TOKENS", "").strip()
+    if named:
+        for item in named.split(","):
+            label, sep, token = item.partition("=")
+            if not sep or not label.strip() or not token.strip():
+                raise InputError("KINGMAKER_TOKENS must be label=token pairs separated by commas")
+            tokens[label.strip()] = token.strip()
+        source = "from KINGMAKER_TOKENS"
+    elif os.environ.get("KINGMAKER_TOKEN"):
+        tokens[DEFAULT_ACTOR] = os.environ["KINGMAKER_TOKEN"]
+        source = "from KINGMAKER_TOKEN"
+    else:
+        tokens[DEFAULT_ACTOR] = secrets.token_urlsafe(32)
+        source = "new for this run"
+    short = [label for label, token in tokens.items() if len(token) < 16]
+    if short:
+        raise InputError(f"write tokens must be at least 16 characters (too short: {', '.join(short)})")
+    if len(set(tokens.values())) < len(tokens):
+        raise InputError("KINGMAKER_TOKENS: each label needs its own token")
+    return tokens, source
 
 
 def _allowed_hosts(host: str) -> tuple[str, ...] | None:
@@ -94,13 +185,21 @@ def serve_command(
     from kingmaker.web.gate import ReadGate
 
     parliament = load_parliament(preset, file, seats)
-    table = load_base(base, data_dir) if base else None
+    if base:
+        check_base(base)
+    sock = listen(host, port)
+    try:
+        table = load_base(base, data_dir) if base else None
+    except BaseException:
+        sock.close()
+        raise
+    warn_exposed(host, "the page and the ballot-count upload")
     gate = ReadGate(processes=read_processes)
     app = create_app(parliament, base=table, allowed_hosts=_allowed_hosts(host), gate=gate)
     typer.echo(
-        f"kingmaker: serving {parliament.title or parliament.name} on http://{host}:{port}/ (Ctrl-C stops)"
+        f"kingmaker: serving {parliament.title or parliament.name} on {_url(host, sock)} (Ctrl-C stops)"
     )
-    _run_server(app, host, port)
+    _run_server(app, sock)
 
 
 def live_command(
@@ -112,7 +211,12 @@ def live_command(
     data_dir: DataDirOption = None,
     watch: Annotated[
         Path | None,
-        typer.Option("--watch", help="A CSV (constituency,party,votes) to poll for newly declared results."),
+        typer.Option(
+            "--watch",
+            help="A CSV (constituency,party,votes[,total][,winner]) to poll for declared results; a "
+            "constituency is taken once complete: its votes add up to its total, or (no total column) "
+            "another constituency follows it.",
+        ),
     ] = None,
     simulations: Annotated[
         int, typer.Option(min=0, help="Monte Carlo draws behind the coalition probabilities.")
@@ -129,22 +233,36 @@ def live_command(
 
     if simulations > MAX_SIMULATIONS:
         raise InputError(f"--simulations: at most {MAX_SIMULATIONS}")
-    token = os.environ.get("KINGMAKER_TOKEN") or secrets.token_urlsafe(32)
-    if len(token) < 16:
-        raise InputError("KINGMAKER_TOKEN must be at least 16 characters")
-    table = load_base(base, data_dir)
-    store = ResultStore(db)
-    service = LiveService(table, store, token=token, preset=preset, simulations=simulations)
+    check_base(base)
+    tokens, source = tokens_from_environment()
+    sock = listen(host, port)
+    new_file = not db.exists()
+    try:
+        store = ResultStore(db)
+    except InputError:
+        sock.close()
+        raise
+    try:
+        table = load_base(base, data_dir)
+        service = LiveService(table, store, token=tokens, preset=preset, simulations=simulations)
+    except BaseException:
+        store.close()
+        sock.close()
+        if new_file:  # a failed start leaves no empty results file behind
+            for leftover in (db, db.with_name(db.name + ".wal")):
+                leftover.unlink(missing_ok=True)
+        raise
+    warn_exposed(host, "the page, the ballot-count upload, the result uploads and the write token")
     gate = ReadGate(processes=read_processes)
     app = create_app(service.parliament, live=service, allowed_hosts=_allowed_hosts(host), gate=gate)
     if watch is not None:
-        service.watch_csv(watch)
-    source = "from KINGMAKER_TOKEN" if os.environ.get("KINGMAKER_TOKEN") else "new for this run"
+        service.watch_csv(watch, report=lambda message: typer.echo(message, err=True))
     typer.echo(f"kingmaker live: {store.count()} results already stored in {db}")
-    typer.echo(f"write token ({source}): {token}")
-    typer.echo(f"serving on http://{host}:{port}/ (Ctrl-C stops)", err=False)
+    for label, token in tokens.items():
+        typer.echo(f"write token {label} ({source}): {token}")
+    typer.echo(f"serving on {_url(host, sock)} (Ctrl-C stops)", err=False)
     try:
-        _run_server(app, host, port)
+        _run_server(app, sock)
     finally:
         service.close()
 

@@ -14,6 +14,7 @@ import numpy as np
 
 from kingmaker._validate import check_seed, check_sims
 from kingmaker.conventions import SeatConventions
+from kingmaker.errors import InputError
 from kingmaker.forecast.backends import LocalThreads
 from kingmaker.forecast.kernel import MAX_SIMS, POOL_BELOW, PollingError, chunk_sizes, simulation_plan
 from kingmaker.forecast.result import CoalitionOdds, Forecast, coalition_odds, parse_coalition, summarise
@@ -131,12 +132,14 @@ def forecast_from_declared(
     conventions: SeatConventions | None = None,
     workers: int | None = 1,
     pool_below: float | None = POOL_BELOW,
+    winners: Mapping[str, str] | None = None,
 ) -> DeclaredForecast:
     """Results night: fix the declared seats, project the rest from the swing seen so far, and
     simulate the undeclared seats only with the :func:`forecast` machinery.
 
     ``declared`` maps base districts to declared votes per party. Declared seats go to the most
-    votes (a tie by lot, seeded 0). The rest are projected by :func:`~kingmaker.projection.
+    votes; a tie for the most to the party ``winners`` names for that district (the returning
+    officer's lot), else by lot seeded 0. The rest are projected by :func:`~kingmaker.projection.
     swing_from_declared`'s targets and model; Northern Ireland and the Speaker's seat keep their
     base result until declared. Each of ``sims`` simulations draws the errors of ``error``
     (default :data:`LIVE_ERROR`) with the national and regional parts scaled by the square root of
@@ -150,11 +153,18 @@ def forecast_from_declared(
     error = error or LIVE_ERROR
     mask, votes = declared_votes(base, declared)
     parties = base.parties
-    winners = np.zeros(0, dtype=np.int64)
     if mask.any():
         table = VoteTable(votes[mask], parties, tuple(np.array(base.districts)[mask]))
-        winners = np.asarray(plurality_winners(table, "lot", seed=0)[0], dtype=np.int64)
-    won = np.bincount(winners, minlength=len(parties))
+        winners_of = np.asarray(plurality_winners(table, "lot", seed=0)[0], dtype=np.int64)
+        row = {d: k for k, d in enumerate(table.districts)}
+        for district, named in (winners or {}).items():
+            k, j = row.get(district), parties.index(named) if named in parties else None
+            if k is None or j is None or table.votes[k, j] != table.votes[k].max():
+                raise InputError(f"winners: {named!r} did not top the declared votes of {district!r}")
+            winners_of[k] = j
+    else:
+        winners_of = np.zeros(0, dtype=np.int64)
+    won = np.bincount(winners_of, minlength=len(parties))
     keep = {parties[j] for j in np.flatnonzero(won)}
     swing = swing_from_declared(base, declared, min_region_seats=min_region_seats, keep=keep)
     declared_seats = {p: int(won[j]) for j, p in enumerate(parties) if won[j]}
@@ -177,7 +187,7 @@ def forecast_from_declared(
                     plan,
                     rest,
                     mask,
-                    winners,
+                    winners_of,
                     parties,
                     sims,
                     seed,

@@ -24,9 +24,8 @@ Endpoints (all JSON unless said):
 * ``POST /api/project`` seats re-projected from national vote shares (needs a base result table).
 * ``POST /api/count?method=&seats=&format=`` count an uploaded ballot file (raw bytes body); the
   method and format default to the first entries of their registries.
-* Live mode: ``GET /api/live/state``, ``GET /api/live/events`` (server-sent events),
-  ``POST /api/live/results`` (JSON) and ``POST /api/live/results.csv`` (CSV), both with
-  ``Authorization: Bearer <token>``.
+* Live mode: the results-night endpoints of :mod:`kingmaker.web.live_routes` (state, events,
+  audit trail; declare, amend and withdraw results with ``Authorization: Bearer <token>``).
 """
 
 from __future__ import annotations
@@ -39,9 +38,9 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from fastapi import Depends, FastAPI, Query, Request
+from fastapi import FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import FileResponse, JSONResponse, StreamingResponse
+from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.trustedhost import TrustedHostMiddleware
@@ -70,7 +69,6 @@ from kingmaker.web.models import (
     CoalitionRequest,
     CoalitionsRequest,
     ProjectionRequest,
-    ResultBatch,
     SeatsRequest,
 )
 
@@ -334,57 +332,12 @@ def create_app(
         return await gate.run(client_of(request), count_payload, body, format, method, seats, local=True)
 
     if live is not None:
-        _add_live_routes(app, live)
+        from kingmaker.web.live_routes import add_live_routes
+
+        add_live_routes(app, live)
 
     app.add_middleware(GateMiddleware, gate=gate, paths=READ_PATHS)
     if allowed_hosts is not None:
         app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(allowed_hosts))
     app.add_middleware(GuardMiddleware, max_body=MAX_BODY_BYTES)  # outermost: headers on every reply
     return app
-
-
-def _add_live_routes(app: FastAPI, live: LiveService) -> None:
-    from kingmaker.web.live import require_token
-
-    auth = Depends(require_token(live.token))
-
-    @app.get("/api/live/state")
-    def live_state() -> dict[str, Any]:
-        return live.state()
-
-    @app.get("/api/live/events")
-    async def live_events(request: Request, once: bool = False) -> StreamingResponse:
-        async def stream() -> AsyncIterator[str]:
-            seen = -1
-            idle = 0.0
-            while True:
-                if live.version != seen:
-                    seen = live.version
-                    state = await asyncio.to_thread(live.state)
-                    yield f"event: state\nid: {seen}\ndata: {json.dumps(state)}\n\n"
-                    if once:
-                        return
-                    idle = 0.0
-                if await request.is_disconnected():
-                    return
-                await asyncio.sleep(0.25)
-                idle += 0.25
-                if idle >= 15:
-                    yield ": keep-alive\n\n"
-                    idle = 0.0
-
-        return StreamingResponse(
-            stream(),
-            media_type="text/event-stream",
-            headers={"cache-control": "no-store", "x-accel-buffering": "no"},
-        )
-
-    # Writes run on the service's own writer thread: never queued behind reads, one at a time.
-    @app.post("/api/live/results", dependencies=[auth])
-    async def post_results(batch: ResultBatch) -> dict[str, Any]:
-        return await asyncio.wrap_future(live.writer.submit(live.submit, list(batch.results)))
-
-    @app.post("/api/live/results.csv", dependencies=[auth])
-    async def post_results_csv(request: Request) -> dict[str, Any]:
-        body = await request.body()
-        return await asyncio.wrap_future(live.writer.submit(live.submit_csv, body))

@@ -1,10 +1,14 @@
 """Results night: declared constituency results, kept in DuckDB, and the live projection of the rest.
 
-* :class:`ResultStore` keeps every declared result in an embedded DuckDB file. Each write is one
-  transaction, committed before the request is acknowledged, so a crash loses nothing that was
-  acknowledged. A constituency is declared once: the same numbers again are accepted (idempotent),
-  different numbers are refused with 409 and the first result is kept. A batch is stored whole or
-  not at all.
+* :class:`~kingmaker.web.store.ResultStore` keeps every declared result and the audit trail of
+  every change in an embedded DuckDB file. Each write is one transaction, committed before the
+  request is acknowledged, so a crash loses nothing that was acknowledged. A constituency is
+  declared once: the same numbers again are accepted (idempotent), different numbers are refused
+  with 409 and the first result is kept until it is *amended* (a recount, a typo) or *withdrawn*,
+  each with a reason, by a token holder; the audit trail records who, when, the old and new
+  numbers and why. A batch is stored whole or not at all.
+* A tie for the most votes is decided by lot on the night: the result must name the returning
+  officer's ``winner``; an undecided tie, or a ``winner`` without the most votes, is refused.
 * :class:`LiveService` checks results against the base election (known constituency, known
   parties), stores them on its own single writer thread (:attr:`LiveService.writer`: read load on
   the web server cannot delay a write) and presents the live picture. The modelling is the library's:
@@ -12,204 +16,122 @@
   the swing seen so far (:func:`kingmaker.projection.swing_from_declared`: uniform, or regional once
   a region has enough declared seats; Northern Ireland and the Speaker's seat keep their base result
   until declared) and simulates the undeclared seats with the forecast machinery, giving how often
-  each coalition reaches a majority. This module only stores, validates and formats.
+  each coalition reaches a majority and each party's 5-95% range of seats. The feed of declarations
+  (hold or gain, swing, majority, turnout) is :mod:`kingmaker.web.feed`; the watched CSV file is
+  :mod:`kingmaker.web.watch`. This module only validates, stores and formats.
 
-Simulations: :data:`SIMULATIONS` by default, seeded by the number of results stored, so the same
+Simulations: :data:`SIMULATIONS` by default, seeded by the number of results in force, so the same
 results always give the same probabilities.
 """
 
 from __future__ import annotations
 
-import csv
 import hmac
-import io
-import json
-import sys
 import threading
-import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 from fastapi import Request
 from fastapi.exceptions import HTTPException
-from pydantic import ValidationError
 
 from kingmaker.errors import InputError, UnknownNameError
 from kingmaker.names import resolve
 from kingmaker.parliament import PRESETS, Parliament
 from kingmaker.parties import Party
 from kingmaker.votes import VoteTable
-from kingmaker.web.models import MAX_RESULTS_PER_REQUEST, MAX_SIMULATIONS, DeclaredResult
+from kingmaker.web.models import MAX_SIMULATIONS, Amendment, DeclaredResult
+from kingmaker.web.store import Change, Declared, ResultStore
+from kingmaker.web.watch import Watcher, parse_results_csv
 
 SIMULATIONS = 500
+#: The label of the token given as a plain string (``KINGMAKER_TOKEN``), in the audit trail.
+DEFAULT_ACTOR = "operator"
 
 
-class ResultConflict(InputError):
-    """A constituency declared again with different numbers (HTTP 409); the first result is kept."""
+class UndecidedTie(InputError):
+    """A declared result whose top two tied, without the winner the returning officer drew (422)."""
 
-    status_code = 409
+    status_code = 422
+
+
+def decided_winner(name: str, votes: Mapping[str, int], winner: str | None) -> str | None:
+    """The winner to store with a result: the returning officer's for a tie for the most votes
+    (required then), None otherwise; a ``winner`` without the most votes is refused."""
+    top = max(votes.values())
+    leaders = [p for p, v in votes.items() if v == top]
+    if winner is not None:
+        if winner not in votes:
+            raise InputError(f"{name}: winner {winner!r} is not among the parties with votes")
+        if votes[winner] != top:
+            raise InputError(
+                f"{name}: winner {winner!r} has {votes[winner]} votes but {leaders[0]} has {top}; "
+                "the winner must have the most votes"
+            )
+        return winner if len(leaders) > 1 else None
+    if len(leaders) > 1:
+        raise UndecidedTie(
+            f"{name}: {' and '.join(leaders)} tied on {top} votes; give the winner the returning officer "
+            'drew by lot ("winner")'
+        )
+    return None
 
 
 # ----------------------------------------------------------------------------- authentication
 
 
-def require_token(token: str) -> Callable[[Request], Awaitable[None]]:
+def require_token(tokens: str | Mapping[str, str]) -> Callable[[Request], Awaitable[str]]:
     """A FastAPI dependency: ``Authorization: Bearer <token>``; 401 without it, 403 when wrong.
 
-    A coroutine, so it is checked on the event loop and never waits for a worker thread."""
-    expected = token.encode()
+    ``tokens`` maps each token holder's label to their token (a plain string is one token,
+    labelled :data:`DEFAULT_ACTOR`); the dependency's value is the label of the token given, which
+    the audit trail records. A coroutine, so it is checked on the event loop and never waits for a
+    worker thread."""
+    table = {DEFAULT_ACTOR: tokens} if isinstance(tokens, str) else dict(tokens)
+    expected = [(label, token.encode()) for label, token in table.items()]
 
-    async def check(request: Request) -> None:
-        header = request.headers.get("authorization", "")
-        scheme, _, given = header.partition(" ")
-        if scheme.lower() != "bearer" or not given.strip():
-            raise HTTPException(
-                401,
-                "missing token: send Authorization: Bearer <token>",
-                headers={"WWW-Authenticate": "Bearer"},
-            )
-        if not hmac.compare_digest(given.strip().encode(), expected):
+    async def check(request: Request) -> str:
+        label = token_label(request, expected)
+        if label is None:
+            header = request.headers.get("authorization", "")
+            scheme, _, given = header.partition(" ")
+            if scheme.lower() != "bearer" or not given.strip():
+                raise HTTPException(
+                    401,
+                    "missing token: send Authorization: Bearer <token>",
+                    headers={"WWW-Authenticate": "Bearer"},
+                )
             raise HTTPException(403, "wrong token")
+        return label
 
     return check
 
 
-# ----------------------------------------------------------------------------- storage
-
-
-class ResultStore:
-    """Declared results in a DuckDB file: ``results(constituency, votes JSON, seq, declared_at)``.
-
-    The process that opens the file is its only writer (DuckDB locks it), so the rows are also
-    mirrored in memory: reads and the conflict checks never query the database, and a write is one
-    INSERT and a COMMIT (the mirror is updated only once the commit succeeded).
-    """
-
-    def __init__(self, path: str | Path) -> None:
-        import duckdb
-
-        self.path = Path(path)
-        self._lock = threading.Lock()
-        self._con = duckdb.connect(str(self.path))
-        self._con.execute(
-            "CREATE TABLE IF NOT EXISTS results (constituency VARCHAR PRIMARY KEY, votes VARCHAR NOT NULL, "
-            "seq BIGINT NOT NULL, declared_at DOUBLE NOT NULL)"
-        )
-        self._con.execute("CHECKPOINT")
-        rows = self._con.execute("SELECT constituency, votes, seq FROM results ORDER BY seq").fetchall()
-        self._rows: dict[str, str] = {c: v for c, v, _ in rows}
-        self._seq = int(rows[-1][2]) if rows else 0
-
-    def count(self) -> int:
-        """How many constituencies are stored."""
-        with self._lock:
-            return len(self._rows)
-
-    def all(self) -> dict[str, dict[str, int]]:
-        """Every stored result, in the order declared."""
-        with self._lock:
-            rows = list(self._rows.items())
-        return {c: json.loads(v) for c, v in rows}
-
-    def add(self, results: Sequence[tuple[str, dict[str, int]]]) -> tuple[list[str], list[str]]:
-        """Store a batch atomically; returns (stored, already identical). ResultConflict: none stored."""
-        batch: dict[str, str] = {}
-        for name, votes in results:
-            text = json.dumps({p: v for p, v in sorted(votes.items()) if v}, separators=(",", ":"))
-            if name in batch and batch[name] != text:
-                raise ResultConflict(f"{name} appears twice in the request with different numbers")
-            batch[name] = text
-        with self._lock:
-            stored, same = [], []
-            for name, text in batch.items():
-                old = self._rows.get(name)
-                if old is None:
-                    stored.append(name)
-                elif old == text:
-                    same.append(name)
-                else:
-                    raise ResultConflict(
-                        f"{name} was already declared with different numbers ({old}); the first result is kept"
-                    )
-            if stored:
-                now = time.time()
-                rows = [[name, batch[name], self._seq + k + 1, now] for k, name in enumerate(stored)]
-                con = self._con
-                con.execute("BEGIN TRANSACTION")
-                try:
-                    con.executemany("INSERT INTO results VALUES (?, ?, ?, ?)", rows)
-                    con.execute("COMMIT")
-                except BaseException:
-                    con.execute("ROLLBACK")
-                    raise
-                self._seq += len(stored)
-                self._rows.update((name, batch[name]) for name in stored)
-        return stored, same
-
-    def close(self) -> None:
-        """Checkpoint and close the database."""
-        with self._lock:
-            self._con.close()
-
-
-# ----------------------------------------------------------------------------- CSV input
-
-
-def parse_results_csv(data: bytes) -> list[DeclaredResult]:
-    """``constituency,party,votes`` rows (header required) grouped into declared results."""
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise InputError("the CSV is not UTF-8 text") from None
-    reader = csv.DictReader(io.StringIO(text))
-    fields = [f.strip().lower() for f in (reader.fieldnames or [])]
-    if not {"constituency", "party", "votes"} <= set(fields):
-        raise InputError("CSV header must have the columns constituency, party, votes", line=1)
-    reader.fieldnames = fields
-    grouped: dict[str, dict[str, int]] = {}
-    for row in reader:
-        line = reader.line_num
-        name, party = (row.get("constituency") or "").strip(), (row.get("party") or "").strip()
-        if not name or not party:
-            raise InputError("empty constituency or party", source="CSV", line=line)
-        try:
-            votes = int((row.get("votes") or "").strip())
-        except ValueError:
-            raise InputError(
-                f"votes must be a whole number, got {row.get('votes')!r}", source="CSV", line=line
-            ) from None
-        entry = grouped.setdefault(name, {})
-        if party in entry:
-            raise InputError(f"{party} given twice for {name}", source="CSV", line=line)
-        entry[party] = votes
-        if len(grouped) > MAX_RESULTS_PER_REQUEST:
-            raise InputError(f"at most {MAX_RESULTS_PER_REQUEST} constituencies per request")
-    if not grouped:
-        raise InputError("the CSV holds no results")
-    out = []
-    for name, votes in grouped.items():
-        try:
-            out.append(DeclaredResult(constituency=name, votes=votes))
-        except ValidationError as exc:
-            problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-            raise InputError(f"{name}: {problems}") from None
-    return out
+def token_label(request: Request, expected: Sequence[tuple[str, bytes]]) -> str | None:
+    """The label of the bearer token ``request`` carries, or None (compared in constant time)."""
+    scheme, _, given = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not given.strip():
+        return None
+    found = None
+    for label, token in expected:
+        if hmac.compare_digest(given.strip().encode(), token) and found is None:
+            found = label
+    return found
 
 
 # ----------------------------------------------------------------------------- the live picture
 
 
 class LiveService:
-    """Validates and stores declared results; computes the live state the page shows."""
+    """Validates and stores declared results and their corrections; computes the live state the page shows."""
 
     def __init__(
         self,
         base: VoteTable,
         store: ResultStore,
         *,
-        token: str,
+        token: str | Mapping[str, str],
         preset: str | None = None,
         simulations: int = SIMULATIONS,
     ) -> None:
@@ -217,7 +139,10 @@ class LiveService:
             raise InputError(f"simulations must be between 0 and {MAX_SIMULATIONS}")
         self.base = base
         self.store = store
-        self.token = token
+        #: Token holders' labels and tokens (a plain string: one token, labelled :data:`DEFAULT_ACTOR`).
+        self.tokens: dict[str, str] = {DEFAULT_ACTOR: token} if isinstance(token, str) else dict(token)
+        if not self.tokens or any(not t for t in self.tokens.values()):
+            raise InputError("a live server needs at least one non-empty token")
         self.simulations = simulations
         self._lookup = {name.casefold(): i for i, name in enumerate(base.districts)}
         if base.codes:
@@ -225,75 +150,85 @@ class LiveService:
         self._party_index = {p: i for i, p in enumerate(base.parties)}
         preset = preset or (f"uk-{base.election}" if f"uk-{base.election}" in PRESETS else None)
         self._preset = Parliament.preset(preset) if preset else None
-        self._version = store.count()
         self._cache: tuple[int, dict[str, Any]] | None = None
         self._parliament_cache: tuple[int, Parliament] | None = None
         self._state_lock = threading.Lock()
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
-        #: Every write (web or ``--watch``) runs here, one at a time, on a thread no read can hold.
+        #: Every write (web or watched file) runs here, one at a time, on a thread no read can hold.
         self.writer = ThreadPoolExecutor(1, thread_name_prefix="kingmaker-write")
         self.parliament = self.current_parliament()
 
     @property
+    def token(self) -> str:
+        """The first token (the only one when a plain string was given)."""
+        return next(iter(self.tokens.values()))
+
+    @property
     def version(self) -> int:
-        """Changes whenever a new result is stored."""
-        return self._version
+        """Changes whenever a result is stored, amended or withdrawn (the store's revision)."""
+        return self.store.revision
 
     # ------------------------------------------------------------------ writes
     def canonical(self, result: DeclaredResult) -> tuple[str, dict[str, int]]:
         """The base's name for the constituency and votes keyed by base party (4xx if unknown)."""
-        i = self._lookup.get(result.constituency.casefold())
+        return self._canonical(result.constituency, result.votes)
+
+    def _canonical(self, constituency: str, votes: Mapping[str, int]) -> tuple[str, dict[str, int]]:
+        i = self._lookup.get(constituency.casefold())
         if i is None:
-            raise UnknownNameError(f"unknown constituency {result.constituency!r}")
-        unknown = [p for p in result.votes if p not in self._party_index]
+            raise UnknownNameError(f"unknown constituency {constituency!r}")
+        unknown = [p for p in votes if p not in self._party_index]
         if unknown:
             raise UnknownNameError(
                 f"{self.base.districts[i]}: unknown part{'y' if len(unknown) == 1 else 'ies'} "
                 f"{', '.join(map(repr, unknown))}; parties are the base election's columns"
             )
-        return self.base.districts[i], dict(result.votes)
+        return self.base.districts[i], dict(votes)
 
-    def submit(self, results: Sequence[DeclaredResult]) -> dict[str, Any]:
+    def declared_of(self, result: DeclaredResult) -> tuple[str, Declared]:
+        """The base's name and the result as stored: a tie for the most votes needs ``winner``."""
+        name, votes = self.canonical(result)
+        return name, Declared.of(votes, decided_winner(name, votes, result.winner))
+
+    def submit(self, results: Sequence[DeclaredResult], change: Change | None = None) -> dict[str, Any]:
         """Validate every result, then store them all in one transaction (or none)."""
-        batch = [self.canonical(r) for r in results]
-        stored, same = self.store.add(batch)
-        if stored:
-            self._version += len(stored)
+        batch = [self.declared_of(r) for r in results]
+        stored, same = self.store.add(batch, change)
         return {"stored": stored, "unchanged": same, "declared": self.store.count()}
 
-    def submit_csv(self, data: bytes) -> dict[str, Any]:
-        """Parse ``constituency,party,votes`` CSV bytes and :meth:`submit` them (all or none)."""
-        return self.submit(parse_results_csv(data))
+    def submit_csv(self, data: bytes, change: Change | None = None) -> dict[str, Any]:
+        """Parse ``constituency,party,votes[,winner,total]`` CSV bytes and :meth:`submit` them (all or none)."""
+        return self.submit(parse_results_csv(data), change)
 
-    def watch_csv(self, path: Path, interval: float = 1.0) -> threading.Thread:
-        """Poll ``path`` (named by the operator) and store constituencies not stored yet."""
+    def amend(self, constituency: str, amendment: Amendment, change: Change) -> dict[str, Any]:
+        """Replace a declared result (404 if none is in force); audited with ``change`` and its reason."""
+        name, votes = self._canonical(constituency, amendment.votes)
+        declared = Declared.of(votes, decided_winner(name, votes, amendment.winner))
+        amended = self.store.amend(name, declared, Change(change.actor, change.client, amendment.reason))
+        return {"amended": [name] if amended else [], "unchanged": [] if amended else [name]}
 
-        def loop() -> None:
-            seen = -1.0
-            while not self._stop.wait(interval):
-                try:
-                    mtime = path.stat().st_mtime
-                except OSError:
-                    continue
-                if mtime == seen:
-                    continue
-                seen = mtime
-                try:
-                    known = self.store.all()
-                    results = parse_results_csv(path.read_bytes())
-                except (InputError, OSError) as exc:
-                    print(f"kingmaker live: --watch {path}: {exc}", file=sys.stderr)
-                    continue
-                for r in results:
-                    try:
-                        if self.canonical(r)[0] not in known:
-                            self.writer.submit(self.submit, [r]).result()
-                    except InputError as exc:
-                        print(f"kingmaker live: --watch {path}: {exc}", file=sys.stderr)
+    def withdraw(self, constituency: str, change: Change) -> dict[str, Any]:
+        """Take back a declared result (404 if none is in force); audited with ``change``'s reason."""
+        if not change.reason.strip():
+            raise InputError("a withdrawal needs a reason")
+        name, _ = self._canonical(constituency, {})
+        self.store.withdraw(name, change)
+        return {"withdrawn": [name], "declared": self.store.count()}
 
-        thread = threading.Thread(target=loop, name="kingmaker-watch", daemon=True)
-        thread.start()
+    def watch_csv(
+        self,
+        path: Path,
+        interval: float = 1.0,
+        *,
+        missing_every: float = 60.0,
+        report: Callable[[str], None] | None = None,
+    ) -> threading.Thread:
+        """Poll ``path`` (named by the operator) and store each constituency once it is complete
+        (the rules: :mod:`kingmaker.web.watch`); problems go to ``report`` (default: stderr)."""
+        kw = {} if report is None else {"report": report}
+        watcher = Watcher(self, path, interval=interval, missing_every=missing_every, **kw)
+        thread = watcher.start(self._stop)
         self._threads.append(thread)
         return thread
 
@@ -342,23 +277,30 @@ class LiveService:
         return parliament
 
     def state(self) -> dict[str, Any]:
-        """Declared and projected seats, the live House, and coalitions with their probabilities."""
+        """Declared and projected seats with their 5-95% ranges, the live House, coalitions with
+        their probabilities, the feed of declarations and the corrections made."""
         with self._state_lock:
-            version = self._version
+            version, results, times = self.store.snapshot()
             if self._cache is not None and self._cache[0] == version:
                 return self._cache[1]
-            state = self._compute()
+            state = self._compute(results, times)
             state["version"] = version
             self._cache = (version, state)
             return state
 
-    def _compute(self) -> dict[str, Any]:
+    def _compute(
+        self, results: dict[str, Declared], times: dict[str, tuple[float, float | None]]
+    ) -> dict[str, Any]:
         from kingmaker.coalitions import coalitions
         from kingmaker.forecast import forecast_from_declared
         from kingmaker.web.answers import hemicycle_payload
+        from kingmaker.web.feed import corrections, declaration_feed
 
-        declared = self.store.all()
-        live = forecast_from_declared(self.base, declared, sims=self.simulations, seed=self._version)
+        declared = {c: d.votes for c, d in results.items()}
+        winners = {c: d.winner for c, d in results.items() if d.winner is not None}
+        live = forecast_from_declared(
+            self.base, declared, sims=self.simulations, seed=len(declared), winners=winners
+        )
         totals = dict(live.seats)
         parliament = self.parliament_of(totals)
         table = coalitions(parliament, "absolute", minimal_only=True, top=12)
@@ -380,22 +322,36 @@ class LiveService:
         how = "uniform swing"
         if live.swing.model == "regional":
             how = f"regional swing where {live.swing.min_region_seats}+ seats of a region have declared"
+        fc = live.forecast
+
+        def interval(party: str, total: int) -> list[int] | None:
+            if live.settled:
+                return [total, total]
+            if fc is None or party not in fc.low:
+                return None
+            return [int(fc.low[party]), int(fc.high[party])]
+
         return {
             "declared": n,
             "total": self.base.n_districts,
+            "to_come": self.base.n_districts - n,
             "summary": f"{n} of {self.base.n_districts} seats declared; the rest projected by {how}{swing_text}.",
+            "interval": {"low": 5, "high": 95, "simulated": fc is not None or live.settled},
             "seats": [
                 {
                     "party": p,
                     "declared": live.declared_seats.get(p, 0),
                     "projected": live.projected_seats.get(p, 0),
                     "total": s,
+                    "interval_90": interval(p, s),
                 }
                 for p, s in totals.items()
             ],
             "totals": totals,
             "declared_results": list(declared),
             "coalitions": rows,
-            "simulations": 0 if live.forecast is None else live.forecast.sims,
+            "simulations": 0 if fc is None else fc.sims,
+            "feed": declaration_feed(self.base, results, times),
+            "corrections": corrections(self.store.corrections(limit=50)),
             "parliament": hemicycle_payload(parliament),
         }

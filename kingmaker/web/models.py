@@ -119,20 +119,42 @@ class ProjectionRequest(_Strict):
     model: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)] | None = None
 
 
+Votes = dict[Name, Annotated[int, Field(ge=0, le=MAX_VOTES_PER_PARTY)]]
+#: Why a declared result is amended or withdrawn (kept in the audit trail).
+Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+
+
+def _some_votes(v: dict[str, int]) -> dict[str, int]:
+    if sum(v.values()) <= 0:
+        raise ValueError("a declared result needs at least one vote")
+    return v
+
+
 class DeclaredResult(_Strict):
-    """One constituency's declared result: votes per party (whole, non-negative)."""
+    """One constituency's declared result: votes per party (whole, non-negative), and ``winner``:
+    the returning officer's winner when the top two tied and the seat was decided by lot."""
 
     constituency: Name
-    votes: dict[Name, Annotated[int, Field(ge=0, le=MAX_VOTES_PER_PARTY)]] = Field(
-        min_length=1, max_length=MAX_PARTIES
-    )
+    votes: Votes = Field(min_length=1, max_length=MAX_PARTIES)
+    winner: Name | None = None
 
     @field_validator("votes")
     @classmethod
     def _some_votes(cls, v: dict[str, int]) -> dict[str, int]:
-        if sum(v.values()) <= 0:
-            raise ValueError("a declared result needs at least one vote")
-        return v
+        return _some_votes(v)
+
+
+class Amendment(_Strict):
+    """A corrected result for a declared constituency (a recount, a typo) and why."""
+
+    votes: Votes = Field(min_length=1, max_length=MAX_PARTIES)
+    winner: Name | None = None
+    reason: Reason
+
+    @field_validator("votes")
+    @classmethod
+    def _some_votes(cls, v: dict[str, int]) -> dict[str, int]:
+        return _some_votes(v)
 
 
 class ResultBatch(_Strict):

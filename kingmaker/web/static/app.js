@@ -85,6 +85,7 @@ function drawHemicycle() {
   const inSeats = [...chosen].reduce((s, n) => s + (p.parties.find((q) => q.name === n)?.seats || 0), 0);
   svg.appendChild(el("svg:text", { class: "total", x: 0, y: -0.08 }, chosen.size ? `${inSeats} seats` : `${p.house} seats`));
   $("lines-legend").textContent = legend.join("; ");
+  if (state.live) decorateLiveSeats(svg); // live.js: declared seats solid, projected ones hatched
 }
 
 // ----------------------------------------------------------------- chips and the coalition
@@ -320,39 +321,6 @@ function drawFlow(result) {
       }
     }
   });
-}
-
-// ----------------------------------------------------------------- live results night
-function applyLive(s) {
-  if (s.version === state.liveVersion) return;
-  state.liveVersion = s.version;
-  $("live-panel").hidden = false;
-  $("live-status").hidden = false;
-  $("live-status").textContent = `LIVE: ${s.declared} of ${s.total} declared`;
-  $("live-summary").textContent = s.summary;
-  state.parliament = s.parliament;
-  state.live = true;
-  showTitle();
-  for (const n of [...state.selected]) if (!s.parliament.parties.some((p) => p.name === n && p.voting_seats > 0)) state.selected.delete(n);
-  const seatBody = $("live-seats").querySelector("tbody");
-  seatBody.replaceChildren(...s.seats.map((r) => {
-    const tr = el("tr");
-    for (const v of [r.party, r.declared, r.projected, r.total]) tr.appendChild(el("td", {}, String(v)));
-    return tr;
-  }));
-  const coBody = $("live-coalitions").querySelector("tbody");
-  coBody.replaceChildren(...s.coalitions.map((c) => {
-    const tr = el("tr");
-    for (const v of [c.parties.join("+"), c.seats, c.probability === null ? "–" : `${(100 * c.probability).toFixed(0)}%`]) tr.appendChild(el("td", {}, String(v)));
-    return tr;
-  }));
-  drawChips(); drawHemicycle(); refreshAnalysis();
-}
-
-function connectLive() {
-  const source = new EventSource("/api/live/events");
-  source.addEventListener("state", (ev) => applyLive(JSON.parse(ev.data)));
-  source.onerror = () => { $("live-status").textContent = "LIVE: reconnecting…"; };
 }
 
 // the heading and the majority arithmetic of the House on show (projections and live results change it)
