@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import warnings
 from pathlib import Path
 
@@ -49,11 +50,14 @@ def test_page_and_security_headers(client: TestClient) -> None:
     assert r.headers["x-content-type-options"] == "nosniff"
     assert r.headers["x-frame-options"] == "DENY"
     html = r.text
-    assert '<script src="/static/app.js" defer></script>' in html
-    assert html.count("<script") == 1 and "http://" not in html.replace('xmlns="http://www.w3.org', "")
-    js = client.get("/static/app.js")
-    assert js.status_code == 200 and "javascript" in js.headers["content-type"]
-    assert js.headers["x-content-type-options"] == "nosniff"
+    # every script is a same-origin file under /static (no inline script), app.js first
+    scripts = re.findall(r'<script src="/static/([a-z]+\.js)" defer></script>', html)
+    assert scripts[0] == "app.js" and html.count("<script") == len(scripts)
+    assert "http://" not in html.replace('xmlns="http://www.w3.org', "")
+    for name in scripts:
+        js = client.get(f"/static/{name}")
+        assert js.status_code == 200 and "javascript" in js.headers["content-type"], name
+        assert js.headers["x-content-type-options"] == "nosniff"
     assert client.get("/static/style.css").status_code == 200
 
 
