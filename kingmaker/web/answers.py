@@ -121,7 +121,7 @@ def projection_base_payload(base: Any) -> dict[str, Any]:
 
     everyone = national_shares(base)
     shares = {p: round(v, 1) for p, v in everyone.items() if v >= SLIDER_FLOOR}
-    rest = [p for p in everyone if p not in shares]
+    rest = [p for p, v in everyone.items() if p not in shares and v > 0]
     taken = {p.lower() for p in base.parties}
     key = next((k.capitalize() for k in OTHER_KEYS if k not in taken), None)
     other = None
