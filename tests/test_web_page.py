@@ -189,6 +189,22 @@ def test_base_shares_name_the_area_and_other_and_sum_to_100() -> None:
     assert c.post("/api/project", json={"shares": {"Con": 101}}).status_code == 422
 
 
+def test_share_area_names_the_one_nation_or_region_the_base_covers() -> None:
+    from kingmaker.web.answers import share_area
+    from tests.test_web_live import base_table
+
+    assert share_area(base_table()) == {"name": "London, England", "note": None}
+    scottish = gb_base().select(np.arange(14) // 2 == 4)  # seats 9 and 10
+    assert share_area(scottish) == {"name": "Scotland", "note": None}
+    no_areas = VoteTable(np.array([[3, 1], [1, 3]]), ("A", "B"), ("X", "Y"))
+    assert share_area(no_areas)["name"] == "all constituencies of the base"
+    england_wales = gb_base().select(np.isin(np.arange(14), [0, 1, 10, 11, 12]))
+    assert share_area(england_wales) == {
+        "name": "England + Wales",
+        "note": "Northern Ireland's 1 seat keeps its base result",
+    }
+
+
 # ----------------------------------------------------------------------------- sliders, legend, title
 def test_sliders_rebalance_lock_label_the_area_and_reset(browser: Browser, gb_server: ServerThread) -> None:
     page, errors = open_page(browser)

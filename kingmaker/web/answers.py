@@ -93,7 +93,8 @@ def share_area(base: Any) -> dict[str, str | None]:
         return {"name": "all constituencies of the base", "note": None}
     rows = [i for i, n in enumerate(nations) if n != NORTHERN_IRELAND] or list(range(len(nations)))
     kept = len(nations) - len(rows)
-    note = f"{NORTHERN_IRELAND}'s {kept} seats keep their base result" if kept else None
+    seats = "1 seat keeps its" if kept == 1 else f"{kept} seats keep their"
+    note = f"{NORTHERN_IRELAND}'s {seats} base result" if kept else None
     in_scope = sorted({nations[i] for i in rows})
     regions = {base.regions[i] for i in rows} if base.regions is not None else set()
     if len(in_scope) == 1:
