@@ -94,6 +94,7 @@ function drawHemicycle() {
   const p = state.parliament;
   const r = p.layout.radius;
   const chosen = state.selected;
+  drawLegend();
   for (const [x, y, party] of p.layout.seats) {
     const c = el("svg:circle", { cx: x, cy: -y, r, fill: colourOf(party) });
     c.setAttribute("fill-opacity", chosen.size === 0 || chosen.has(party) ? "1" : "0.18");
@@ -122,7 +123,6 @@ function drawHemicycle() {
   const inSeats = [...chosen].reduce((s, n) => s + (p.parties.find((q) => q.name === n)?.seats || 0), 0);
   svg.appendChild(el("svg:text", { class: "total", x: 0, y: -0.08 }, chosen.size ? `${inSeats} seats` : `${p.house} seats`));
   $("lines-legend").textContent = legend.join("; ");
-  drawLegend();
 }
 
 // the parties of the House on show, in hemicycle order: colour, name, seats
