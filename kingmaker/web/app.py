@@ -1,7 +1,8 @@
 """The FastAPI application behind ``kingmaker serve`` and ``kingmaker live``.
 
-One page (``static/index.html``, ``style.css`` and classic scripts sharing one global scope --
-``app.js`` first, then ``sliders.js``, ``export.js``, ``permalink.js`` -- no inline script, no external asset)
+One page (``static/index.html``, ``style.css`` and classic scripts sharing one global scope:
+``app.js`` and the one-job ``sliders.js``, ``export.js``, ``permalink.js``; no inline script, no
+external asset)
 and a JSON API under ``/api``. Read endpoints are open; the live write endpoints need the bearer
 token. Every response carries a strict Content-Security-Policy (``default-src 'self'``),
 ``X-Content-Type-Options: nosniff`` and friends; no CORS headers are sent, so other origins cannot

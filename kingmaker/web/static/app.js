@@ -1,7 +1,8 @@
 // kingmaker page: vanilla JS + SVG. Every number comes from the server's JSON API.
-// Classic scripts sharing one global scope, loaded in order: app.js (state, hemicycle, coalition,
-// governments, power, counts, start), sliders.js (vote shares), export.js (CSV/SVG/PNG),
-// permalink.js (the view's state in the URL).
+// Classic scripts sharing one global scope: app.js (state, hemicycle, coalition, governments, power,
+// counts, start), sliders.js (vote shares), export.js (CSV/SVG/PNG), permalink.js (the view's state
+// in the URL). The last three only define functions and constants, so they load before app.js;
+// everything runs from start(), once the DOM and every script are in.
 "use strict";
 
 const SVG = "http://www.w3.org/2000/svg";

@@ -1,6 +1,7 @@
 // Vote-share sliders: one per party of the base result (and Other, the parties too small for one),
 // always summing to exactly 100. Moving one rebalances the unlocked others in proportion to their
 // shares; a lock keeps a party's share. The server re-projects the seats from the shares.
+// Loaded before app.js: nothing here runs until the page starts (app.js's start calls setupSliders).
 "use strict";
 
 const TOTAL_TENTHS = 1000; // shares are kept in tenths of a point, so the total is exact
@@ -138,8 +139,15 @@ function showShares() {
   $("share-total").textContent = `Total ${(total / 10).toFixed(1)}%`;
 }
 
+// the projection is asked for 250 ms after the last move (no request per pixel of a drag)
 let projectionRequest = 0;
-const sendShares = debounce(async () => {
+let shareTimer = null;
+function sendShares() {
+  clearTimeout(shareTimer);
+  shareTimer = setTimeout(projectShares, 250);
+}
+
+async function projectShares() {
   const ticket = ++projectionRequest;
   if (sameShares(shareState.values, shareState.start)) { showServed(); return; }
   try {
@@ -157,7 +165,7 @@ const sendShares = debounce(async () => {
     $("projection-text").classList.add("error");
   }
   savePermalink();
-}, 250);
+}
 
 // back to the served parliament: the sliders at the base, the title without "projected"
 function resetShares() {
