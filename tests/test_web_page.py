@@ -431,18 +431,23 @@ def test_page_usable_at_phone_and_desktop_size(
     table = page.locator("#government-table")
     box = table.bounding_box()
     assert box is not None and box["x"] + box["width"] <= width
+    # the legend names parties in full where there is room, by their short names on a phone
+    short, full = (page.locator(f"#legend li[data-party=Con] .{k}") for k in ("short", "full"))
+    expect(short if size == "phone" else full).to_be_visible()
+    expect(full if size == "phone" else short).to_be_hidden()
     if size == "phone":
         assert table.evaluate("t => t.scrollWidth > t.clientWidth"), (
             "the table should be wider than the phone"
         )
         assert table.evaluate("t => { t.scrollLeft = 200; return t.scrollLeft; }") > 0
     assert page.evaluate("document.documentElement.scrollWidth") <= width
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.evaluate("window.scrollTo(0, 0)")
+    page.screenshot(path=str(ARTIFACTS / f"web-page-{size}-first-screen.png"))
     page.locator("#sliders input[type=range][data-party=Con]").fill("50")
     expect(page.locator("#title")).to_contain_text("projected", timeout=10_000)
-    page.evaluate("window.scrollTo(0, 0)")
-    ARTIFACTS.mkdir(exist_ok=True)
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
     page.screenshot(path=str(ARTIFACTS / f"web-page-{size}.png"), full_page=True)
-    page.screenshot(path=str(ARTIFACTS / f"web-page-{size}-first-screen.png"))
     page.context.close()
     assert not errors, errors
 

@@ -137,7 +137,9 @@ function drawLegend() {
     const li = el("li", { "data-party": party.name, title: party.full_name || party.name });
     const swatch = el("span", { class: "swatch" });
     swatch.style.background = party.colour;
-    li.append(swatch, el("span", { class: "name" }, party.full_name || party.name), el("span", { class: "seats" }, String(party.seats)));
+    // the full name on a wide screen, the short one on a phone (style.css picks)
+    li.append(swatch, el("span", { class: "name full" }, party.full_name || party.name),
+      el("span", { class: "name short" }, party.name), el("span", { class: "seats" }, String(party.seats)));
     if (state.selected.size && !state.selected.has(party.name)) li.classList.add("dim");
     return li;
   }));
