@@ -160,14 +160,16 @@ def test_vote_share_sliders_reproject_the_seats(page: Page) -> None:
         sliders = page.locator("#sliders input[type=range]")
         expect(sliders).to_have_count(3)
         assert chip_seats(page, "Lab") == 6
-        # Labour far ahead: after the debounce the server re-projects and the chips follow
-        page.locator('#sliders input[data-party="Lab"]').fill("60")
-        page.locator('#sliders input[data-party="Con"]').fill("20")
-        page.locator('#sliders input[data-party="LD"]').fill("20")
+        # Labour far ahead: after the debounce the server re-projects and the chips follow; with
+        # Labour locked, Con's 20 leaves the LDs the other 20 (the shares always sum to 100)
+        page.locator('#sliders input[type=range][data-party="Lab"]').fill("60")
+        page.locator('#sliders button.lock[data-party="Lab"]').click()
+        page.locator('#sliders input[type=range][data-party="Con"]').fill("20")
+        expect(page.locator('#sliders input.share[data-party="LD"]')).to_have_value("20.0")
         expect(page.locator("#projection-text")).to_contain_text("uniform swing", timeout=10_000)
         expect(chip(page, "Lab")).to_have_text("Lab 11", timeout=10_000)
         expect(chip(page, "Con")).to_have_count(0)  # no seat left: no chip to click
-        expect(page.locator("#sliders .slider-row span").first).to_have_text("60.0")
+        expect(page.locator("#sliders input.share").first).to_have_value("60.0")
         seats = page.locator("#hemicycle circle")
         assert seats.count() == 12
         labour = page.locator('#hemicycle circle[data-party="Lab"]')

@@ -77,6 +77,65 @@ def hemicycle_payload(parliament: Parliament) -> dict[str, Any]:
     return data
 
 
+#: Parties under this share (%) of the base vote get no slider of their own: they move together as Other.
+SLIDER_FLOOR = 0.5
+#: The nation GB-wide shares leave out (as :func:`kingmaker.projection.national_shares` does).
+NORTHERN_IRELAND = "Northern Ireland"
+
+
+def share_area(base: Any) -> dict[str, str | None]:
+    """Which area the national shares of ``base`` describe, as :func:`kingmaker.projection.project`
+    applies them (default scope): ``name`` is ``Great Britain`` for a UK table with Northern Ireland
+    (whose seats keep their base result: ``note`` says so), else the one nation or region all its
+    seats share, else the nations it spans; ``None`` parts where the table names no areas."""
+    nations = list(base.nations) if base.nations is not None else None
+    if not nations or any(n is None for n in nations):
+        return {"name": "all constituencies of the base", "note": None}
+    rows = [i for i, n in enumerate(nations) if n != NORTHERN_IRELAND] or list(range(len(nations)))
+    kept = len(nations) - len(rows)
+    seats = "1 seat keeps its" if kept == 1 else f"{kept} seats keep their"
+    note = f"{NORTHERN_IRELAND}'s {seats} base result" if kept else None
+    in_scope = sorted({nations[i] for i in rows})
+    regions = {base.regions[i] for i in rows} if base.regions is not None else set()
+    if len(in_scope) == 1:
+        region = next(iter(regions)) if len(regions) == 1 else None
+        name = f"{region}, {in_scope[0]}" if region and region != in_scope[0] else in_scope[0]
+    elif set(in_scope) == {"England", "Scotland", "Wales"}:
+        name = "Great Britain"
+    else:
+        name = " + ".join(in_scope)
+    return {"name": name, "note": note}
+
+
+def projection_base_payload(base: Any) -> dict[str, Any]:
+    """``GET /api/project/base``: where the page's vote-share sliders start.
+
+    ``shares``: each party's base share (%, one decimal) at or over :data:`SLIDER_FLOOR`, largest
+    first; ``other``: the rest of the vote (``share``, the ``key`` that names it to
+    :func:`kingmaker.projection.project`, the ``parties`` it covers, each under ``floor``) -- ``None`` where every
+    party has a slider (or every Other key is a party's name); ``area``: :func:`share_area`;
+    ``election``: the base table's name. The shares and Other sum to exactly 100.0: what rounding
+    to one decimal leaves over goes to Other, or to the largest party where there is no Other.
+    """
+    from kingmaker.projection import national_shares
+    from kingmaker.projection.shares import OTHER_KEYS
+
+    everyone = national_shares(base)
+    shares = {p: round(v, 1) for p, v in everyone.items() if v >= SLIDER_FLOOR}
+    rest = [p for p, v in everyone.items() if p not in shares and v > 0]
+    taken = {p.lower() for p in base.parties}
+    key = next((k.capitalize() for k in OTHER_KEYS if k not in taken), None)
+    other = None
+    # in tenths, so that the sliders' total is exactly 100.0 however the named shares rounded
+    left = 1000 - sum(round(10 * v) for v in shares.values())
+    if rest and key is not None and left >= 0:
+        other = {"key": key, "share": left / 10, "parties": rest, "floor": SLIDER_FLOOR}
+    elif shares and left:
+        largest = next(iter(shares))
+        shares[largest] = (round(10 * shares[largest]) + left) / 10
+    return {"shares": shares, "other": other, "area": share_area(base), "election": base.election}
+
+
 def coalition_text(result: dict[str, Any]) -> str:
     """``Con+LD: 363 seats — majority of 76`` or ``Lab+LD: 315 seats — short by 11``."""
     group = "+".join(result["group"])

@@ -1,6 +1,8 @@
 """The FastAPI application behind ``kingmaker serve`` and ``kingmaker live``.
 
-One page (``static/index.html`` + ``app.js`` + ``style.css``, no inline script, no external asset)
+One page (``static/index.html``, ``style.css`` and classic scripts sharing one global scope:
+``app.js`` and the one-job ``sliders.js``, ``export.js``, ``permalink.js``; no inline script, no
+external asset)
 and a JSON API under ``/api``. Read endpoints are open; the live write endpoints need the bearer
 token. Every response carries a strict Content-Security-Policy (``default-src 'self'``),
 ``X-Content-Type-Options: nosniff`` and friends; no CORS headers are sent, so other origins cannot
@@ -18,6 +20,7 @@ Endpoints (all JSON unless said):
 * ``GET /`` the page; ``GET /static/...`` its assets; ``GET /api/config`` mode, features, limits
   and the registries the page's choices come from (ballot formats, count methods, swing models).
 * ``GET /api/parliament`` parties, thresholds and the hemicycle seat coordinates.
+* ``GET /api/project/base`` where the vote-share sliders start: base shares, Other, the area.
 * ``POST /api/coalition`` a group's seats, majority or shortfall, pivotal members, completions.
 * ``POST /api/coalitions`` the governments the numbers allow, with their theories.
 * ``POST /api/power`` Shapley-Shubik and Banzhaf indices.
@@ -49,7 +52,6 @@ from kingmaker.counting.registry import METHODS
 from kingmaker.errors import InputError, KingmakerError, TooLargeError, UnknownNameError
 from kingmaker.io import BALLOT_FORMATS
 from kingmaker.parliament import Parliament
-from kingmaker.projection import national_shares
 from kingmaker.projection.registry import SWING_MODELS
 from kingmaker.provenance import Digest, sha256_of
 from kingmaker.web.answers import (
@@ -59,6 +61,7 @@ from kingmaker.web.answers import (
     count_payload,
     hemicycle_payload,
     power_payload,
+    projection_base_payload,
     projection_payload,
 )
 from kingmaker.web.gate import GateMiddleware, ReadGate
@@ -273,7 +276,7 @@ def create_app(
     def projection_base() -> dict[str, Any] | JSONResponse:
         if base is None:
             return _unavailable("projection (the server was started without base results)")
-        return {"shares": national_shares(base, floor=0.5, places=1)}
+        return projection_base_payload(base)
 
     @app.post("/api/coalition")
     async def coalition(req: CoalitionRequest, request: Request) -> dict[str, Any]:

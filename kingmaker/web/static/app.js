@@ -1,4 +1,8 @@
 // kingmaker page: vanilla JS + SVG. Every number comes from the server's JSON API.
+// Classic scripts sharing one global scope: app.js (state, hemicycle, coalition, governments, power,
+// counts, start), sliders.js (vote shares), export.js (CSV/SVG/PNG), permalink.js (the view's state
+// in the URL). The last three only define functions and constants, so they load before app.js;
+// everything runs from start(), once the DOM and every script are in.
 "use strict";
 
 const SVG = "http://www.w3.org/2000/svg";
@@ -12,6 +16,8 @@ const state = {
   sortKey: "seats",
   sortDir: 1,
   sortChosen: false, // the user clicked a column: keep their order
+  served: null, // the served parliament's hemicycle payload (what a reset of the sliders returns to)
+  projected: false, // a vote-share slider moved: the House on show is a projection
   liveVersion: -1,
   live: false,
 };
@@ -25,11 +31,43 @@ function el(tag, attrs = {}, text = null) {
   return node;
 }
 
+// The server answers at most max_reads_per_client expensive reads (the POSTs) of one client at once
+// and refuses more with 429: the page queues its own to that many, and retries a 429 (the server's
+// limit for all clients) after its Retry-After.
+const RETRIES = 5;
+const reads = { running: 0, waiting: [] };
+
+async function readSlot() {
+  const most = (state.config && state.config.limits.max_reads_per_client) || 1;
+  if (reads.running < most) { reads.running++; return; }
+  await new Promise((ok) => reads.waiting.push(ok)); // the finishing read hands its slot over
+}
+
+function releaseSlot() {
+  const next = reads.waiting.shift();
+  if (next) next(); else reads.running--;
+}
+
+async function send(path, init) {
+  let res = await fetch(path, init);
+  for (let i = 0; res.status === 429 && i < RETRIES; i++) {
+    const wait = Number(res.headers.get("Retry-After")) || 0.5;
+    await new Promise((ok) => setTimeout(ok, Math.min(wait, 2) * 1000 * (0.5 + Math.random())));
+    res = await fetch(path, init);
+  }
+  return res;
+}
+
 async function api(path, body = undefined) {
   const init = body === undefined ? {} : {
     method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body),
   };
-  const res = await fetch(path, init);
+  let res;
+  if (body === undefined) res = await fetch(path, init);
+  else {
+    await readSlot();
+    try { res = await send(path, init); } finally { releaseSlot(); }
+  }
   const data = await res.json().catch(() => ({ error: res.statusText }));
   if (!res.ok) throw new Error(data.error || res.statusText);
   return data;
@@ -57,6 +95,7 @@ function drawHemicycle() {
   const p = state.parliament;
   const r = p.layout.radius;
   const chosen = state.selected;
+  drawLegend();
   for (const [x, y, party] of p.layout.seats) {
     const c = el("svg:circle", { cx: x, cy: -y, r, fill: colourOf(party) });
     c.setAttribute("fill-opacity", chosen.size === 0 || chosen.has(party) ? "1" : "0.18");
@@ -88,6 +127,25 @@ function drawHemicycle() {
   if (state.live) decorateLiveSeats(svg); // live.js: declared seats solid, projected ones hatched
 }
 
+// the parties of the House on show, in hemicycle order: colour, name, seats
+function legendEntries() {
+  const p = state.parliament;
+  return p.order.map((name) => p.parties.find((q) => q.name === name)).filter((q) => q && q.seats > 0);
+}
+
+function drawLegend() {
+  $("legend").replaceChildren(...legendEntries().map((party) => {
+    const li = el("li", { "data-party": party.name, title: party.full_name || party.name });
+    const swatch = el("span", { class: "swatch" });
+    swatch.style.background = party.colour;
+    // the full name on a wide screen, the short one on a phone (style.css picks)
+    li.append(swatch, el("span", { class: "name full" }, party.full_name || party.name),
+      el("span", { class: "name short" }, party.name), el("span", { class: "seats" }, String(party.seats)));
+    if (state.selected.size && !state.selected.has(party.name)) li.classList.add("dim");
+    return li;
+  }));
+}
+
 // ----------------------------------------------------------------- chips and the coalition
 function drawChips() {
   const box = $("chips");
@@ -110,6 +168,7 @@ function toggle(name) {
   drawChips();
   drawHemicycle();
   updateCoalition();
+  savePermalink();
 }
 
 let coalitionRequest = 0;
@@ -142,13 +201,17 @@ async function updateCoalition() {
 }
 
 // ----------------------------------------------------------------- governments and power
+let governmentsRequest = 0;
 async function loadGovernments() {
+  const ticket = ++governmentsRequest;
   try {
     const t = await api("/api/coalitions", { threshold: threshold(), ...scope(), top: 100, minimal_only: true });
+    if (ticket !== governmentsRequest) return;
     const probs = t.view && t.view.formation ? t.view.formation : null;
     state.governments = t.coalitions.map((c, i) => ({ ...c, probability: probs ? probs[i] : null }));
-    if (probs && !state.sortChosen) { state.sortKey = "probability"; state.sortDir = -1; }
+    if (probs && !state.sortChosen) { setSort("probability", -1, false); return; }
   } catch (err) {
+    if (ticket !== governmentsRequest) return;
     state.governments = [];
   }
   drawGovernments();
@@ -162,19 +225,55 @@ function sortValue(c, key) {
   return c[key] === null ? Infinity : c[key];
 }
 
-function drawGovernments() {
-  const body = $("government-table").querySelector("tbody");
-  const rows = [...state.governments].sort((a, b) => {
+// the governments in the table's order (the CSV export writes the same order)
+function sortedGovernments() {
+  return [...state.governments].sort((a, b) => {
     const x = sortValue(a, state.sortKey), y = sortValue(b, state.sortKey);
     return (x < y ? -1 : x > y ? 1 : a.seats - b.seats) * state.sortDir;
   });
+}
+
+// the sort: by a column (its header or the select), likeliest first where the model scores them
+function defaultDir(key) { return key === "probability" ? -1 : 1; }
+
+function setSort(key, dir, chosen = true) {
+  state.sortKey = key;
+  state.sortDir = dir;
+  state.sortChosen = state.sortChosen || chosen;
+  $("sort").value = key;
+  $("sort-dir").textContent = dir > 0 ? "↑ ascending" : "↓ descending";
+  for (const th of $("government-table").querySelectorAll("th[data-key]")) {
+    if (th.dataset.key === key) th.setAttribute("aria-sort", dir > 0 ? "ascending" : "descending");
+    else th.removeAttribute("aria-sort");
+  }
+  drawGovernments();
+  if (chosen) savePermalink();
+}
+
+function setupSort() {
+  const heads = [...$("government-table").querySelectorAll("th[data-key]")];
+  $("sort").replaceChildren(...heads.map((th) => el("option", { value: th.dataset.key, title: th.title }, th.textContent)));
+  for (const th of heads) {
+    th.tabIndex = 0;
+    const pick = () => setSort(th.dataset.key, state.sortKey === th.dataset.key ? -state.sortDir : defaultDir(th.dataset.key));
+    th.addEventListener("click", pick);
+    th.addEventListener("keydown", (ev) => { if (ev.key === "Enter" || ev.key === " ") { ev.preventDefault(); pick(); } });
+  }
+  $("sort").addEventListener("change", () => setSort($("sort").value, defaultDir($("sort").value)));
+  $("sort-dir").addEventListener("click", () => setSort(state.sortKey, -state.sortDir));
+  setSort(state.sortKey, state.sortDir, false);
+}
+
+function drawGovernments() {
+  const body = $("government-table").querySelector("tbody");
+  const rows = sortedGovernments();
   body.replaceChildren(...rows.map((c) => {
     const tr = el("tr");
     const p = c.probability === null ? "–" : `${(100 * c.probability).toFixed(1)}%`;
     const cells = [c.parties.join("+"), p, c.seats, `+${c.majority}`, c.range === null ? "–" : c.range.toFixed(2),
       ...THEORIES.map((k) => (c[k] ? "✓" : "")), c.pivotal.join(", ")];
     for (const v of cells) tr.appendChild(el("td", {}, String(v)));
-    tr.addEventListener("click", () => { state.selected = new Set(c.parties); drawChips(); drawHemicycle(); updateCoalition(); });
+    tr.addEventListener("click", () => { state.selected = new Set(c.parties); drawChips(); drawHemicycle(); updateCoalition(); savePermalink(); });
     return tr;
   }));
 }
@@ -199,34 +298,6 @@ async function loadPower() {
 }
 
 function refreshAnalysis() { updateCoalition(); loadGovernments(); loadPower(); }
-
-// ----------------------------------------------------------------- projection sliders
-function setupSliders(base) {
-  const box = $("sliders");
-  const send = debounce(async () => {
-    const shares = {};
-    for (const input of box.querySelectorAll("input")) shares[input.dataset.party] = Number(input.value);
-    try {
-      const r = await api("/api/project", { shares, model: $("swing-model").value });
-      state.seats = r.view.seats;
-      state.parliament = r.view.parliament;
-      showTitle();
-      $("projection-text").textContent = r.view.text || "";
-      drawChips(); drawHemicycle(); refreshAnalysis();
-    } catch (err) {
-      $("projection-text").textContent = err.message;
-    }
-  }, 250);
-  for (const [party, share] of Object.entries(base)) {
-    const row = el("div", { class: "slider-row" });
-    const out = el("span", {}, share.toFixed(1));
-    const input = el("input", { type: "range", min: 0, max: 60, step: 0.1, value: share, "data-party": party, "aria-label": `${party} vote share` });
-    input.addEventListener("input", () => { out.textContent = Number(input.value).toFixed(1); send(); });
-    row.append(el("label", {}, party), input, out);
-    box.appendChild(row);
-  }
-  $("swing-model").addEventListener("change", send);
-}
 
 // ----------------------------------------------------------------- ballot upload
 function setupUpload() {
@@ -325,7 +396,7 @@ function drawFlow(result) {
 
 // the heading and the majority arithmetic of the House on show (projections and live results change it)
 function showTitle() {
-  $("title").textContent = state.parliament.title || state.parliament.name;
+  $("title").textContent = (state.parliament.title || state.parliament.name) + (state.projected ? " — projected" : "");
   $("subtitle").textContent = state.parliament.explain.join(" ");
 }
 
@@ -343,23 +414,19 @@ async function start() {
   fillSelect("ballot-format", state.config.registries.ballot_formats);
   fillSelect("count-method", state.config.registries.count_methods);
   state.parliament = await api("/api/parliament");
+  state.served = state.parliament;
+  const link = readPermalink();
+  restoreView(link);
   showTitle();
-  $("threshold").addEventListener("change", () => { drawHemicycle(); refreshAnalysis(); });
-  for (const th of $("government-table").querySelectorAll("th[data-key]")) {
-    th.addEventListener("click", () => {
-      const key = th.dataset.key;
-      state.sortChosen = true;
-      state.sortDir = state.sortKey === key ? -state.sortDir : 1;
-      state.sortKey = key;
-      drawGovernments();
-    });
-  }
+  $("threshold").addEventListener("change", () => { drawHemicycle(); refreshAnalysis(); savePermalink(); });
+  setupSort();
+  setupExport();
   drawChips();
   drawHemicycle();
   refreshAnalysis();
   if (state.config.features.projection) {
     const base = await api("/api/project/base").catch(() => null);
-    if (base) { $("projection").hidden = false; setupSliders(base.shares); }
+    if (base) { $("projection").hidden = false; setupSliders(base, link); }
   }
   if (state.config.features.count) { $("count").hidden = false; setupUpload(); }
   if (state.config.mode === "live") connectLive();
