@@ -207,6 +207,8 @@ def forecast_command(
 
     if scheduler is not None and backend is not Backend.dask:
         raise InputError("--scheduler needs --backend dask")
+    if workers is not None and workers < 1:
+        raise InputError(f"--workers must be at least 1, got {workers}")
     if plot is not None:
         check_output_path(plot, "--plot")
     table = load_base(base, data_dir)
