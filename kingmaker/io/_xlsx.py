@@ -191,11 +191,11 @@ def read_sheet(
         return None  # calamine reports the broken workbook in its words
 
 
-def _cells(piece: bytes) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[bytes]]:
-    """The cells of whole rows of sheet XML, found with array operations (no object per cell):
-    0-based row and column of each, and a code per cell into the distinct cell bodies (the
-    markup after the reference, e.g. `` t="s"><v>12</v></c>``)."""
-    a = np.frombuffer(piece + b"\0" * 16, dtype=np.uint8)
+def _cells(a: np.ndarray) -> tuple[np.ndarray, ...]:
+    """The cells of whole rows of sheet XML (``a``: its bytes, 16 zero bytes after), found with
+    array operations (no object per cell): 0-based row and column of each, where its body (the
+    markup after the reference, e.g. `` t="s"><v>12</v></c>``) starts and ends, and where its
+    start tag ends (-1 when it closes itself)."""
     lt = np.flatnonzero(a == _LT)
     nxt, nxt2 = a[lt + 1], a[lt + 2]
     is_c = nxt == _C
@@ -203,7 +203,7 @@ def _cells(piece: bytes) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[bytes
         raise _Unsupported  # a cell without a reference
     starts = lt[is_c & (nxt2 == _SPACE)]
     if not len(starts):
-        return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.int64), []
+        return tuple(np.zeros(0, np.int64) for _ in range(5))
     closes = lt[(nxt == _SLASH) & (nxt2 == _C) & (a[lt + 3] == _GT)]
     if not ((a[starts + 3] == _R) & (a[starts + 4] == _EQ) & (a[starts + 5] == _QUOTE)).all():
         raise _Unsupported  # another attribute before r=
@@ -243,8 +243,29 @@ def _cells(piece: bytes) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[bytes
     if not ((tag_end >= body) & (self_closing | (closing < len(closes)))).all():
         raise _Unsupported
     end = np.where(self_closing, tag_end + 1, closes[np.minimum(closing, len(closes) - 1)] + 4)
-    if not (end[:-1] <= starts[1:]).all() or int(end[-1]) > len(piece):
+    if not (end[:-1] <= starts[1:]).all() or int(end[-1]) > len(a) - 16:
         raise _Unsupported  # cells that overlap: not markup this reader knows
+    return row.astype(np.int64) - 1, col.astype(np.int64) - 1, body, end, np.where(self_closing, -1, tag_end)
+
+
+def _plain_present(a: np.ndarray, tag_end: np.ndarray, end: np.ndarray) -> np.ndarray:
+    """Whether cells the caller does not read hold a value (they still set the sheet's extent),
+    from their markup's shape: ``<v>`` with text, or an inline string; self-closing or empty
+    cells hold none. A formula or anything else there falls back."""
+    empty = (tag_end < 0) | (end - tag_end == 5)
+    at = np.where(empty, 0, tag_end + 1)
+    v = (a[at] == _LT) & (a[at + 1] == ord("v")) & (a[at + 2] == _GT)
+    inline = (a[at] == _LT) & (a[at + 1] == ord("i")) & (a[at + 2] == ord("s"))
+    if not (empty | v | inline).all():
+        raise _Unsupported
+    return ~empty & (inline | (v & (a[at + 3] != _LT)))
+
+
+def _distinct(
+    piece: bytes, a: np.ndarray, body: np.ndarray, end: np.ndarray
+) -> tuple[np.ndarray, list[bytes]]:
+    """A code per cell into its distinct bodies (the markup after the reference), by hashing the
+    bodies' bytes eight at a time (checked byte for byte afterwards)."""
     length = end - body
     width = -(-int(length.max()) // 8) * 8
     if width > _MAX_BODY:
@@ -258,8 +279,7 @@ def _cells(piece: bytes) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[bytes
     _, first, code = np.unique(hashed, return_index=True, return_inverse=True)
     if not (raw == raw[first[code]]).all():  # two bodies with one hash: compare the bytes instead
         _, first, code = np.unique(raw.view(f"S{width}").ravel(), return_index=True, return_inverse=True)
-    bodies = [piece[b:e] for b, e in zip(body[first].tolist(), end[first].tolist(), strict=True)]
-    return row.astype(np.int64) - 1, col.astype(np.int64) - 1, code.ravel(), bodies
+    return code.ravel(), [piece[b:e] for b, e in zip(body[first].tolist(), end[first].tolist(), strict=True)]
 
 
 def _scan(fh: Any, sst: list[bytes], styles: Any, src: str, limits: ReadLimits, keep: Any) -> SheetCodes:
@@ -270,6 +290,7 @@ def _scan(fh: Any, sst: list[bytes], styles: Any, src: str, limits: ReadLimits, 
     has_value: list[bool] = []
     numeric_styles: set[bytes] = set()
     rows_at, cols_at, codes_at = [], [], []
+    kept: list[bool] = []
     max_row = max_col = 0
     carry = b""
     while True:
@@ -284,27 +305,40 @@ def _scan(fh: Any, sst: list[bytes], styles: Any, src: str, limits: ReadLimits, 
         piece, carry = buf[:cut], buf[cut:]
         if b"\0" in piece:
             raise _Unsupported  # UTF-16 or binary: not markup this reader scans
-        rows, cols, local, bodies = _cells(piece)
-        if bodies:
-            for body in bodies:
-                if body not in index:
-                    index[body] = len(values)
-                    values.append(_decode(body, sst, numeric_styles))
+        a = np.frombuffer(piece + b"\0" * 16, dtype=np.uint8)
+        rows, cols, body, end, tag_end = _cells(a)
+        if not len(rows):
+            if not block:
+                break
+            continue
+        for c in range(len(kept), int(cols.max()) + 1):
+            kept.append(bool(keep(c)))
+        wanted = np.array(kept, dtype=bool)[cols]
+        present = np.zeros(len(rows), dtype=bool)
+        if not wanted.all():
+            others = ~wanted
+            present[others] = _plain_present(a, tag_end[others], end[others])
+        if wanted.any():
+            local, bodies = _distinct(piece, a, body[wanted], end[wanted])
+            for text in bodies:
+                if text not in index:
+                    index[text] = len(values)
+                    values.append(_decode(text, sst, numeric_styles))
                     has_value.append(values[-1] is not None)
             codes = np.array([index[b] for b in bodies], dtype=np.int32)[local]
-            present = np.array(has_value, dtype=bool)[codes]
-            if present.any():
-                max_row = max(max_row, int(rows[present].max()) + 1)
-                max_col = max(max_col, int(cols[present].max()) + 1)
-                limits.check("max_rows", max_row, "the highest row number", src)
-                limits.check("max_cells", max_row * max_col, "the rows x columns the cells span", src)
-            wanted = np.array([bool(keep(c)) for c in range(int(cols.max()) + 1)], dtype=bool)[cols] & present
-            codes_at.append(codes[wanted])
-            rows_at.append(rows[wanted])
-            cols_at.append(cols[wanted])
+            has = np.array(has_value, dtype=bool)[codes]
+            present[wanted] = has
+            codes_at.append(codes[has])
+            rows_at.append(rows[wanted][has])
+            cols_at.append(cols[wanted][has])
+        if present.any():
+            max_row = max(max_row, int(rows[present].max()) + 1)
+            max_col = max(max_col, int(cols[present].max()) + 1)
+            limits.check("max_rows", max_row, "the highest row number", src)
+            limits.check("max_cells", max_row * max_col, "the rows x columns the cells span", src)
         if not block:
             break
-    if not values:
+    if not max_row:
         raise _Unsupported  # no cell found: an empty sheet, or cells in a form not looked for
     if numeric_styles:
         plain = styles()
