@@ -2,12 +2,14 @@
 
 Cast-vote-record workbooks are one sheet of plain cells: shared or inline strings and numbers,
 no formulas, no rich text. For those, this reader decompresses the sheet in 8 MB slices cut at
-``</row>`` and takes each slice's cells with one regular expression (C speed), keeping three
-small integers per cell (row, column, value code) and each distinct value once. It never
-builds a Python object per cell, reads only the columns the caller asks for, and knows the
-sheet's true extent before anything dense is allocated (so the limits are checked then, in one
-pass, instead of a separate scan). On the 80,101-row Minneapolis sheet it takes a third of
-calamine's parse alone; on a 1M-row sheet its memory stays near the size of the result.
+``</row>`` and finds each slice's cells with numpy array operations on its bytes (the ``<c r="``
+starts, the references' letters and digits by Horner's rule, each cell's markup hashed eight
+bytes at a time), so it builds no Python object per cell: only each distinct cell markup is
+decoded, once. It reads only the columns the caller asks for (the others only set the sheet's
+extent), and knows the extent before anything dense is allocated, so the limits are checked as
+it scans instead of in a separate pass. On the 80,101-row Minneapolis sheet it takes 0.46 s of
+CPU against 0.92 s for calamine's route (whose parse alone is 0.47 s); on a 1M-row sheet its
+memory stays near the size of the result.
 
 Anything it does not understand exactly makes it return ``None`` and the caller reads the sheet
 with python-calamine: a cell whose markup the pattern does not match in full (every ``<c``

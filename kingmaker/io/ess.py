@@ -11,7 +11,7 @@ precinct. The option names are RCTab's ``cvrFileSources`` fields in snake case.
 
 Read first by :mod:`kingmaker.io._xlsx`, which finds the cells of a plain CVR sheet with array
 operations, decodes each distinct value once and reads only the columns used (the 80,101-row
-Minneapolis sheet in a third of the time calamine takes to parse it); anything it does not read
+Minneapolis sheet in half the CPU time of the calamine route); anything it does not read
 exactly goes to python-calamine (Rust), about ten times faster than openpyxl (see
 ``benchmarks/cvr_read.py``). Before calamine allocates, the sheet's extent (its ``<dimension>``
 claim and the rows and columns its cells name) is checked against the limits: calamine allocates
