@@ -9,8 +9,9 @@ overvote or skipped-rank rules, so they get the ballots with those rules applied
 ranking cut at its exhausting mark, passed-over marks dropped, repeats dropped) and count plain
 instant runoff (votelib: ``TransferableVoteSelector`` with the Droop quota, one seat); each
 peer runs in its own process with a timeout, timed from ballots built to winner. Every side
-must elect BETSY HODGES. Prints min and median of ``--repeat`` runs and the ratios, with the
-machine's load average (the figures are only comparable on a quiet machine). Usage::
+must elect BETSY HODGES. Prints min and median wall seconds of ``--repeat`` runs, the least CPU
+seconds (``time.process_time``: steadier than wall time on a shared machine) and the ratios,
+with the machine's load average (wall figures are only comparable on a quiet machine). Usage::
 
     .venv/bin/python benchmarks/rctab_minneapolis.py [--repeat 3] [--timeout 600]
 """
@@ -40,7 +41,7 @@ data = np.load(sys.argv[2], allow_pickle=False)
 mat, w, names = data["mat"], data["w"], [str(x) for x in data["names"]]
 rankings = [[names[c] for c in row if c >= 0] for row in mat]
 peer = sys.argv[1]
-t0 = time.perf_counter()
+t0, c0 = time.perf_counter(), time.process_time()
 if peer == "pyrankvote":
     import pyrankvote
     from pyrankvote import Ballot, Candidate
@@ -49,7 +50,7 @@ if peer == "pyrankvote":
     for r, k in zip(rankings, w):
         b = Ballot(ranked_candidates=[cands[x] for x in r])
         bl.extend([b] * int(k))
-    t1 = time.perf_counter()
+    t1, c1 = time.perf_counter(), time.process_time()
     winners = [c.name for c in pyrankvote.instant_runoff_voting(list(cands.values()), bl).get_winners()]
 else:
     import votelib.evaluate.sequential
@@ -61,20 +62,26 @@ else:
     for r, k in zip(rankings, w):
         if r:
             votes[tuple(r)] = votes.get(tuple(r), 0) + int(k)
-    t1 = time.perf_counter()
+    t1, c1 = time.perf_counter(), time.process_time()
     ev = votelib.evaluate.sequential.TransferableVoteSelector(quota_function="droop", retainer=Retain())
     winners = [str(x) for x in ev.evaluate(votes, 1)]
-t2 = time.perf_counter()
-print(json.dumps({"build": t1 - t0, "count": t2 - t1, "winners": winners}))
+t2, c2 = time.perf_counter(), time.process_time()
+print(json.dumps({"build": t1 - t0, "count": t2 - t1, "cpu": c2 - c1, "winners": winners}))
 """
 
 
+CPU: dict[int, list[float]] = {}
+
+
 def _timed(fn, repeat: int) -> tuple[list[float], object]:  # type: ignore[no-untyped-def]
-    times, out = [], None
+    """Wall seconds of ``repeat`` calls (their CPU seconds kept in CPU under the list's id)."""
+    times, cpu, out = [], [], None
     for _ in range(repeat):
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         out = fn()
         times.append(time.perf_counter() - t)
+        cpu.append(time.process_time() - c)
+    CPU[id(times)] = cpu
     return times, out
 
 
@@ -93,6 +100,12 @@ def _cleaned(b, marks) -> tuple[np.ndarray, np.ndarray]:  # type: ignore[no-unty
                 seen.append(c)
         out[i, : len(seen)] = seen
     return out, np.asarray(b.weights)
+
+
+def _sum(a: list[float], b: list[float]) -> list[float]:
+    out = [x + y for x, y in zip(a, b, strict=True)]
+    CPU[id(out)] = [x + y for x, y in zip(CPU[id(a)], CPU[id(b)], strict=True)]
+    return out
 
 
 def main() -> None:
@@ -117,7 +130,7 @@ def main() -> None:
     rows = [
         ("kingmaker read (.xlsx via config)", read_t),
         ("kingmaker count rctab (33 rounds)", count_t),
-        ("kingmaker read + count rctab", [a + c for a, c in zip(read_t, count_t, strict=True)]),
+        ("kingmaker read + count rctab", _sum(read_t, count_t)),
         (f"kingmaker count av (same rules, {len(av.rounds)} rounds)", av_t),
     ]
     from kingmaker.counting.options import MarkOptions
@@ -130,7 +143,7 @@ def main() -> None:
         script = Path(tmp) / "peer.py"
         script.write_text(PEER)
         for peer in [p for p in args.peers.split(",") if p]:
-            times, builds, note = [], [], ""
+            times, builds, cpus, note = [], [], [], ""
             for _ in range(args.repeat):
                 try:
                     run = subprocess.run(
@@ -149,21 +162,30 @@ def main() -> None:
                 if out["winners"] != [WINNER]:
                     note = f"elected {out['winners']}"
                 times.append(out["count"])
+                cpus.append(out["cpu"])
                 builds.append(out["build"])
-            peer_rows.append((peer, times, builds, note))
+            peer_rows.append((peer, times, builds, cpus, note))
     base = statistics.median(count_t)
+    base_cpu = min(CPU[id(count_t)])
     load = os.getloadavg()
     print(f"2013 Minneapolis mayor: {int(b.weights.sum()):,} ballots, {b.n_candidates} candidates")
     print(
         f"load average {load[0]:.1f} {load[1]:.1f} {load[2]:.1f} on {os.cpu_count()} CPUs; {args.repeat} runs each\n"
     )
-    print(f"{'step':<48}{'min s':>10}{'median s':>10}{'x rctab':>10}")
+    print(f"{'step':<48}{'min s':>10}{'median s':>10}{'x rctab':>10}{'cpu s':>10}{'x rctab':>10}")
     for name, t in rows:
-        print(f"{name:<48}{min(t):>10.3f}{statistics.median(t):>10.3f}{statistics.median(t) / base:>10.2f}")
-    for peer, t, bt, note in peer_rows:
+        c = min(CPU[id(t)])
+        print(
+            f"{name:<48}{min(t):>10.3f}{statistics.median(t):>10.3f}{statistics.median(t) / base:>10.2f}"
+            f"{c:>10.3f}{c / base_cpu:>10.2f}"
+        )
+    for peer, t, bt, cpus, note in peer_rows:
         if t:
             m = statistics.median(t)
-            print(f"{peer + ' count (IRV)':<48}{min(t):>10.3f}{m:>10.3f}{m / base:>10.2f}  {note}")
+            print(
+                f"{peer + ' count (IRV)':<48}{min(t):>10.3f}{m:>10.3f}{m / base:>10.2f}"
+                f"{min(cpus):>10.3f}{min(cpus) / base_cpu:>10.2f}  {note}"
+            )
             print(f"{peer + ' building its ballots':<48}{min(bt):>10.3f}{statistics.median(bt):>10.3f}")
         else:
             print(f"{peer:<48}{note:>30}")

@@ -13,7 +13,8 @@ ids); ``undeclared_write_in_label`` is the write-in candidate's id. ``contest_id
 contest (needed when the export has several). Precincts are the precinct portions.
 
 Given one ``CvrExport.json`` file (or its bytes) instead of the folder, candidates are named by
-the manifests beside it when there are any, else by id.
+the manifests beside it when there are any, else by id. The folder may also be a
+:class:`~kingmaker.io._folder.MemoryFolder` (an uploaded ``.zip``'s files).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ import numpy as np
 
 from kingmaker.ballots import Ballots
 from kingmaker.errors import InputError
+from kingmaker.io._folder import MemoryFolder
 from kingmaker.io._marks import Labels, ballots_from_marks, no_gc, peek, raw_source, read_bytes
 from kingmaker.io.limits import DEFAULT_LIMITS, ReadLimits
 from kingmaker.io.registry import BALLOT_FORMATS
@@ -34,6 +36,8 @@ from kingmaker.io.registry import BALLOT_FORMATS
 
 def looks_like_dominion(source: Any) -> bool:
     """True for a folder holding ``CvrExport*.json``, or a file that starts like a Dominion export."""
+    if isinstance(source, MemoryFolder):
+        return bool(source.glob("CvrExport*.json"))
     if isinstance(source, (str, Path)) and "\n" not in str(source):
         path = Path(source)
         if path.is_dir():
@@ -50,15 +54,29 @@ def _load(data: bytes, src: str) -> Any:
         raise InputError(f"malformed JSON ({exc})", source=src) from None
 
 
-def _manifest(folder: Path | None, name: str, src: str) -> list[dict[str, Any]]:
+def _manifest(folder: Path | MemoryFolder | None, name: str, src: str) -> list[dict[str, Any]]:
     """The ``List`` of a manifest in ``folder`` ([] when absent)."""
-    if folder is None or not (folder / name).is_file():
+    if isinstance(folder, MemoryFolder):
+        raw = folder.get(name)
+    else:
+        raw = (folder / name).read_bytes() if folder is not None and (folder / name).is_file() else None
+    if raw is None:
         return []
-    doc = _load((folder / name).read_bytes(), f"{src}/{name}")
+    doc = _load(raw, f"{src}/{name}")
     items = doc.get("List") if isinstance(doc, dict) else None
     if not isinstance(items, list):
         raise InputError("a manifest without a List", source=f"{src}/{name}")
     return items
+
+
+def _exports(path: Path | None, data: bytes | None, src: str) -> list[tuple[str, bytes]]:
+    """(label, bytes) of each ``CvrExport*.json`` of a folder, or of the one file given."""
+    if path is not None and path.is_dir():
+        exports = sorted(path.glob("CvrExport*.json"))
+        if not exports:
+            raise InputError("no CvrExport.json (or CvrExport_<n>.json) in this folder", source=src)
+        return [(str(p), read_bytes(p, None, str(p))) for p in exports]
+    return [(str(path) if path is not None else src, read_bytes(path, data, src))]
 
 
 def read_dominion(
@@ -74,15 +92,17 @@ def read_dominion(
     seats: int | None = None,
 ) -> Ballots:
     """Read a Dominion CVR export (its folder, one ``CvrExport*.json`` or its bytes); see the module doc."""
-    path, data, src = raw_source(source, name)
     limits = limits or DEFAULT_LIMITS
-    folder = path if path is not None and path.is_dir() else (path.parent if path is not None else None)
-    if path is not None and path.is_dir():
-        exports = sorted(path.glob("CvrExport*.json"))
-        if not exports:
+    folder: Path | MemoryFolder | None
+    if isinstance(source, MemoryFolder):
+        path, data, src, folder = None, None, name or source.name, source
+        docs = [(f"{src}/{n}", source.files[n]) for n in source.glob("CvrExport*.json")]
+        if not docs:
             raise InputError("no CvrExport.json (or CvrExport_<n>.json) in this folder", source=src)
     else:
-        exports = [path] if path is not None else []
+        path, data, src = raw_source(source, name)
+        folder = path if path is not None and path.is_dir() else (path.parent if path is not None else None)
+        docs = _exports(path, data, src)
     try:
         cand_rows = _manifest(folder, "CandidateManifest.json", src)
         contest_rows = _manifest(folder, "ContestManifest.json", src)
@@ -114,11 +134,6 @@ def read_dominion(
     precinct: list[int] = []
     portion_codes: dict[str, int] = {}
     n = 0
-    docs = (
-        [(str(p), read_bytes(p, None, str(p))) for p in exports]
-        if exports
-        else [(src, read_bytes(None, data, src))]
-    )
     for label, raw in docs:
         with no_gc():
             doc = _load(raw, label)

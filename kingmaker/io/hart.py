@@ -12,7 +12,7 @@ GUIDs); ``undeclared_write_in_label`` is the write-in option's ``Id``. Precincts
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +20,7 @@ import numpy as np
 
 from kingmaker.ballots import Ballots
 from kingmaker.errors import InputError
+from kingmaker.io._folder import MemoryFolder
 from kingmaker.io._marks import Labels, ballots_from_marks, peek, raw_source, read_bytes
 from kingmaker.io.limits import DEFAULT_LIMITS, ReadLimits
 from kingmaker.io.registry import BALLOT_FORMATS
@@ -31,6 +32,9 @@ def _is_hart(head: bytes) -> bool:
 
 def looks_like_hart(source: Any) -> bool:
     """True for a folder whose first XML file is a Hart ``<Cvr>``, or such a file."""
+    if isinstance(source, MemoryFolder):
+        first = next(iter(source.glob("*.xml")), None)
+        return first is not None and _is_hart(source.files[first][:1024])
     if isinstance(source, (str, Path)) and "\n" not in str(source) and Path(source).is_dir():
         first = next(iter(sorted(Path(source).glob("*.xml"))), None)
         return first is not None and _is_hart(peek(first, 1024))
@@ -46,6 +50,16 @@ def _text(el: ET.Element | None, name: str) -> str | None:
     return None if c is None or c.text is None else c.text.strip()
 
 
+def _folder_docs(
+    src: str, names: list[str], limits: ReadLimits, read: Callable[[str], bytes]
+) -> list[tuple[str, bytes]]:
+    """(label, bytes) of each XML file of a folder, in name order."""
+    if not names:
+        raise InputError("no .xml CVR files in this folder", source=src)
+    limits.check("max_rows", len(names), "the number of CVR files", src)
+    return [(f"{src}/{n}", read(n)) for n in names]
+
+
 def read_hart(
     source: Any,
     *,
@@ -59,16 +73,18 @@ def read_hart(
     seats: int | None = None,
 ) -> Ballots:
     """Read Hart XML CVRs (a folder of them, one file, or its bytes); see the module doc."""
-    path, data, src = raw_source(source, name)
     limits = limits or DEFAULT_LIMITS
-    if path is not None and path.is_dir():
-        files = sorted(path.glob("*.xml"))
-        if not files:
-            raise InputError("no .xml CVR files in this folder", source=src)
-        limits.check("max_rows", len(files), "the number of CVR files", src)
-        docs = [(f"{src}/{f.name}", read_bytes(f, None, str(f))) for f in files]
+    if isinstance(source, MemoryFolder):
+        src = name or source.name
+        docs = _folder_docs(src, source.glob("*.xml"), limits, source.files.__getitem__)
     else:
-        docs = [(src, read_bytes(path, data, src))]
+        path, data, src = raw_source(source, name)
+        if path is not None and path.is_dir():
+            folder = path
+            names = [f.name for f in sorted(folder.glob("*.xml"))]
+            docs = _folder_docs(src, names, limits, lambda n: read_bytes(folder / n, None, str(folder / n)))
+        else:
+            docs = [(src, read_bytes(path, data, src))]
     labels = Labels(
         src=src,
         limits=limits,
@@ -98,7 +114,8 @@ def read_hart(
             if contest_id is None or contest_id in (_text(c, "Id"), _text(c, "Name"))
         ]
         if contest_id is None and len(chosen) > 1:
-            raise InputError(f"the CVR has {len(chosen)} contests; give contest_id", source=label)
+            names = ", ".join(repr(_text(c, "Name") or _text(c, "Id")) for c in chosen)
+            raise InputError(f"the CVR has {len(chosen)} contests ({names}); give contest_id", source=label)
         if not chosen:
             continue  # a ballot without the contest is not a ballot of it
         n += 1

@@ -25,8 +25,10 @@ Endpoints (all JSON unless said):
 * ``POST /api/coalitions`` the governments the numbers allow, with their theories.
 * ``POST /api/power`` Shapley-Shubik and Banzhaf indices.
 * ``POST /api/project`` seats re-projected from national vote shares (needs a base result table).
-* ``POST /api/count?method=&seats=&format=`` count an uploaded ballot file (raw bytes body); the
-  method and format default to the first entries of their registries.
+* ``POST /api/count?method=&seats=&format=&contest=`` count an uploaded ballot file (raw bytes
+  body): any format kingmaker reads, an ES&S ``.xlsx``, or a vendor CVR folder zipped (see
+  :mod:`kingmaker.web.upload`); the method and format default to the first entries of their
+  registries; ``contest`` picks a Dominion or Hart contest.
 * Live mode: the results-night endpoints of :mod:`kingmaker.web.live_routes` (state, events,
   audit trail; declare, amend and withdraw results with ``Authorization: Bearer <token>``).
 """
@@ -58,7 +60,6 @@ from kingmaker.web.answers import (
     check_coalition_size,
     coalitions_payload,
     completion_payload,
-    count_payload,
     hemicycle_payload,
     power_payload,
     projection_base_payload,
@@ -74,6 +75,7 @@ from kingmaker.web.models import (
     ProjectionRequest,
     SeatsRequest,
 )
+from kingmaker.web.upload import count_upload
 
 if TYPE_CHECKING:
     from kingmaker.web.live import LiveService
@@ -320,7 +322,8 @@ def create_app(
         request: Request,
         method: str | None = Query(None, max_length=20),
         seats: int = Query(1, ge=1, le=MAX_UPLOAD_SEATS),
-        format: str | None = Query(None, max_length=10),
+        format: str | None = Query(None, max_length=20),
+        contest: str | None = Query(None, max_length=200),
     ) -> Any:
         # Defaults are the registries' first entries: no method or format name is kept here.
         method = method or METHODS.names()[0]
@@ -332,7 +335,9 @@ def create_app(
         body = await request.body()
         if not body:
             raise InputError("the upload is empty: send the ballot file as the request body")
-        return await gate.run(client_of(request), count_payload, body, format, method, seats, local=True)
+        return await gate.run(
+            client_of(request), count_upload, body, format, method, seats, contest or None, local=True
+        )
 
     if live is not None:
         from kingmaker.web.live_routes import add_live_routes

@@ -302,12 +302,22 @@ function refreshAnalysis() { updateCoalition(); loadGovernments(); loadPower(); 
 // ----------------------------------------------------------------- ballot upload
 function setupUpload() {
   $("upload-limit").textContent = `${Math.round(state.config.limits.max_body_bytes / 1024)} KiB and ${state.config.limits.max_ballots} ballots`;
+  // A workbook can only be ES&S's; a .zip (a vendor folder) is recognised by the server.
+  $("ballot-file").addEventListener("change", () => {
+    const file = $("ballot-file").files[0];
+    const ext = file ? file.name.toLowerCase().split(".").pop() : "";
+    const formats = state.config.registries.ballot_formats.map((e) => e.name);
+    if (ext === "xlsx" && formats.includes("ess")) $("ballot-format").value = "ess";
+  });
   $("count-form").addEventListener("submit", async (ev) => {
     ev.preventDefault();
     const file = $("ballot-file").files[0];
     if (!file) return;
     if (file.size > state.config.limits.max_body_bytes) { $("count-text").textContent = "file too large"; return; }
     const q = new URLSearchParams({ method: $("count-method").value, seats: $("count-seats").value, format: $("ballot-format").value });
+    const contest = $("count-contest").value.trim();
+    if (contest) q.set("contest", contest);
+    $("count-text").textContent = "counting…";
     try {
       const res = await fetch(`/api/count?${q}`, { method: "POST", headers: { "Content-Type": "application/octet-stream" }, body: file });
       const data = await res.json();
@@ -315,28 +325,44 @@ function setupUpload() {
       drawCount(data);
     } catch (err) {
       $("count-text").textContent = err.message;
+      $("count-rounds").replaceChildren();
     }
   });
 }
 
+// The count sheet: candidates by round, then the inactive ballots, by reason where the count
+// records them (overvotes, skipped rankings, repeated rankings, exhausted choices), as the CLI's.
 function drawCount(result) {
-  $("count-text").textContent = `Elected: ${result.winners.join(", ")} (${result.method}, ${result.rounds.length} rounds)`;
-  const table = el("table");
-  const candidates = result.candidates;
-  const head = el("tr", {}, null);
+  const used = result.provenance && result.provenance.options ? result.provenance.options.format : "";
+  $("count-text").textContent = `Elected: ${result.winners.join(", ")} (${result.method}, ${result.rounds.length} rounds${used ? `, read as ${used}` : ""})`;
+  const table = el("table", { class: "count-sheet" });
+  const head = el("tr");
   head.appendChild(el("th", {}, "Candidate"));
   result.rounds.forEach((r) => head.appendChild(el("th", {}, `Round ${r.round}`)));
   table.appendChild(head);
-  for (const name of [...candidates, "exhausted"]) {
-    const tr = el("tr");
-    tr.appendChild(el("td", {}, name));
+  const row = (label, value, cls) => {
+    const tr = el("tr", cls ? { class: cls } : {});
+    tr.appendChild(el("td", {}, label));
     for (const r of result.rounds) {
-      const v = name === "exhausted" ? r.exhausted : r.tallies[name];
+      const v = value(r);
       tr.appendChild(el("td", {}, v === undefined || v === null ? "" : String(v)));
     }
     table.appendChild(tr);
+  };
+  for (const name of result.candidates) {
+    row(name, (r) => {
+      const v = r.tallies[name];
+      if (v === undefined || v === null) return v;
+      return (r.elected || []).includes(name) ? `${v} *` : (r.eliminated || []).includes(name) ? `${v} x` : v;
+    });
   }
-  $("count-rounds").replaceChildren(table);
+  row("Inactive (exhausted)", (r) => r.exhausted, "inactive");
+  const reasons = [];
+  for (const r of result.rounds) {
+    for (const [k, v] of Object.entries(r.inactive || {})) if (v && !reasons.includes(k)) reasons.push(k);
+  }
+  for (const key of reasons) row(`\u00a0\u00a0\u00a0${key.replace(/_/g, " ")}`, (r) => (r.inactive || {})[key] || 0, "inactive-reason");
+  $("count-rounds").replaceChildren(table, el("p", { class: "small" }, "* elected, x eliminated at the end of that round"));
   drawFlow(result);
 }
 
