@@ -14,12 +14,12 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
-from kingmaker.errors import InputError, KingmakerError, TooLargeError, UnknownNameError
+from kingmaker.errors import KingmakerError, TooLargeError, UnknownNameError
 from kingmaker.names import resolve
 from kingmaker.parliament import Parliament, Threshold
-from kingmaker.provenance import json_safe, provenance
+from kingmaker.provenance import provenance
 from kingmaker.report.hemicycle import hemicycle_layout, party_order
-from kingmaker.web.models import MAX_COALITION_PARTIES, MAX_FORMATION_PARTIES, UPLOAD_LIMITS
+from kingmaker.web.models import MAX_COALITION_PARTIES, MAX_FORMATION_PARTIES
 
 FALLBACK_COLOURS = ("#4E79A7", "#F28E2B", "#E15759", "#76B7B2", "#59A14F", "#EDC948", "#B07AA1", "#FF9DA7")
 
@@ -286,25 +286,3 @@ def projection_payload(
         "provenance": provenance("project", {"shares": shares, "model": model}, inputs),
         "view": {"seats": seats, "parliament": hemicycle_payload(house), "text": text},
     }
-
-
-def count_payload(body: bytes, fmt: str, method: str, seats: int) -> dict[str, Any]:
-    """``POST /api/count``'s answer: the uploaded ballots (called ``upload`` in messages) read under
-    :data:`~kingmaker.web.models.UPLOAD_LIMITS` and counted; :meth:`kingmaker.counting.Result.to_dict`
-    at the method's registered display places, as ``kingmaker count --format json`` prints it.
-
-    The readers check the file's claims against the upload caps before they allocate anything, so
-    a header claiming a billion candidates is a quick 413, not an out-of-memory server.
-    """
-    from kingmaker.counting import count
-    from kingmaker.counting.registry import METHODS
-    from kingmaker.io import read_ballots
-
-    ballots = read_ballots(body, fmt, name="upload", limits=UPLOAD_LIMITS)
-    if seats >= ballots.n_candidates:
-        raise InputError(f"{seats} seats for {ballots.n_candidates} candidates: nothing to count")
-    result = count(ballots, method, seats)
-    places = METHODS.get(result.method).places if result.method in METHODS else None
-    data = json_safe(result.to_dict(places=4 if places is None else places))
-    options = {"method": method, "seats": seats, "format": fmt}
-    return {**data, "provenance": provenance("count", options, {"upload": body})}

@@ -55,6 +55,10 @@ UPLOAD_LIMITS = ReadLimits(
     max_ranks=MAX_CANDIDATES,
     max_cells=MAX_BALLOTS * MAX_CANDIDATES,
 )
+#: Uncompressed bytes a zipped upload may hold (the 2013 Minneapolis workbook, 2 MB, holds 17 MB).
+MAX_UNZIPPED_BYTES = 64 * 1024 * 1024
+#: Files a zipped upload may hold (Hart writes one per ballot).
+MAX_ZIP_MEMBERS = 5_000
 MAX_COALITION_PARTIES = 20
 #: Parties above which the governments table omits the formation model's probabilities (predicting
 #: a 15-party parliament takes well under a second; 20 parties would not fit a read's budget).

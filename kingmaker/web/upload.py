@@ -26,12 +26,8 @@ from kingmaker.io import BALLOT_FORMATS, read_ballots
 from kingmaker.io._folder import check_zip, is_zip, unzip_folder
 from kingmaker.io.registry import detect_raw
 from kingmaker.provenance import json_safe, provenance
-from kingmaker.web.models import UPLOAD_LIMITS
+from kingmaker.web.models import MAX_UNZIPPED_BYTES, MAX_ZIP_MEMBERS, UPLOAD_LIMITS
 
-#: Uncompressed bytes a zipped upload may hold (the 2013 Minneapolis workbook, 2 MB, holds 17 MB).
-MAX_UNZIPPED_BYTES = 64 * 1024 * 1024
-#: Files a zipped upload may hold (Hart writes one per ballot).
-MAX_ZIP_MEMBERS = 5_000
 #: The cell labels of ES&S exports, as RCTab's ES&S contest configurations name them.
 ESS_LABELS = {
     "overvote_label": "overvote",
