@@ -150,7 +150,7 @@ class Ballots:
         for g in groups:
             if len(g) < 2 or any(c < 0 or c >= n for c in g):
                 raise InputError(f"bad equal-ranking group {g}", source=src)
-        if r.size:
+        if r.size and not (OVERVOTE <= r.min() and r.max() < n):  # else no code can be bad
             bad = (r >= n) | ((r < OVERVOTE) & (r > GROUP_BASE)) | (r < GROUP_BASE - len(groups) + 1)
             if np.any(bad):
                 i, j = np.argwhere(bad)[0]
@@ -158,8 +158,9 @@ class Ballots:
                     f"code {int(r[i, j])} at rank {j + 1} is not a candidate, sentinel or group",
                     source=src,
                 )
+        if r.size:
             pad = r == PAD
-            if np.any(pad[:, :-1] & ~pad[:, 1:]):
+            if np.any(pad[:, :-1] > pad[:, 1:]):  # a PAD before a mark
                 raise InputError("padding (-1) must only be trailing", source=src)
         withdrawn = frozenset(int(c) for c in self.withdrawn)
         if any(c < 0 or c >= n for c in withdrawn):
