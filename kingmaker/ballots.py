@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from kingmaker.errors import InputError, UnknownNameError
-from kingmaker.grouping import sort_rows
+from kingmaker.grouping import sort_rows, take_rows
 
 if TYPE_CHECKING:
     from kingmaker.io.limits import ReadLimits
@@ -76,7 +76,7 @@ def compress_rankings(matrix: np.ndarray, weights: np.ndarray | None = None) -> 
         return np.full((1, 0), PAD, dtype=np.int32), np.array([n if weights is None else weights.sum()])
     order, starts = sort_rows(matrix)
     begin = np.flatnonzero(starts)
-    rows = np.ascontiguousarray(matrix).take(order[begin], axis=0).astype(np.int32, copy=False)
+    rows = take_rows(matrix, order[begin]).astype(np.int32, copy=False)
     if weights is None or (np.issubdtype(weights.dtype, np.integer) and np.all(weights == 1)):
         return rows, np.diff(np.append(begin, n)).astype(np.int64)
     if np.issubdtype(weights.dtype, np.integer) and (

@@ -130,6 +130,20 @@ def _refine(
     return key, pos, j + k
 
 
+def take_rows(matrix: np.ndarray, index: np.ndarray) -> np.ndarray:
+    """Rows ``index`` of a 2-D ``matrix``, as a new C-contiguous array.
+
+    Through a view of each row as one opaque item, so numpy copies a row at a time; twice as
+    fast as ``matrix.take(index, axis=0)`` on scattered rows, several times ``matrix[index]``.
+    """
+    matrix = np.ascontiguousarray(matrix)
+    n, m = matrix.shape
+    if not m or not n:
+        return matrix[index]
+    items = matrix.view(np.dtype((np.void, m * matrix.itemsize))).reshape(n)
+    return items.take(index).view(matrix.dtype).reshape(len(index), m)
+
+
 def _starts(key: np.ndarray) -> np.ndarray:
     """Where each run of equal values of sorted ``key`` begins."""
     new = np.empty(len(key), dtype=bool)
@@ -159,7 +173,7 @@ class _Columns:
         """Whole matrix rows ``a .. b-1`` of ``rows`` (of all rows, in order, when None)."""
         if rows is None:
             return self.matrix[a:b]
-        return self.matrix.take(rows[a:b], axis=0)  # a row at a time: far faster than [rows, j:k]
+        return take_rows(self.matrix, rows[a:b])  # a row at a time: far faster than [rows, j:k]
 
     def column(self, rows: np.ndarray | None, c: int) -> np.ndarray:
         """Column ``c`` (lead first) of the given rows (all, in order, when None), as int64."""
