@@ -150,7 +150,7 @@ class Ballots:
         for g in groups:
             if len(g) < 2 or any(c < 0 or c >= n for c in g):
                 raise InputError(f"bad equal-ranking group {g}", source=src)
-        if r.size and not (OVERVOTE <= r.min() and r.max() < n):  # else no code can be bad
+        if r.size and not (r.min() >= OVERVOTE and r.max() < n):  # else no code can be bad
             bad = (r >= n) | ((r < OVERVOTE) & (r > GROUP_BASE)) | (r < GROUP_BASE - len(groups) + 1)
             if np.any(bad):
                 i, j = np.argwhere(bad)[0]

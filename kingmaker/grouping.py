@@ -201,23 +201,25 @@ class _Columns:
         mj = max(j - self.shift, 0)
         mk = j + k - self.shift - mj  # matrix columns in this pack
         powers = [self.base ** (mk - 1 - t) for t in range(mk)]
+        lead = None
         if j < self.shift:
             lead = self.lead if rows is None else self.lead[rows]
-            key = (lead.astype(np.int64) - np.int64(self.lead_lo)).view(np.uint64)
-            key *= np.uint64(self.base**mk)
-        else:
-            key = np.zeros(count, dtype=np.uint64)
-        if not mk:
-            return key
+            lead = (lead.astype(np.int64) - np.int64(self.lead_lo)).view(np.uint64)
+            lead *= np.uint64(self.base**mk)
+            if not mk:
+                return lead
         if self.magnitude * sum(powers) < 2**63:  # a plain int64 dot product cannot overflow
             part = np.empty(count, dtype=np.int64)
             weights = np.array(powers, dtype=np.int64)
             for a in range(0, count, _SLICE):
                 block = self._rows(rows, a, a + _SLICE)[:, mj : mj + mk]
                 np.einsum("ij,j->i", block.astype(np.int64), weights, out=part[a : a + _SLICE])
-            key += part.view(np.uint64)
+            key = part.view(np.uint64)
             key -= np.uint64(self.lo * sum(powers) % 2**64)
+            if lead is not None:
+                key += lead
             return key
+        key = np.zeros(count, dtype=np.uint64) if lead is None else lead
         for a in range(0, count, _SLICE):  # huge values: shift each column first, wrapping
             block = self._rows(rows, a, a + _SLICE)[:, mj : mj + mk].astype(np.int64)
             block -= np.int64(self.lo)

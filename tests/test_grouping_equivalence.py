@@ -156,6 +156,12 @@ def test_large_values_in_a_small_range_pack_exactly() -> None:
     assert np.array_equal(rows, ref_rows) and np.array_equal(w, ref_w)
     first, inverse = group_rows(mat)
     assert np.array_equal(mat[first][inverse], mat)
+    keys = rng.integers(-(2**40), -(2**40) + 3, size=len(mat))
+    first, inverse = group_rows(mat, keys)
+    both = np.column_stack([keys, mat])
+    ref_rows, ref_counts = np.unique(both, axis=0, return_counts=True)
+    assert np.array_equal(both[first], ref_rows) and np.array_equal(both[first][inverse], both)
+    assert np.array_equal(np.bincount(inverse, minlength=len(first)), ref_counts)
 
 
 def test_spread_values_with_finished_rows_rank_the_column() -> None:
