@@ -49,6 +49,7 @@ peer, kind, path, seats = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]
 if peer != "kingmaker":
     __import__({"pystv": "pyrcv", "votelib": "votelib.evaluate.sequential"}.get(peer, peer))  # untimed
 t_read = time.perf_counter()
+c_read = time.process_time()  # CPU seconds too: steadier than wall time on a loaded machine
 if peer == "kingmaker":
     pass  # reads the file itself, below
 elif path.endswith(".blt"):  # end to end: read the ballot file and aggregate, as a peer user must
@@ -79,6 +80,7 @@ if peer == "kingmaker":  # end to end only: read, group and count, all timed
     tiny = Ballots.read(b"2 1\n1 1 2 0\n0\n\"A\"\n\"B\"\n", format="blt")  # imports, untimed
     km_count(tiny, method="av" if kind == "av" else "stv-scottish", seats=1)
     t_read = time.perf_counter()
+    c_read = time.process_time()
     b = Ballots.read(path)
     t1 = t0 = time.perf_counter()
     winners = list(km_count(b, method="av" if kind == "av" else "stv-scottish", seats=seats).winners)
@@ -154,7 +156,7 @@ else:
     raise SystemExit("unknown peer")
 t2 = time.perf_counter()
 print(json.dumps({"read": t0 - t_read, "build": t1 - t0, "count": t2 - t1, "total": t2 - t_read,
-                  "winners": sorted(winners)}))
+                  "cpu": time.process_time() - c_read, "winners": sorted(winners)}))
 """
 
 
@@ -177,10 +179,11 @@ def run_peer(peer: str, kind: str, path: str, seats: int, timeout: float, repeat
             last = (out.stderr.strip().splitlines() or ["failed"])[-1]
             return {"error": ("not installed" if "ModuleNotFoundError" in last else last[:60])}
         runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
-    best = {k: min(r[k] for r in runs) for k in ("read", "build", "count", "total")}
+    best = {k: min(r[k] for r in runs) for k in ("read", "build", "count", "total", "cpu")}
     return {
         **best,
         "total_median": statistics.median(r["total"] for r in runs),
+        "cpu_median": statistics.median(r["cpu"] for r in runs),
         "winners": runs[0]["winners"],
     }
 
@@ -303,7 +306,7 @@ def end_to_end(cases: list[tuple[int, int]], peers: list[str], args: argparse.Na
     print(f"\nEnd to end, AV: read file + group + count ({args.repeats} fresh runs a side; min, median)")
     print(
         f"{'case':30} {'library':12} {'read s':>8} {'build s':>8} {'count s':>8} {'total min':>10} "
-        f"{'median':>8} {'e2e ratio':>10}  winners agree"
+        f"{'median':>8} {'cpu min':>8} {'cpu med':>8} {'e2e ratio':>10} {'cpu ratio':>10}  winners agree"
     )
     with tempfile.TemporaryDirectory() as d:
         for n, nc in cases:
@@ -318,7 +321,9 @@ def end_to_end(cases: list[tuple[int, int]], peers: list[str], args: argparse.Na
                     continue
                 if side == "kingmaker":
                     mine = res
-                ratio = f"{res['total'] / mine['total']:.1f}x" if mine and side != "kingmaker" else ""
+                peer = mine and side != "kingmaker"
+                ratio = f"{res['total'] / mine['total']:.1f}x" if peer else ""
+                cpu_ratio = f"{res['cpu'] / mine['cpu']:.1f}x" if peer else ""
                 agree = (
                     ""
                     if side == "kingmaker" or not mine
@@ -326,9 +331,15 @@ def end_to_end(cases: list[tuple[int, int]], peers: list[str], args: argparse.Na
                 )
                 print(
                     f"{label:30} {side:12} {res['read']:8.3f} {res['build']:8.3f} {res['count']:8.4f} "
-                    f"{res['total']:10.3f} {res['total_median']:8.3f} {ratio:>10}  {agree}"
+                    f"{res['total']:10.3f} {res['total_median']:8.3f} {res['cpu']:8.3f} "
+                    f"{res['cpu_median']:8.3f} {ratio:>10} {cpu_ratio:>10}  {agree}",
+                    flush=True,
                 )
-    print("e2e ratio = peer total / kingmaker total (min over runs); kingmaker's read includes grouping")
+                print(f"{'':30} {'':12} {load_line()}", flush=True)
+    print(
+        "e2e ratio = peer total / kingmaker total (wall, min over runs); cpu ratio = the same in CPU "
+        "seconds of each process (steadier when the machine is shared); kingmaker's read includes grouping"
+    )
 
 
 if __name__ == "__main__":

@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from kingmaker.errors import InputError, UnknownNameError
-from kingmaker.grouping import group_rows
+from kingmaker.grouping import sort_rows, take_rows
 
 if TYPE_CHECKING:
     from kingmaker.io.limits import ReadLimits
@@ -60,33 +60,33 @@ def group_index(code: int) -> int:
 def compress_rankings(matrix: np.ndarray, weights: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Group identical rows of ``matrix`` and add up their weights.
 
-    Rows come back in lexicographic order (see :func:`group_rows`); weights are summed exactly
-    (int64 when the input weights are integral).
+    Rows come back in lexicographic order (see :func:`sort_rows`); weights are summed exactly
+    (int64 when the input weights are integral). Integer weights are summed run by run in
+    sorted order (no per-row group index is built); float weights as they always were, by
+    ``np.bincount`` in row order, so their rounding is unchanged.
     """
     matrix = np.asarray(matrix)
     n, m = matrix.shape
-    if weights is None:
-        weights = np.ones(n, dtype=np.int64)
-    weights = np.asarray(weights)
+    if weights is not None:
+        weights = np.asarray(weights)
     if n == 0:
-        return np.full((0, m), PAD, dtype=np.int32), weights[:0].copy()
+        empty = np.ones(0, dtype=np.int64) if weights is None else weights[:0].copy()
+        return np.full((0, m), PAD, dtype=np.int32), empty
     if m == 0:
-        return np.full((1, 0), PAD, dtype=np.int32), np.array([weights.sum()])
-    first, inverse = group_rows(matrix)
-    rows = matrix[first]
-    k = len(rows)
-    if np.issubdtype(weights.dtype, np.integer):
-        if np.all(weights == 1):
-            w = np.bincount(inverse, minlength=k).astype(np.int64)
-        elif int(weights.sum()) < 2**53:  # float sums of integers below 2**53 are exact
-            w = np.bincount(inverse, weights=weights.astype(np.float64), minlength=k)
-            w = w.astype(np.int64)
-        else:
-            w = np.zeros(k, dtype=np.int64)
-            np.add.at(w, inverse, weights.astype(np.int64))
-    else:
-        w = np.bincount(inverse, weights=weights.astype(np.float64), minlength=k)
-    return np.ascontiguousarray(rows, dtype=np.int32), w
+        return np.full((1, 0), PAD, dtype=np.int32), np.array([n if weights is None else weights.sum()])
+    order, starts = sort_rows(matrix)
+    begin = np.flatnonzero(starts)
+    rows = take_rows(matrix, order[begin]).astype(np.int32, copy=False)
+    if weights is None or (np.issubdtype(weights.dtype, np.integer) and np.all(weights == 1)):
+        return rows, np.diff(np.append(begin, n)).astype(np.int64)
+    if np.issubdtype(weights.dtype, np.integer) and (
+        int(weights.sum()) >= 2**53 or int(weights.min()) >= 0
+    ):  # the old float sums were exact here, and int64 sums wrap as np.add.at did
+        return rows, np.add.reduceat(weights.astype(np.int64)[order], begin)
+    inverse = np.empty(n, dtype=np.intp)
+    inverse[order] = np.cumsum(starts, dtype=np.intp) - 1
+    w = np.bincount(inverse, weights=weights.astype(np.float64), minlength=len(begin))
+    return rows, (w.astype(np.int64) if np.issubdtype(weights.dtype, np.integer) else w)
 
 
 def _normalise_weights(weights: np.ndarray) -> np.ndarray:
@@ -151,7 +151,7 @@ class Ballots:
         for g in groups:
             if len(g) < 2 or any(c < 0 or c >= n for c in g):
                 raise InputError(f"bad equal-ranking group {g}", source=src)
-        if r.size:
+        if r.size and not (r.min() >= OVERVOTE and r.max() < n):  # else no code can be bad
             bad = (r >= n) | ((r < OVERVOTE) & (r > GROUP_BASE)) | (r < GROUP_BASE - len(groups) + 1)
             if np.any(bad):
                 i, j = np.argwhere(bad)[0]
@@ -159,8 +159,9 @@ class Ballots:
                     f"code {int(r[i, j])} at rank {j + 1} is not a candidate, sentinel or group",
                     source=src,
                 )
+        if r.size:
             pad = r == PAD
-            if np.any(pad[:, :-1] & ~pad[:, 1:]):
+            if np.any(pad[:, :-1] > pad[:, 1:]):  # a PAD before a mark
                 raise InputError("padding (-1) must only be trailing", source=src)
         withdrawn = frozenset(int(c) for c in self.withdrawn)
         if any(c < 0 or c >= n for c in withdrawn):
@@ -472,7 +473,7 @@ def _trim_padding(mat: np.ndarray) -> np.ndarray:
     if mat.size == 0:
         return mat.reshape(mat.shape[0], 0) if mat.ndim == 2 else mat
     pad = mat == PAD
-    if np.any(pad[:, :-1] & ~pad[:, 1:]):
+    if np.any(pad[:, :-1] > pad[:, 1:]):  # a PAD before a mark
         after = np.cumsum(pad, axis=1) > 0
         mat = np.where(after, PAD, mat).astype(np.int32)
         pad = mat == PAD

@@ -106,3 +106,75 @@ def test_wide_values_fall_back_to_structured_sort() -> None:
     rows, w = compress_rankings(mat)
     ref_rows, ref_w = compress_rankings_reference(mat)
     assert np.array_equal(rows, ref_rows) and np.array_equal(w, ref_w)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    n_rows=st.integers(0, 3000),
+    width=st.integers(1, 60),
+    alphabet=st.integers(1, 40),
+    seed=st.integers(0, 2**32 - 1),
+    lead=st.booleans(),
+)
+def test_many_passes_with_finished_rows_group_as_before(
+    n_rows: int, width: int, alphabet: int, seed: int, lead: bool
+) -> None:
+    """Enough rows and columns for several sorting passes, with trailing padding as the least
+    value (so rows finish early and leave the later passes), and long shared prefixes."""
+    rng = np.random.default_rng(seed)
+    mat = rng.integers(0, alphabet, size=(n_rows, width)).astype(np.int32)
+    mat[: n_rows // 3] = mat[rng.integers(0, max(n_rows, 1), size=n_rows // 3) % max(n_rows, 1)]
+    lengths = rng.integers(0, width + 1, size=n_rows)
+    mat[np.arange(width)[None, :] >= lengths[:, None]] = PAD
+    if lead:
+        keys = rng.integers(-2, 3, size=n_rows)
+        first, inverse = group_rows(mat, keys)
+        both = np.column_stack([keys, mat]).astype(np.int64)
+        ref_rows, ref_counts = compress_rankings_reference(both)
+        assert np.array_equal(both[first], ref_rows)
+        assert np.array_equal(np.bincount(inverse, minlength=len(first)), ref_counts)
+        return
+    rows, w = compress_rankings(mat)
+    ref_rows, ref_w = compress_rankings_reference(mat)
+    assert np.array_equal(rows, ref_rows) and np.array_equal(w, ref_w)
+    first, inverse = group_rows(mat)
+    assert np.array_equal(mat[first], ref_rows) and np.array_equal(mat[first][inverse], mat)
+    assert all(
+        np.all(inverse[first[g]] == g) and first[g] == np.flatnonzero(inverse == g)[0]
+        for g in range(min(len(first), 20))
+    )
+
+
+def test_large_values_in_a_small_range_pack_exactly() -> None:
+    """Values near 2**62 but few of them: packed after shifting (no int64 overflow)."""
+    rng = np.random.default_rng(5)
+    mat = (2**62 + rng.integers(0, 3, size=(2000, 50))).astype(np.int64)
+    mat[1000:] = mat[:1000]
+    mat[:, 40:][rng.random((2000, 10)) < 0.5] = 2**62 - 7
+    rows, w = compress_rankings(mat)
+    ref_rows, ref_w = compress_rankings_reference(mat)
+    assert np.array_equal(rows, ref_rows) and np.array_equal(w, ref_w)
+    first, inverse = group_rows(mat)
+    assert np.array_equal(mat[first][inverse], mat)
+    keys = rng.integers(-(2**40), -(2**40) + 3, size=len(mat))
+    first, inverse = group_rows(mat, keys)
+    both = np.column_stack([keys, mat])
+    ref_rows, ref_counts = np.unique(both, axis=0, return_counts=True)
+    assert np.array_equal(both[first], ref_rows) and np.array_equal(both[first][inverse], both)
+    assert np.array_equal(np.bincount(inverse, minlength=len(first)), ref_counts)
+
+
+def test_spread_values_with_finished_rows_rank_the_column() -> None:
+    """A column too spread to pack beside the row index, after rows have finished (their rest
+    all the least value) while others hold that value too at the same column."""
+    rng = np.random.default_rng(11)
+    low = -(2**62)
+    mat = rng.choice(np.array([low, 0, 2**62], dtype=np.int64), size=(3000, 6))
+    mat[:, 3:][rng.random((3000, 3)) < 0.6] = low
+    mat[1500:] = mat[:1500]
+    _, w = compress_rankings(mat)
+    ref_rows, ref_w = np.unique(mat, axis=0, return_counts=True)  # int64 rows, in order
+    assert np.array_equal(w, ref_w)
+    first, inverse = group_rows(mat)
+    assert np.array_equal(mat[first], ref_rows) and np.array_equal(mat[first][inverse], mat)
+    assert np.array_equal(np.bincount(inverse, minlength=len(first)), ref_w)
