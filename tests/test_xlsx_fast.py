@@ -11,7 +11,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import kingmaker.io.ess as ess
@@ -115,6 +115,14 @@ CELLS = st.one_of(
     first_vote_row=st.integers(1, 2),
     precinct_column=st.sampled_from([None, 1, 2]),
     delimiter=st.sampled_from(["|", None]),
+)
+# a formula's empty cached text is a present cell to calamine: the row is a (blank) ballot
+@example(
+    grid=[[("shared", 0, "")], [("str", 8, "")]],
+    first_vote_column=1,
+    first_vote_row=1,
+    precinct_column=None,
+    delimiter="|",
 )
 def test_the_fast_path_reads_what_calamine_reads(
     monkeypatch: pytest.MonkeyPatch,

@@ -151,6 +151,8 @@ def _decode(body: bytes, sst: list[bytes], numeric_styles: set[bytes]) -> Any:
     kind = kind or b""
     if kind == b"inlineStr":
         return _text(inline or b"")
+    if kind == b"str":  # a formula's cached text: calamine gives "" for an empty one, a present cell
+        return _text(v or b"")
     if not v:
         return None
     if kind == b"s":
@@ -165,8 +167,6 @@ def _decode(body: bytes, sst: list[bytes], numeric_styles: set[bytes]) -> Any:
             return float(v)
         except ValueError:
             raise _Unsupported from None
-    if kind == b"str":
-        return _text(v)
     if kind == b"b" and v in (b"0", b"1"):
         return v == b"1"
     raise _Unsupported  # errors, ISO dates, anything new
