@@ -124,6 +124,13 @@ CELLS = st.one_of(
     precinct_column=None,
     delimiter="|",
 )
+@example(  # the same in a column the reader does not decode
+    grid=[[None, ("shared", 0, "")], [("str", 8, "")]],
+    first_vote_column=2,
+    first_vote_row=1,
+    precinct_column=None,
+    delimiter="|",
+)
 def test_the_fast_path_reads_what_calamine_reads(
     monkeypatch: pytest.MonkeyPatch,
     grid: list[list[tuple[str, int, str] | None]],

@@ -260,7 +260,9 @@ def _plain_present(a: np.ndarray, tag_end: np.ndarray, end: np.ndarray) -> np.nd
     inline = (a[at] == _LT) & (a[at + 1] == ord("i")) & (a[at + 2] == ord("s"))
     if not (empty | v | inline).all():
         raise _Unsupported
-    return ~empty & (inline | (v & (a[at + 3] != _LT)))
+    if (v & (a[at + 3] == _LT)).any():  # an empty <v></v>: present or not depends on its type
+        raise _Unsupported
+    return ~empty & (inline | v)
 
 
 def _distinct(
