@@ -11,6 +11,7 @@ import tempfile
 import zipfile
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -63,16 +64,11 @@ def test_every_registered_format_is_fuzzed() -> None:
     assert set(TEXT_SEEDS) | set(FOLDERS) | {"ess"} == set(BALLOT_FORMATS.names())
 
 
+@pytest.mark.parametrize("fmt", sorted(TEXT_SEEDS))
 @settings(PROFILE)
-@given(
-    st.sampled_from(sorted(TEXT_SEEDS)).flatmap(
-        lambda f: st.tuples(st.just(f), mutated_bytes(TEXT_SEEDS[f]))
-    ),
-    st.sampled_from([UPLOAD_LIMITS, DEFAULT_LIMITS]),
-    st.booleans(),
-)
-def test_fuzz_text_ballot_formats(case: tuple[str, bytes], limits, detect: bool) -> None:  # type: ignore[no-untyped-def]
-    fmt, data = case
+@given(draw=st.data(), limits=st.sampled_from([UPLOAD_LIMITS, DEFAULT_LIMITS]), detect=st.booleans())
+def test_fuzz_text_ballot_formats(fmt: str, draw, limits, detect: bool) -> None:  # type: ignore[no-untyped-def]
+    data = draw.draw(mutated_bytes(TEXT_SEEDS[fmt]))
     if fmt in ("cdf",) and data.lstrip().startswith(b"<") and detect:
         data = _with_laughs(data)
     harmless(fmt, lambda: read_ballots(data, None if detect else fmt, name="fuzz", limits=limits))

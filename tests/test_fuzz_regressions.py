@@ -219,3 +219,56 @@ def test_parse_whole(text: str, expected: int | None) -> None:
             read()
     else:
         assert read() == expected
+
+
+def test_ess_cell_reference_beyond_the_rows_is_refused_before_calamine_allocates() -> None:
+    """A 15 KB workbook whose cell "F7" became "F3000000" made calamine allocate 18 million cells
+    (the process aborted under the fuzzer's memory limit; a server would grow by gigabytes)."""
+    import io
+    import zipfile
+
+    from kingmaker.io import read_ballots
+    from kingmaker.web.models import UPLOAD_LIMITS
+
+    source = Path(__file__).parent / "data" / "cvr" / "ess.xlsx"
+    for old, new, message in [
+        (b'r="F7"', b'r="F3000000"', "cell reference F3000000 lies beyond the sheet's highest row, 7"),
+        (b'r="F7"', b'r="ZZZZ7"', "more than three column letters"),
+    ]:
+        buf = io.BytesIO()
+        with zipfile.ZipFile(source) as zin, zipfile.ZipFile(buf, "w") as zout:
+            for n in zin.namelist():
+                body = zin.read(n)
+                zout.writestr(n, body.replace(old, new) if n == "xl/worksheets/sheet1.xml" else body)
+        with pytest.raises(InputError, match=message):
+            read_ballots(buf.getvalue(), "ess", name="up.xlsx", limits=UPLOAD_LIMITS)
+    assert read_ballots(source).total == 6
+
+
+def test_a_path_too_long_to_look_up_is_an_input_error(tmp_path: Path) -> None:
+    """OSError (File name too long) from an RCTab config's filePath before."""
+    from kingmaker.io import read_ballots
+
+    with pytest.raises(InputError, match="not a usable path"):
+        read_ballots(str(tmp_path / ("x" * 5000)), "clear_ballot")
+    with pytest.raises(InputError, match="not a usable path"):
+        read_ballots(str(tmp_path / ("x" * 5000)))
+
+
+def test_parlgov_row_with_fewer_fields() -> None:
+    """AttributeError ('NoneType' object has no attribute 'strip') before."""
+    with pytest.raises(InputError, match=r"<bytes>:2: fewer fields than the header has"):
+        read_parlgov(",".join(REQUIRED).encode() + b"\nATL,Atlantis\n")
+
+
+def test_live_results_csv_with_a_bare_carriage_return() -> None:
+    """csv.Error out of ``POST /api/live/results.csv`` (a 500) before."""
+    pytest.importorskip("duckdb")
+    from kingmaker.web.live import parse_results_csv
+
+    with pytest.raises(InputError, match="CSV header must have"):
+        parse_results_csv(b"\r\x00")
+    rows = parse_results_csv(b"constituency,party,votes\rSeat 1,Lab,5\r")
+    assert [(r.constituency, dict(r.votes)) for r in rows] == [("Seat 1", {"Lab": 5})]
+    with pytest.raises(InputError, match="malformed CSV"):
+        parse_results_csv(b"constituency,party,votes\nA,B," + b"1" * 140_000 + b"\n")

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -111,12 +112,11 @@ def _sane_table(table: Any) -> None:
     assert votes.dtype.kind in "iu" and (votes >= 0).all(), votes
 
 
+@pytest.mark.parametrize("kind", sorted(HOC_SEEDS))
 @settings(PROFILE)
-@given(
-    st.sampled_from(sorted(HOC_SEEDS)).flatmap(lambda k: st.tuples(st.just(k), mutated_bytes([HOC_SEEDS[k]])))
-)
-def test_fuzz_house_of_commons_results(case: tuple[str, bytes]) -> None:
-    kind, data = case
+@given(draw=st.data())
+def test_fuzz_house_of_commons_results(kind: str, draw: st.DataObject) -> None:
+    data = draw.draw(mutated_bytes([HOC_SEEDS[kind]]))
     table = harmless(kind, lambda: _in_file("results.csv", data, lambda p: read_results(p, election="2010")))
     if table is not None:
         _sane_table(table)

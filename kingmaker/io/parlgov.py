@@ -285,6 +285,8 @@ def _read_rows(reader: csv.DictReader[str], name: str, digest: str) -> ParlGov:
         line = reader.line_num
         if None in row:
             raise InputError("more fields than the header has", source=name, line=line)
+        if None in row.values():
+            raise InputError("fewer fields than the header has", source=name, line=line)
         seats = _int(row, "seats", name, line)
         if seats is None or seats > MAX_PARTY_SEATS:
             raise InputError(f"seats must be 0 to {MAX_PARTY_SEATS:,}, got {seats}", source=name, line=line)

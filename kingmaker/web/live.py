@@ -163,7 +163,15 @@ def parse_results_csv(data: bytes) -> list[DeclaredResult]:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise InputError("the CSV is not UTF-8 text") from None
-    reader = csv.DictReader(io.StringIO(text))
+    reader = csv.DictReader(io.StringIO(text, newline=None))
+    try:
+        return _results_of(reader)
+    except csv.Error as exc:
+        raise InputError(f"malformed CSV: {exc}", source="CSV", line=reader.line_num) from None
+
+
+def _results_of(reader: csv.DictReader[str]) -> list[DeclaredResult]:
+    """The declared results of a results CSV's rows."""
     fields = [f.strip().lower() for f in (reader.fieldnames or [])]
     if not {"constituency", "party", "votes"} <= set(fields):
         raise InputError("CSV header must have the columns constituency, party, votes", line=1)
