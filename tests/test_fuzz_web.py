@@ -7,9 +7,11 @@ an exception out of the app fails, and so does an allocation past the harness's 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import warnings
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -53,8 +55,9 @@ CSV_SEEDS = [b"constituency,party,votes\nSeat 4,Lab,500\nSeat 4,Con,400\nSeat 5,
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 
 
-@pytest.fixture(scope="module")
-def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+@contextlib.contextmanager
+def _client(folder: Path) -> Iterator[Any]:
+    """A TestClient of the ``live`` app (with base results for ``project``), its store in ``folder``."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         from fastapi.testclient import TestClient
@@ -62,11 +65,18 @@ def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     from kingmaker.web.app import create_app
     from kingmaker.web.live import LiveService, ResultStore
 
-    folder = tmp_path_factory.mktemp("fuzz-live")
     service = LiveService(base_table(), ResultStore(folder / "r.duckdb"), token=TOKEN, simulations=20)
-    with TestClient(create_app(service.parliament, base=base_table(), live=service)) as c:
+    try:
+        with TestClient(create_app(service.parliament, base=base_table(), live=service)) as c:
+            yield c
+    finally:
+        service.close()
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    with _client(tmp_path_factory.mktemp("fuzz-live")) as c:
         yield c
-    service.close()
 
 
 def _clean(response: Any) -> None:
@@ -135,11 +145,13 @@ def test_fuzz_web_random_bodies(client, body: bytes, path: str, content_type: st
     _post(client, f"web {path}", path, body, headers={**AUTH, "content-type": content_type})
 
 
-def test_seeds_are_accepted(client) -> None:  # type: ignore[no-untyped-def]
-    """The seed bodies are valid requests, so the mutations start from something the app answers."""
-    for path, seeds in JSON_SEEDS.items():
-        for seed in seeds:
-            r = client.post(
-                path, content=json.dumps(seed), headers={**AUTH, "content-type": "application/json"}
-            )
-            assert r.status_code in (200, 409), (path, seed, r.text)
+def test_seeds_are_accepted(tmp_path: Path) -> None:
+    """The seed bodies are valid requests (to a fresh server), so the mutations start from
+    something the app answers."""
+    with _client(tmp_path) as client:
+        for path, seeds in JSON_SEEDS.items():
+            for seed in seeds:
+                r = client.post(
+                    path, content=json.dumps(seed), headers={**AUTH, "content-type": "application/json"}
+                )
+                assert r.status_code in (200, 409), (path, seed, r.text)
