@@ -144,16 +144,18 @@ def parse_whole(
     *,
     most: int = MAX_TABLE_NUMBER,
     negative: bool = False,
+    not_a_number: str = "is not a number",
 ) -> int:
     """A whole number in a table cell (``1200``, ``1200.0``, ``1.2e3``) of at most ``most`` in size.
 
     Refuses (with :class:`InputError` naming file, line and ``what``) text that is not a number,
     a fraction, ``nan`` or ``inf``, a number beyond ``most`` and, unless ``negative``, one below 0.
-    Only ASCII digits are read.
+    Only ASCII digits are read; ``not_a_number`` is what the message says of text that is no
+    number at all.
     """
     text = tok.strip()
     if not text.isascii() or not _SIGNED_DECIMAL.fullmatch(text):
-        raise InputError(f"{what} {_show(text)} is not a number", source=source, line=line)
+        raise InputError(f"{what} {_show(text)} {not_a_number}", source=source, line=line)
     if len(text) > _MAX_DIGITS:
         raise InputError(f"{what} {_show(text)} is too long to be a count", source=source, line=line)
     try:

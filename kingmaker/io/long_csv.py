@@ -79,7 +79,7 @@ def read_long_csv(
             district, party, raw = (row[col[c]].strip() for c in REQUIRED)
             if not district or not party:
                 raise InputError("empty district or party", source=src, line=line)
-            votes = parse_whole(raw, "votes", src, line, negative=True)
+            votes = parse_whole(raw, "votes", src, line, negative=True, not_a_number="is not a whole number")
             if votes < 0:
                 raise InputError(f"negative votes ({votes}) for {party} in {district}", source=src, line=line)
             d = districts.setdefault(district, len(districts))
