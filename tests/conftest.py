@@ -7,10 +7,26 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 REPO = Path(__file__).resolve().parents[1]
 REALDATA_SKIP = "real data not available"
 SHARED_DATA = Path(os.environ.get("KINGMAKER_SHARED_DATA", REPO.parent / "shared" / "data"))
+
+
+# Hypothesis profiles of the fuzzing harness (tests/test_fuzz_*.py), chosen by KINGMAKER_FUZZ:
+# unset or "short" (the normal test run: a few examples per reader) or "long" (``make fuzz``).
+# Other Hypothesis tests keep Hypothesis's own default profile.
+_FUZZ_COMMON = {
+    "deadline": None,
+    "suppress_health_check": [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much],
+}
+settings.register_profile("kingmaker-fuzz-short", max_examples=12, **_FUZZ_COMMON)
+settings.register_profile(
+    "kingmaker-fuzz-long",
+    max_examples=int(os.environ.get("KINGMAKER_FUZZ_EXAMPLES", "1000")),
+    **_FUZZ_COMMON,
+)
 
 
 def shared_path(*parts: str) -> Path:

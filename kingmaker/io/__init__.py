@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kingmaker.errors import InputError
-from kingmaker.io._source import SourceLike, open_source
+from kingmaker.io._source import SourceLike, check_path, open_source
 from kingmaker.io.limits import DEFAULT_LIMITS, ReadLimits
 from kingmaker.io.registry import BALLOT_FORMATS, detect, detect_raw, for_writing
 
@@ -61,6 +61,7 @@ def read_ballots(
     ``limits`` caps what the file may claim (default :data:`~kingmaker.io.limits.DEFAULT_LIMITS`);
     other ``options`` go to the reader (e.g. ``candidates=`` for the CSV readers).
     """
+    check_path(source, name)
     entry = BALLOT_FORMATS.get(format, what="ballot format") if format else detect_raw(source)
     if entry is not None and entry.extra.get("raw"):  # a workbook or a folder: the reader opens it
         src: Any = source

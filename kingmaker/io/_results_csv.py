@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from kingmaker.errors import InputError
+from kingmaker.io.limits import MAX_TABLE_NUMBER, parse_whole
 
 
 def _open_text(path: Path) -> str:
@@ -28,7 +29,7 @@ def _rows(path: Path) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
     if not path.exists():
         raise InputError("file not found", source=str(path))
     text = _open_text(path)
-    reader = csv.reader(io.StringIO(text))
+    reader = csv.reader(io.StringIO(text, newline=None))
     try:
         header = [h.strip() for h in next(reader)]
     except StopIteration:
@@ -47,19 +48,24 @@ def _rows(path: Path) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
     return header, gen()
 
 
-def _int(cell: str, what: str, source: str, line: int, *, blank: int | None = 0) -> int:
+def _int(
+    cell: str,
+    what: str,
+    source: str,
+    line: int,
+    *,
+    blank: int | None = 0,
+    negative: bool = True,
+    most: int = MAX_TABLE_NUMBER,
+) -> int:
+    """A whole number (``1,200`` and ``1200.0`` allowed) of at most ``most`` in size; negative
+    ones are kept unless ``negative`` is False (the 1918 file marks unopposed returns so)."""
     text = cell.strip().replace(",", "")
     if text == "":
         if blank is None:
             raise InputError(f"missing {what}", source=source, line=line)
         return blank
-    try:
-        value = float(text)
-    except ValueError:
-        raise InputError(f"{what} {cell!r} is not a number", source=source, line=line) from None
-    if value != int(value):
-        raise InputError(f"{what} {cell!r} is not a whole number", source=source, line=line)
-    return int(value)
+    return parse_whole(text, what, source, line, negative=negative, most=most)
 
 
 def _column(header: list[str], name: str, source: str) -> int:

@@ -40,6 +40,22 @@ def is_path_like(source: object) -> bool:
     return isinstance(source, str) and "\n" not in source and "\r" not in source
 
 
+def check_path(source: SourceLike, name: str | None = None) -> None:
+    """Refuse a path the system cannot even look up (too long, a NUL in it, a loop of links) with
+    :class:`InputError`; a missing file is left to the reader, which says so in its own words."""
+    if not is_path_like(source):
+        return
+    try:
+        Path(source).stat()  # type: ignore[arg-type]
+    except FileNotFoundError:
+        return
+    except (OSError, ValueError) as exc:
+        shown = name if name is not None else str(source)
+        shown = shown if len(shown) <= 80 else shown[:80] + "..."
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise InputError(f"not a usable path ({reason})", source=shown) from None
+
+
 def open_source(source: SourceLike, *, name: str | None = None) -> Source:
     """Read ``source`` into a :class:`Source`: UTF-8 (a byte-order mark is dropped).
 

@@ -41,6 +41,16 @@ _FIELDS = {
 }
 
 
+#: The ``cvrFileSources`` fields that hold a column or row number.
+_WHOLE_FIELDS = ("first_vote_column", "first_vote_row", "id_column", "batch_column", "precinct_column")
+
+
+def _show(value: object) -> str:
+    """``value`` for a message, cut short."""
+    text = repr(value)
+    return text if len(text) <= 40 else text[:40] + "..."
+
+
 @dataclass(frozen=True)
 class CvrSource:
     """One entry of RCTab's ``cvrFileSources``; empty strings (RCTab's "not set") become None."""
@@ -67,17 +77,20 @@ class CvrSource:
             field = _FIELDS.get(key)
             if field is None or value is None or value == "":
                 continue
-            if field in (
-                "first_vote_column",
-                "first_vote_row",
-                "id_column",
-                "batch_column",
-                "precinct_column",
-            ):
-                try:
-                    value = int(value)
-                except (TypeError, ValueError):
-                    raise InputError(f"cvrFileSources {key} must be a whole number, got {value!r}") from None
+            if field in _WHOLE_FIELDS:
+                text = (
+                    str(value).strip() if isinstance(value, int | str) and not isinstance(value, bool) else ""
+                )
+                if not (text.isascii() and text.isdigit() and len(text) <= 9):
+                    raise InputError(
+                        f"cvrFileSources {key} must be a whole number below a billion, got {_show(value)}"
+                    )
+                value = int(text)
+            elif field == "treat_blank_as_undeclared_write_in":
+                if not isinstance(value, bool):
+                    raise InputError(f"cvrFileSources {key} must be true or false, got {_show(value)}")
+            elif not isinstance(value, str):
+                raise InputError(f"cvrFileSources {key} must be a string, got {_show(value)}")
             values[field] = value
         for need in ("filePath", "provider"):
             if _FIELDS[need] not in values:

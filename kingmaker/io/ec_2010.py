@@ -123,9 +123,10 @@ def read_ec_2010(path: str | Path, abbreviations: str | Path | None = None) -> V
             raise InputError("missing constituency name", source=src, line=line)
         region = canonical_region(_cell(row, meta[2], src, line))
         cells = [
-            _int(_cell(row, i, src, line) if i < len(row) else "", header[i], src, line) for i in party_cols
+            _int(_cell(row, i, src, line) if i < len(row) else "", header[i], src, line, negative=False)
+            for i in party_cols
         ]
-        valid = _int(_cell(row, meta[5], src, line), "Votes", src, line, blank=None)
+        valid = _int(_cell(row, meta[5], src, line), "Votes", src, line, blank=None, negative=False)
         if sum(cells) != valid:
             raise InputError(
                 f"party votes sum to {sum(cells)}, not the {valid} valid votes", source=src, line=line
@@ -134,7 +135,7 @@ def read_ec_2010(path: str | Path, abbreviations: str | Path | None = None) -> V
         refs.append(_cell(row, meta[0], src, line).strip())
         regions.append(region)
         nations.append(nation_of_region(region))
-        electorates.append(_int(_cell(row, meta[4], src, line), "Electorate", src, line))
+        electorates.append(_int(_cell(row, meta[4], src, line), "Electorate", src, line, negative=False))
         votes.append(cells)
     party_names: dict[str, str] = {}
     if abbreviations is not None:

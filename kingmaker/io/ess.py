@@ -44,7 +44,20 @@ _DIMENSION = re.compile(rb'<dimension\s+ref="([A-Z]+)([0-9]+)(?::([A-Z]+)([0-9]+
 #: Attributes ``r="123"`` (rows) and ``r="ABC123"`` (cells, by the letters' count): each pattern
 #: starts with a literal, so the regex engine scans for it at C speed.
 _ROW_NUMBER = re.compile(rb' r="([0-9]+)"')
-_COLUMN_LETTERS = {n: re.compile(rb' r="[A-Z]{%d}[0-9]' % n) for n in (2, 3)}
+_COLUMN_LETTERS = {n: re.compile(rb' r="[A-Z]{%d}[0-9]' % n) for n in (2, 3, 4)}
+#: The most columns references of up to n letters reach (``ZZ`` is column 702).
+_COLUMNS_UP_TO = {n: sum(26**k for k in range(1, n + 1)) for n in (2, 3)}
+
+
+def _cells_beyond(n: int) -> re.Pattern[bytes]:
+    """Cell references (`` r="AB123"``) whose row number is above ``n``, as one regex that scans at C
+    speed: more digits than ``n`` has, or as many with a larger digit where the first one differs."""
+    digits = str(n)
+    above = [b"[0-9]{%d,}" % (len(digits) + 1)]
+    for i, ch in enumerate(digits):
+        if ch != "9":
+            above.append(digits[:i].encode() + b"[%c-9][0-9]{%d}" % (ord(ch) + 1, len(digits) - i - 1))
+    return re.compile(rb' r="[A-Z]+(?:' + b"|".join(above) + rb')"')
 
 
 def looks_like_xlsx(source: Any) -> bool:
@@ -78,16 +91,29 @@ def _check_extent(book: bytes | Path, limits: ReadLimits, src: str) -> None:
                     limits.check(
                         "max_cells", area, f"the sheet's claimed extent {m.group(0)[16:-1].decode()}", src
                     )
-                rows = max(map(int, _ROW_NUMBER.findall(xml)), default=0)
+                rows = max(max(map(int, _ROW_NUMBER.findall(xml)), default=0), xml.count(b"<row"))
+                # calamine sizes the sheet by its cell references, whatever the rows say: a cell
+                # "F3000000" in a 7-row sheet made it allocate 18 million cells.
+                beyond = _cells_beyond(rows).search(xml)
+                if beyond:
+                    raise InputError(
+                        f"cell reference {beyond.group(0)[4:-1].decode()} lies beyond the sheet's "
+                        f"highest row, {rows:,}",
+                        source=src,
+                    )
+                if _COLUMN_LETTERS[4].search(xml):
+                    raise InputError("a cell reference has more than three column letters", source=src)
                 cols = (
-                    26**3
+                    _COLUMNS_UP_TO[3]
                     if _COLUMN_LETTERS[3].search(xml)
-                    else 26**2
+                    else _COLUMNS_UP_TO[2]
                     if _COLUMN_LETTERS[2].search(xml)
                     else 26
                 )
                 limits.check("max_rows", rows, "the highest row number", src)
                 limits.check("max_cells", rows * cols, "the rows x columns the cells span", src)
+    except InputError:
+        raise
     except (
         zipfile.BadZipFile,
         zipfile.LargeZipFile,

@@ -32,9 +32,12 @@ import numpy as np
 from kingmaker.errors import InputError
 from kingmaker.io._results_csv import _cell, _column, _int, _rows
 from kingmaker.io.ec_2010 import read_ec_2010
+from kingmaker.io.limits import DEFAULT_LIMITS
 from kingmaker.party_names import canonical_parties, non_party_columns
 from kingmaker.votes import VoteTable, canonical_region, lumped_column_note, nation_of_region
 
+#: The most seats one constituency may return (the readers' cap on a seats claim).
+MAX_SEATS = DEFAULT_LIMITS.max_seats
 #: The file's vote buckets, in its column order.
 BUCKETS = ("con", "lib", "lab", "natSW", "oth")
 #: The columns of a :func:`read_hoc_1918` table: ``natSW`` split by nation into SNP and PC.
@@ -133,8 +136,11 @@ def read_hoc_1918(path: str | Path, election: str | int) -> VoteTable:
         regions.append(region)
         nations.append(nation_of_region(region))
         electorate = _cell(row, col["electorate"], src, line).strip()
-        electorates.append(_int(electorate, "electorate", src, line) if electorate else 0)
-        magnitudes.append(_int(_cell(row, col["seats"], src, line), "seats", src, line, blank=1) or 1)
+        electorates.append(_int(electorate, "electorate", src, line, negative=False) if electorate else 0)
+        seats = _int(
+            _cell(row, col["seats"], src, line), "seats", src, line, blank=1, negative=False, most=MAX_SEATS
+        )
+        magnitudes.append(seats or 1)
         votes.append(cells)
     if not votes:
         raise InputError(f"no rows for election {wanted}", source=src)
@@ -310,21 +316,39 @@ def read_hoc_constituencies(path: str | Path, *, election: str | None = None) ->
     header, rows = _rows(path)
     lower = [h.lower() for h in header]
     if "ons_id" in lower:
-        first = lower.index("con")
-        last = lower.index("other")
-        code_c, name_c, region_c, country_c, elect_c = (
-            lower.index(c)
-            for c in ("ons_id", "constituency_name", "region_name", "country_name", "electorate")
+        first, last, code_c, name_c, region_c, country_c, elect_c = (
+            _column(header, c, src)
+            for c in (
+                "con",
+                "other",
+                "ons_id",
+                "constituency_name",
+                "region_name",
+                "country_name",
+                "electorate",
+            )
         )
     elif "ons id" in lower:
-        first = lower.index("con")
-        last = lower.index("all other candidates")
-        code_c, name_c, region_c, country_c, elect_c = (
-            lower.index(c)
-            for c in ("ons id", "constituency name", "region name", "country name", "electorate")
+        first, last, code_c, name_c, region_c, country_c, elect_c = (
+            _column(header, c, src)
+            for c in (
+                "con",
+                "all other candidates",
+                "ons id",
+                "constituency name",
+                "region name",
+                "country name",
+                "electorate",
+            )
         )
     else:
         raise InputError("not a HoC Library constituency file", source=src, line=1)
+    if last < first:
+        raise InputError(
+            f"the party columns run from {header[first]!r} to {header[last]!r}, which comes before it",
+            source=src,
+            line=1,
+        )
     party_cols = list(range(first, last + 1))
     parties = list(canonical_parties(header[c] if c != last else "Other" for c in party_cols))
     names, codes, regions, nations, electorates, votes = [], [], [], [], [], []
@@ -337,8 +361,10 @@ def read_hoc_constituencies(path: str | Path, *, election: str | None = None) ->
         codes.append(_cell(row, code_c, src, line).strip())
         regions.append(region)
         nations.append(nation_of_region(region) or country)
-        electorates.append(_int(_cell(row, elect_c, src, line), "electorate", src, line))
-        votes.append([_int(_cell(row, c, src, line), header[c], src, line) for c in party_cols])
+        electorates.append(_int(_cell(row, elect_c, src, line), "electorate", src, line, negative=False))
+        votes.append(
+            [_int(_cell(row, c, src, line), header[c], src, line, negative=False) for c in party_cols]
+        )
     return VoteTable(
         np.array(votes, dtype=np.int64),
         tuple(parties),

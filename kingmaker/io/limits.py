@@ -32,6 +32,11 @@ _DECIMAL = re.compile(r"[0-9]*\.?[0-9]*(?:[eE][+-]?[0-9]{1,4})?")
 _RATIO = re.compile(r"[0-9]+/[0-9]+")
 #: Longest number token read: 19 digits already pass int64; longer ones are refused unread.
 _MAX_DIGITS = 40
+#: The largest vote count, electorate or weight a results or weights table may hold: 10**15 (a
+#: million times the largest electorate, as :attr:`ReadLimits.max_ballots`), so that the sums the
+#: rest of kingmaker takes over a table stay exact in int64 and float64.
+MAX_TABLE_NUMBER = 10**15
+_SIGNED_DECIMAL = re.compile(r"[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]{1,4})?")
 
 
 @dataclass(frozen=True)
@@ -128,6 +133,46 @@ def parse_weight(tok: str, what: str, source: str | None, line: int | None) -> i
         raise InputError(f"non-numeric {what} {_show(tok)}", source=source, line=line)
     if not math.isfinite(value) or value > INT64_MAX:
         raise InputError(f"{what} {tok!r} is beyond the 64-bit range", source=source, line=line)
+    return value
+
+
+def parse_whole(
+    tok: str,
+    what: str,
+    source: str | None,
+    line: int | None,
+    *,
+    most: int = MAX_TABLE_NUMBER,
+    negative: bool = False,
+    not_a_number: str = "is not a number",
+) -> int:
+    """A whole number in a table cell (``1200``, ``1200.0``, ``1.2e3``) of at most ``most`` in size.
+
+    Refuses (with :class:`InputError` naming file, line and ``what``) text that is not a number,
+    a fraction, ``nan`` or ``inf``, a number beyond ``most`` and, unless ``negative``, one below 0.
+    Only ASCII digits are read; ``not_a_number`` is what the message says of text that is no
+    number at all.
+    """
+    text = tok.strip()
+    if not text.isascii() or not _SIGNED_DECIMAL.fullmatch(text):
+        raise InputError(f"{what} {_show(text)} {not_a_number}", source=source, line=line)
+    if len(text) > _MAX_DIGITS:
+        raise InputError(f"{what} {_show(text)} is too long to be a count", source=source, line=line)
+    try:
+        value = int(text)
+    except ValueError:
+        number = float(text)
+        if not math.isfinite(number) or abs(number) > most:
+            raise InputError(
+                f"{what} {text!r} is beyond the limit of {most:,}", source=source, line=line
+            ) from None
+        if not number.is_integer():
+            raise InputError(f"{what} {text!r} is not a whole number", source=source, line=line) from None
+        value = int(number)
+    if value < 0 and not negative:
+        raise InputError(f"{what} {text!r} is negative", source=source, line=line)
+    if abs(value) > most:
+        raise InputError(f"{what} {text!r} is beyond the limit of {most:,}", source=source, line=line)
     return value
 
 

@@ -18,6 +18,7 @@ import numpy as np
 
 from kingmaker.errors import InputError
 from kingmaker.io._source import SourceLike, open_source
+from kingmaker.io.limits import DEFAULT_LIMITS, parse_whole
 from kingmaker.votes import VoteTable
 
 REQUIRED = ("district", "party", "votes")
@@ -43,6 +44,8 @@ def read_long_csv(
         header = [h.strip().lower() for h in next(reader)]
     except StopIteration:
         raise InputError("empty file", source=src, line=1) from None
+    except csv.Error as exc:
+        raise InputError(f"malformed CSV: {exc}", source=src, line=1) from None
     missing = [c for c in REQUIRED if c not in header]
     if missing:
         raise InputError(
@@ -77,10 +80,7 @@ def read_long_csv(
             district, party, raw = (row[col[c]].strip() for c in REQUIRED)
             if not district or not party:
                 raise InputError("empty district or party", source=src, line=line)
-            try:
-                votes = int(raw)
-            except ValueError:
-                raise InputError(f"votes {raw!r} is not a whole number", source=src, line=line) from None
+            votes = parse_whole(raw, "votes", src, line, negative=True, not_a_number="is not a whole number")
             if votes < 0:
                 raise InputError(f"negative votes ({votes}) for {party} in {district}", source=src, line=line)
             total += votes
@@ -110,10 +110,10 @@ def read_long_csv(
     names = tuple(districts)
     electorates = None
     if "electorate" in col:
-        try:
-            electorates = np.array([int(meta[n]["electorate"] or 0) for n in names])
-        except ValueError:
-            raise InputError("electorate must be a whole number", source=src) from None
+        electorates = np.array(
+            [parse_whole(meta[n]["electorate"] or "0", f"{n}: electorate", src, None) for n in names],
+            dtype=np.int64,
+        )
     magnitudes = None
     if "seats" in col:
         magnitudes = np.array([_magnitude(n, meta[n]["seats"], src) for n in names], dtype=np.int64)
@@ -132,9 +132,9 @@ def read_long_csv(
 
 def _magnitude(district: str, raw: str, src: str) -> int:
     """A district's ``seats`` cell: a whole number of seats, at least one."""
-    if not (raw.isascii() and raw.isdigit()) or int(raw) < 1:
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 20 or int(raw) < 1:
         raise InputError(f"{district}: seats {raw!r} must be a whole number of at least 1", source=src)
-    return int(raw)
+    return DEFAULT_LIMITS.check("max_seats", int(raw), f"{district}: seats", src)
 
 
 def write_long_csv(table: VoteTable, path: str | Path) -> None:

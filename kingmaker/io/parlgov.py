@@ -25,6 +25,8 @@ from pathlib import Path
 from typing import Any
 
 from kingmaker.errors import InputError, UnknownNameError
+from kingmaker.io.limits import parse_whole
+from kingmaker.parties import MAX_PARTY_SEATS
 
 #: ParlGov's pseudo-parties: lumped independents and minor parties, not parties.
 LUMPED: frozenset[str] = frozenset({"none", "etc", "one-seat"})
@@ -222,10 +224,10 @@ def _int(row: dict[str, str], key: str, source: str, line: int, *, optional: boo
     text = (row.get(key) or "").strip()
     if not text and optional:
         return None
-    try:
-        return int(float(text)) if text.endswith(".0") else int(text)
-    except ValueError:
-        raise InputError(f"{key} must be a whole number, got {text!r}", source=source, line=line) from None
+    digits = text.removesuffix(".0")
+    if not (digits.isascii() and digits.isdigit()):
+        raise InputError(f"{key} must be a whole number, got {text!r}", source=source, line=line)
+    return parse_whole(digits, key, source, line)
 
 
 def _day(row: dict[str, str], key: str, source: str, line: int) -> date:
@@ -266,7 +268,15 @@ def _text(source: str | Path | bytes) -> tuple[str, str, str]:
 def read_parlgov(source: str | Path | bytes) -> ParlGov:
     """Read ParlGov's ``view_cabinet.csv`` from a path, its bytes or its text."""
     text, name, digest = _text(source)
-    reader = csv.DictReader(io.StringIO(text))
+    reader = csv.DictReader(io.StringIO(text, newline=None))
+    try:
+        return _read_rows(reader, name, digest)
+    except csv.Error as exc:
+        raise InputError(f"malformed CSV: {exc}", source=name, line=reader.line_num) from None
+
+
+def _read_rows(reader: csv.DictReader[str], name: str, digest: str) -> ParlGov:
+    """The cabinets of ``reader``'s rows (``name`` labels messages; ``digest`` is the file's hash)."""
     missing = [c for c in REQUIRED if c not in (reader.fieldnames or [])]
     if missing:
         raise InputError(f"missing column(s) {', '.join(missing)}", source=name, line=1)
@@ -275,9 +285,11 @@ def read_parlgov(source: str | Path | bytes) -> ParlGov:
         line = reader.line_num
         if None in row:
             raise InputError("more fields than the header has", source=name, line=line)
+        if None in row.values():
+            raise InputError("fewer fields than the header has", source=name, line=line)
         seats = _int(row, "seats", name, line)
-        if seats is None or seats < 0:
-            raise InputError(f"seats must not be negative, got {seats}", source=name, line=line)
+        if seats is None or seats > MAX_PARTY_SEATS:
+            raise InputError(f"seats must be 0 to {MAX_PARTY_SEATS:,}, got {seats}", source=name, line=line)
         party = CabinetParty(
             name=row["party_name_short"].strip(),
             party_id=_int(row, "party_id", name, line) or 0,

@@ -123,7 +123,15 @@ def parse_parliament_toml(text: str, source: str) -> ParliamentFile:
 
 def parse_parliament_csv(text: str, source: str) -> ParliamentFile:
     """A parliament from ``party,seats[,position,non_voting,flags,full_name,colour]`` CSV text."""
-    reader = csv.DictReader(io.StringIO(text))
+    reader = csv.DictReader(io.StringIO(text, newline=None))
+    try:
+        return _csv_rows(reader, source)
+    except csv.Error as exc:
+        raise InputError(f"malformed CSV: {exc}", source=source, line=reader.line_num) from None
+
+
+def _csv_rows(reader: csv.DictReader[str], source: str) -> ParliamentFile:
+    """The parliament of a parliament CSV's rows (``source`` labels messages)."""
     fields = [f.strip().lower() for f in (reader.fieldnames or [])]
     if "party" not in fields or "seats" not in fields:
         raise InputError("CSV header must have the columns 'party' and 'seats'", source=source, line=1)

@@ -37,6 +37,14 @@ def read_transfer_matrix(path: str | Path) -> TransferMatrix:
         lines = path.read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"cannot read transfer matrix: {exc}", source=src) from None
+    try:
+        return _matrix(lines, src)
+    except csv.Error as exc:
+        raise InputError(f"malformed CSV: {exc}", source=src) from None
+
+
+def _matrix(lines: list[str], src: str) -> TransferMatrix:
+    """The transfer matrix of a file's ``lines`` (``src`` labels messages)."""
     label = next((ln.lstrip("# ").strip() for ln in lines if ln.startswith("#")), "")
     body = [(i + 1, ln) for i, ln in enumerate(lines) if ln.strip() and not ln.startswith("#")]
     if not body:

@@ -10,8 +10,10 @@ from __future__ import annotations
 import csv
 import os
 from pathlib import Path
+from typing import Any
 
 from kingmaker.errors import InputError
+from kingmaker.io.limits import MAX_TABLE_NUMBER, parse_whole
 
 
 def read_weights_csv(source: str | os.PathLike[str] | bytes, *, name: str | None = None) -> dict[str, int]:
@@ -44,8 +46,15 @@ def parse_weights_csv(text: str, *, name: str = "<text>") -> dict[str, int]:
     the wrong length, an empty name, a weight that is not a whole number >= 0, a duplicate name,
     or no players at all.
     """
-    source = name
     reader = csv.reader(text.removeprefix("\ufeff").splitlines())
+    try:
+        return _weights(reader, name)
+    except csv.Error as exc:
+        raise InputError(f"malformed CSV: {exc}", source=name, line=reader.line_num) from None
+
+
+def _weights(reader: Any, source: str) -> dict[str, int]:
+    """The players and weights of ``reader``'s rows (``source`` labels messages)."""
     header: list[str] | None = None
     col_player = col_weight = 0
     weights: dict[str, int] = {}
@@ -73,14 +82,13 @@ def parse_weights_csv(text: str, *, name: str = "<text>") -> dict[str, int]:
         player, raw = row[col_player].strip(), row[col_weight].strip()
         if not player:
             raise InputError("empty player name", source=source, line=line)
-        try:
-            weight = int(raw)
-        except ValueError:
+        if not raw.isascii() or not raw.lstrip("-").isdigit():
             raise InputError(
                 f"the weight of {player} must be a whole number, got {raw!r}", source=source, line=line
-            ) from None
-        if weight < 0:
-            raise InputError(f"the weight of {player} is negative ({weight})", source=source, line=line)
+            )
+        if raw.startswith("-"):
+            raise InputError(f"the weight of {player} is negative ({raw})", source=source, line=line)
+        weight = parse_whole(raw, f"the weight of {player}", source, line)
         if player in weights:
             raise InputError(
                 f"duplicate player name {player!r} (first on line {first_line[player]})",
@@ -91,4 +99,6 @@ def parse_weights_csv(text: str, *, name: str = "<text>") -> dict[str, int]:
         first_line[player] = line
     if not weights:
         raise InputError("the game is empty: no players (expected rows player,weight)", source=source)
+    if sum(weights.values()) > MAX_TABLE_NUMBER:
+        raise InputError(f"the weights add up to more than {MAX_TABLE_NUMBER:,}", source=source)
     return weights

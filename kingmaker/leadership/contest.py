@@ -37,6 +37,7 @@ How ``transfer_concentration`` and ``transfer_draws`` act in a simulation: see
 
 from __future__ import annotations
 
+import math
 import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -147,6 +148,7 @@ class Contest:
     def from_dict(cls, data: Mapping[str, Any], source: str | None = None) -> Contest:
         """Build from the parsed configuration (see the module docstring for the keys)."""
         try:
+            _check_numbers(data, "")
             return _contest_from_dict(data, source)
         except InputError as exc:
             if exc.source is None and source is not None and not str(exc).startswith(f"{source}:"):
@@ -294,6 +296,26 @@ def count_sections(
 
     pooled = weighted_union([(ballots[n], float(ballots[n].weights.sum())) for n in names])
     return count(pooled, "av")
+
+
+#: The largest number a contest configuration may hold (votes, voters, seeds): 10**15.
+MAX_NUMBER = 10**15
+
+
+def _check_numbers(node: Any, where: str) -> None:
+    """Refuse, naming the key, any number in a parsed configuration that no contest needs and
+    the arithmetic after it cannot take: ``nan``, ``inf`` and whole numbers beyond 10**15."""
+    if isinstance(node, Mapping):
+        for key, value in node.items():
+            _check_numbers(value, f"{where}.{key}" if where else str(key))
+    elif isinstance(node, list | tuple):
+        for i, value in enumerate(node):
+            _check_numbers(value, f"{where}[{i}]")
+    elif isinstance(node, float) and not math.isfinite(node):
+        raise InputError(f"{where} must be a finite number, got {node!r}")
+    elif isinstance(node, int | float) and not isinstance(node, bool) and abs(node) > MAX_NUMBER:
+        shown = f"{node:g}" if isinstance(node, float) else f"a {len(str(abs(node)))}-digit number"
+        raise InputError(f"{where} is {shown}, beyond the limit of {MAX_NUMBER:,}")
 
 
 def _contest_from_dict(data: Mapping[str, Any], source: str | None) -> Contest:

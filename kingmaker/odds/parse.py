@@ -21,6 +21,7 @@ Prices
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -75,6 +76,16 @@ def _bad(runner: str | None, text: str, why: str) -> InputError:
     return InputError(f"{who}bad price {text!r}: {why}")
 
 
+def _price(text: str, style: str, decimal: float, runner: str | None) -> Price:
+    """``Price(text, style, decimal)`` once ``decimal`` is a usable price: finite and above 1
+    (a huge denominator or a number past the float range would otherwise become 1.0 or inf)."""
+    if not math.isfinite(decimal):
+        raise _bad(runner, text, "the price is beyond the range of a number")
+    if not decimal > 1.0:
+        raise _bad(runner, text, "the price pays nothing (its decimal odds round to 1)")
+    return Price(text, style, decimal)
+
+
 def _fraction(text: str, runner: str | None) -> Price:
     m = _FRACTION_RE.match(text)
     if not m:
@@ -84,7 +95,7 @@ def _fraction(text: str, runner: str | None) -> Price:
         raise _bad(runner, text, "the denominator of fractional odds cannot be 0")
     if num == 0:
         raise _bad(runner, text, "fractional odds must be above 0 (0/1 pays nothing)")
-    return Price(text, "fractional", 1.0 + num / den)
+    return _price(text, "fractional", 1.0 + num / den, runner)
 
 
 def _decimal(text: str, runner: str | None, style: str = "decimal") -> Price:
@@ -93,7 +104,7 @@ def _decimal(text: str, runner: str | None, style: str = "decimal") -> Price:
     value = float(text)
     if not value > 1.0:
         raise _bad(runner, text, "decimal odds must be greater than 1")
-    return Price(text, style, value)
+    return _price(text, style, value, runner)
 
 
 def _american(text: str, runner: str | None) -> Price:
@@ -104,7 +115,7 @@ def _american(text: str, runner: str | None) -> Price:
     if value < 100:
         raise _bad(runner, text, "American odds are at least 100 in size (+250, -150)")
     decimal = 1.0 + value / 100.0 if m.group(1) != "-" else 1.0 + 100.0 / value
-    return Price(text, "american", decimal)
+    return _price(text, "american", decimal, runner)
 
 
 def _exchange(text: str, runner: str | None) -> Price:
@@ -213,7 +224,7 @@ class Market:
             if isinstance(price, int | float):
                 if not float(price) > 1.0:
                     raise _bad(name, repr(price), "decimal odds must be greater than 1")
-                parsed.append(Price(repr(price), "decimal", float(price)))
+                parsed.append(_price(repr(price), "decimal", float(price), name))
             else:
                 parsed.append(parse_price(price, style, runner=name))
         return cls(tuple(names), tuple(parsed), commission)

@@ -80,7 +80,15 @@ def _text_of(data: bytes) -> str:
 
 def _blocks(text: str) -> tuple[list[_Block], set[str], set[str]]:
     """The constituencies in order of first row; the names whose rows are not together; the columns."""
-    reader = csv.DictReader(io.StringIO(text))
+    reader = csv.DictReader(io.StringIO(text, newline=None))
+    try:
+        return _read_blocks(reader)
+    except csv.Error as exc:  # a bare carriage return in a field, a field over csv's size limit
+        raise InputError(f"malformed CSV: {exc}", source="CSV", line=reader.line_num) from None
+
+
+def _read_blocks(reader: csv.DictReader[str]) -> tuple[list[_Block], set[str], set[str]]:
+    """:func:`_blocks` once the reader is made."""
     fields = [f.strip().lower() for f in (reader.fieldnames or [])]
     if not set(REQUIRED) <= set(fields):
         raise InputError("CSV header must have the columns constituency, party, votes", line=1)

@@ -71,6 +71,41 @@ def is_config(path: str | Path) -> bool:
     return '"rules"' in head and '"cvrFileSources"' in head
 
 
+_SCALAR = (str, int, float, bool, type(None))
+
+
+def _shape_problems(raw: dict[str, Any]) -> list[str]:
+    """What in ``raw`` has the wrong JSON type for the parts read (rules, sources, candidates,
+    output settings), so that the checks after it meet only the types RCTab writes."""
+    problems = []
+    for key in ("rules", "outputSettings"):
+        block = raw.get(key)
+        if block is not None and not isinstance(block, dict):
+            problems.append(f"{key!r} must be an object")
+        elif block:
+            problems += [
+                f"{key}.{k} must be a string, number or true/false"
+                for k, v in block.items()
+                if not isinstance(v, _SCALAR)
+            ]
+    for key in ("cvrFileSources", "candidates"):
+        items = raw.get(key)
+        if items is not None and not isinstance(items, list):
+            problems.append(f"{key!r} must be a list")
+            continue
+        for i, item in enumerate(items or []):
+            if not isinstance(item, dict):
+                problems.append(f"{key}[{i}] must be an object")
+                continue
+            for k, v in item.items():
+                if k == "aliases" and key == "candidates":
+                    if not isinstance(v, list | type(None)) or not all(isinstance(a, str) for a in v or ()):
+                        problems.append(f"{key}[{i}].aliases must be a list of names")
+                elif not isinstance(v, _SCALAR):
+                    problems.append(f"{key}[{i}].{k} must be a string, number or true/false")
+    return problems
+
+
 def read_config(path: str | Path) -> ContestConfig:
     """Read and check an RCTab ``*_config.json``; every problem found is reported at once."""
     p = Path(path)
@@ -80,9 +115,17 @@ def read_config(path: str | Path) -> ContestConfig:
         raise InputError(f"cannot read the contest configuration: {e.strerror}", source=str(p)) from None
     except json.JSONDecodeError as e:
         raise InputError(f"not JSON: {e.msg}", source=str(p), line=e.lineno) from None
+    except UnicodeDecodeError as e:
+        raise InputError(f"not UTF-8 text ({e.reason} at byte {e.start})", source=str(p)) from None
+    except RecursionError:
+        raise InputError("JSON nested too deeply to be a contest configuration", source=str(p)) from None
     if not isinstance(raw, dict):
         raise InputError("a contest configuration is a JSON object", source=str(p))
-    problems: list[str] = []
+    problems: list[str] = _shape_problems(raw)
+    if problems:
+        raise InputError(
+            f"{len(problems)} problem(s) in the contest configuration: " + "; ".join(problems), source=str(p)
+        )
     rules = raw.get("rules")
     if not isinstance(rules, dict):
         problems.append("no 'rules' object")

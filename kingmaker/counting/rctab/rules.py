@@ -33,6 +33,7 @@ mapping from RCTab's own spellings (``overvoteRule: exhaustIfMultipleContinuing`
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
 from fractions import Fraction
 from typing import Any
@@ -151,6 +152,19 @@ def _int(raw: Any, name: str, problems: list[str], *, allow: tuple[str, ...] = (
         return None
 
 
+_PLAIN_DECIMAL = re.compile(r"[-+]?[0-9]{0,30}(?:\.[0-9]{0,30})?")
+
+
+def _decimal(raw: Any, name: str, problems: list[str]) -> Fraction | None:
+    """A plain decimal as RCTab writes one (``"12.5"``), exactly; anything else is a problem
+    (an exponent such as ``1e-999999999`` would build a billion-digit number)."""
+    text = str(raw).strip()
+    if isinstance(raw, bool) or not _PLAIN_DECIMAL.fullmatch(text) or not any(c.isdigit() for c in text):
+        problems.append(f"rules.{name} must be a number, not {raw!r}")
+        return None
+    return Fraction(text)
+
+
 def options_from_rules(rules: dict[str, Any], problems: list[str]) -> tuple[dict[str, Any], int | None]:
     """RCTab's ``rules`` block -> (keyword options of :class:`RCTabOptions`, number of winners).
 
@@ -193,16 +207,14 @@ def options_from_rules(rules: dict[str, Any], problems: list[str]) -> tuple[dict
         kw["decimals"] = 4
     mv = rules.get("minimumVoteThreshold")
     if mv not in (None, "", "0", 0):
-        try:
-            kw["min_votes"] = Fraction(str(mv))
-        except ValueError:
-            problems.append(f"rules.minimumVoteThreshold must be a number, not {mv!r}")
+        value = _decimal(mv, "minimumVoteThreshold", problems)
+        if value is not None:
+            kw["min_votes"] = value
     pct = rules.get("multiSeatBottomsUpPercentageThreshold")
     if pct not in (None, ""):
-        try:
-            kw["percentage"] = Fraction(str(pct)) / 100
-        except ValueError:
-            problems.append(f"rules.multiSeatBottomsUpPercentageThreshold must be a number, not {pct!r}")
+        value = _decimal(pct, "multiSeatBottomsUpPercentageThreshold", problems)
+        if value is not None:
+            kw["percentage"] = value / 100
     kw["stop_after"] = _int(
         rules.get("stopTabulationEarlyAfterRound"), "stopTabulationEarlyAfterRound", problems
     )
