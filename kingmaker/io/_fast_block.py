@@ -30,6 +30,18 @@ _NL, _SPACE, _TAB, _CR, _COMMA, _COLON = 10, 32, 9, 13, 44, 58
 Slice = tuple[np.ndarray, np.ndarray]
 
 
+def first_lines(text: str, count: int) -> list[str]:
+    """``text.splitlines()[:count]`` without splitting the whole text (a sniffer's look at a
+    300 MB file): prefixes four times longer each time until they hold more than ``count``
+    lines, the first ``count`` then being whole."""
+    size = 4096
+    while True:
+        lines = text[:size].splitlines()
+        if len(lines) > count or size >= len(text):
+            return lines[:count]
+        size *= 4
+
+
 def find_block(text: str, start: int) -> tuple[int, int] | None:
     """``(end of block, start of terminator line)``: the first line ``0`` from ``text[start:]`` on.
 
@@ -37,11 +49,10 @@ def find_block(text: str, start: int) -> tuple[int, int] | None:
     ``0`` with blanks, which :func:`parse_block` refuses, sending the file to the slow reader.
     """
     at = start - 1 if start and text[start - 1] == "\n" else start
-    best = -1
-    for probe in ("\n0\n", "\n0\r\n"):
-        i = text.find(probe, at)
-        if i >= 0 and (best < 0 or i < best):
-            best = i
+    best = text.find("\n0\n", at)
+    crlf = text.find("\n0\r\n", at, len(text) if best < 0 else best + 4)  # one starting before it
+    if crlf >= 0:
+        best = crlf
     if best < 0 and text.endswith("\n0"):
         best = len(text) - 2
     if best >= 0 and best + 1 >= start:
@@ -59,9 +70,11 @@ def parse_block(
 
     ``kind`` is ``"blt"`` (``w c1 c2 ... 0``) or ``"preflib"`` (``count: c1,c2,...``).
     """
-    if block.count(b"\r") != block.count(b"\r\n"):
+    if b"\r" in block and block.count(b"\r") != block.count(b"\r\n"):
         return None
-    parse: Callable[[np.ndarray, int], Slice | None] = _blt_slice if kind == "blt" else _preflib_slice
+    parse: Callable[[np.ndarray, int, ReadLimits], Slice | None] = (
+        _blt_slice if kind == "blt" else _preflib_slice
+    )
     mats: list[np.ndarray] = []
     wts: list[np.ndarray] = []
     rows = 0
@@ -74,7 +87,10 @@ def parse_block(
         if cut < pos:
             cut = block.find(b"\n", pos + _SLICE)
             cut = len(block) - 1 if cut < 0 else cut
-        piece = parse(np.frombuffer(block, dtype=np.uint8, count=cut + 1 - pos, offset=pos), n)
+        buf = np.frombuffer(block, dtype=np.uint8, count=cut + 1 - pos, offset=pos)
+        piece = _plain_slice(buf, n, limits, kind)
+        if piece is None:  # not the plain layout: the general parser reads it (or refuses it)
+            piece = parse(buf, n, limits)
         pos = cut + 1
         if piece is None:
             return None
@@ -86,9 +102,12 @@ def parse_block(
             return None
         if rows * width > limits.max_cells:
             return None
-        ranked_last = ranked_last or bool((mat == n - 1).any())
+        if kind == "blt":  # only BLT asks (a last name no ballot ranks may be a title)
+            ranked_last = ranked_last or bool((mat == n - 1).any())
         mats.append(mat)
         wts.append(w)
+    if len(mats) == 1:
+        return mats[0], wts[0], ranked_last
     out = np.full((rows, width), PAD, dtype=np.int32)
     r = 0
     for mat in mats:
@@ -96,6 +115,91 @@ def parse_block(
         r += len(mat)
     weights = np.concatenate(wts) if wts else np.zeros(0, dtype=np.int64)
     return out, weights, ranked_last
+
+
+def _plain_slice(buf: np.ndarray, n: int, limits: ReadLimits, kind: str) -> Slice | None:
+    """A slice in the plain layout, parsed in a few passes over its bytes; else None.
+
+    Plain: digits and single separators only, each line ending in ``\\n``. BLT lines are
+    ``w c1 c2 ... 0`` (one space between numbers); PrefLib lines ``count: c1,c2,...`` (the
+    space after the colon optional). Then every separator ends one number, so one pass over
+    the bytes finds every number's end, the bytes before it are its digits and the line ends
+    delimit the rows; the matrix is filled by one scatter. What this accepts the general
+    parser accepts with the same result; for anything else (blank lines, doubled blanks, tabs,
+    CR, a missing final line end) it returns None and the general parser decides.
+    """
+    if len(buf) == 0 or buf[-1] != _NL:
+        return None
+    sep = np.flatnonzero((buf - np.uint8(48)) > 9)  # every byte that is not a digit
+    byte = buf[sep]
+    gap = np.diff(sep, prepend=np.intp(-1))  # 1 + the digits of the number before each separator
+    if kind != "blt":  # a space may follow a colon; it ends no number, so it is dropped
+        space = byte == _SPACE
+        if space.any():
+            if space[0] or (space[1:] & ((byte[:-1] != _COLON) | (gap[1:] != 1))).any():
+                return None
+            keep = ~space
+            sep, byte = sep[keep], byte[keep]
+            gap = gap[keep]  # a comma's gap still counts from the space: its number's digits
+    if (gap < 2).any():
+        return None
+    ends = (_SPACE, _NL) if kind == "blt" else (_COMMA, _COLON, _NL)
+    known = byte == ends[0]
+    for b in ends[1:]:
+        known |= byte == b
+    if not known.all():
+        return None
+    lengths = gap - 1
+    del gap, known
+    longest = int(lengths.max())
+    if longest > _MAX_DIGITS:
+        return None
+    kind_t = np.int32 if longest <= 9 else np.int64
+    values = buf[sep - 1].astype(kind_t) - 48  # units; then each longer number's next digit
+    scale = 1
+    for k in range(1, longest):
+        scale *= 10
+        idx = np.flatnonzero(lengths > k)
+        values[idx] += (buf[sep[idx] - 1 - k].astype(kind_t) - 48) * scale
+    del lengths, sep
+    tail = np.flatnonzero(byte == _NL)  # the last number of each line
+    count = np.diff(tail, prepend=np.intp(-1))
+    head = tail - count + 1
+    if (count < 2).any():
+        return None
+    if kind == "blt":
+        if (values[tail] != 0).any():
+            return None
+        ranks = count - 2
+    else:  # one colon a line, right after the count
+        colon = byte == _COLON
+        if int(np.count_nonzero(colon)) != len(head) or not colon[head].all():
+            return None
+        ranks = count - 1
+    del byte
+    rows, width = len(head), int(ranks.max())
+    if not _fits(rows, width, limits):
+        return None
+    weights = values[head].astype(np.int64)
+    values[head] = 0
+    not_cand = len(head)
+    if kind == "blt":
+        values[tail] = 0
+        not_cand += len(tail)
+    # candidates 1..n: only the weights and closing zeros just set are 0
+    if int(np.count_nonzero(values == 0)) != not_cand or int(values.max()) > n:
+        return None
+    # number t of line r goes to cell r * width + (t - head[r] - 1); weights and zeros to a spare
+    where = np.repeat(np.arange(rows, dtype=np.int64) * width - head - 1, count)
+    where += np.arange(len(values), dtype=np.int64)
+    spare = rows * width
+    where[head] = spare
+    if kind == "blt":
+        where[tail] = spare
+    cells = np.full(spare + 1, PAD, dtype=np.int32)
+    values -= 1
+    cells[where] = values
+    return cells[:spare].reshape(rows, width), weights
 
 
 def _numbers(buf: np.ndarray, allowed: tuple[int, ...]) -> tuple[np.ndarray, ...] | None:
@@ -132,14 +236,21 @@ def _numbers(buf: np.ndarray, allowed: tuple[int, ...]) -> tuple[np.ndarray, ...
     return values, starts, ends, line, head
 
 
+def _fits(rows: int, width: int, limits: ReadLimits) -> bool:
+    """True when a slice's ``rows`` x ``width`` matrix is within ``limits`` (checked before it is made)."""
+    return rows <= limits.max_rows and width <= limits.max_ranks and rows * width <= limits.max_cells
+
+
 def _matrix(
-    values: np.ndarray, head: np.ndarray, ranks: np.ndarray, inner: np.ndarray, n: int
+    values: np.ndarray, head: np.ndarray, ranks: np.ndarray, inner: np.ndarray, n: int, limits: ReadLimits
 ) -> Slice | None:
     """The code matrix from the candidate numbers ``values[inner]`` (``ranks`` a line), weights."""
     cand = values[inner]
     if len(cand) and (int(cand.min()) < 1 or int(cand.max()) > n):
         return None
     width = int(ranks.max()) if len(ranks) else 0
+    if not _fits(len(head), width, limits):
+        return None
     row = np.repeat(np.arange(len(head)), ranks)
     col = np.arange(len(cand)) - np.repeat(np.cumsum(ranks) - ranks, ranks)
     mat = np.full((len(head), width), PAD, dtype=np.int32)
@@ -154,7 +265,7 @@ def _empty(buf: np.ndarray) -> Slice | None:
     return np.zeros((0, 0), dtype=np.int32), np.zeros(0, dtype=np.int64)
 
 
-def _blt_slice(buf: np.ndarray, n: int) -> Slice | None:
+def _blt_slice(buf: np.ndarray, n: int, limits: ReadLimits) -> Slice | None:
     """BLT ballot lines ``w c1 ... 0`` (bytes ending at a line end): code matrix and weights."""
     found = _numbers(buf, (_SPACE, _TAB, _CR, _NL))
     if not found:
@@ -167,10 +278,10 @@ def _blt_slice(buf: np.ndarray, n: int) -> Slice | None:
     inner = np.ones(len(values), dtype=bool)
     inner[head] = False
     inner[tail] = False
-    return _matrix(values, head, count - 2, inner, n)
+    return _matrix(values, head, count - 2, inner, n, limits)
 
 
-def _preflib_slice(buf: np.ndarray, n: int) -> Slice | None:
+def _preflib_slice(buf: np.ndarray, n: int, limits: ReadLimits) -> Slice | None:
     """PrefLib order lines ``count: c1,c2,...`` (bytes ending at a line end): matrix and counts.
 
     Exactly as the line reader takes them: one number, one colon, then numbers with at least
@@ -209,4 +320,4 @@ def _preflib_slice(buf: np.ndarray, n: int) -> Slice | None:
     count = np.diff(np.append(head, len(values)))
     inner = np.ones(len(values), dtype=bool)
     inner[head] = False
-    return _matrix(values, head, count - 1, inner, n)
+    return _matrix(values, head, count - 1, inner, n, limits)

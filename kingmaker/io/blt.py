@@ -28,7 +28,7 @@ import numpy as np
 from kingmaker.ballots import OVERVOTE, PAD, SKIPPED, Ballots, group_code, group_index
 from kingmaker.errors import InputError, KingmakerError
 from kingmaker.io import format_weight
-from kingmaker.io._fast_block import find_block, parse_block
+from kingmaker.io._fast_block import find_block, first_lines, parse_block
 from kingmaker.io._source import SourceLike, open_source
 from kingmaker.io.limits import DEFAULT_LIMITS, ReadLimits, Tally, padded_rankings, parse_count, parse_weight
 from kingmaker.io.registry import BALLOT_FORMATS
@@ -292,7 +292,7 @@ def write_blt(ballots: Ballots, path: str | Path, seats: int | None = None) -> N
 
 def looks_like_blt(text: str) -> bool:
     """True when the first line that is not a comment is a ``candidates seats`` header."""
-    for raw in text.splitlines()[:50]:
+    for raw in first_lines(text, 50):
         s = raw.split("#", 1)[0].strip()
         if s:
             return bool(_HEADER.fullmatch(s))

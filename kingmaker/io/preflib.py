@@ -28,7 +28,7 @@ import numpy as np
 
 from kingmaker.ballots import OVERVOTE, PAD, SKIPPED, Ballots, group_code, group_index
 from kingmaker.errors import InputError, KingmakerError
-from kingmaker.io._fast_block import parse_block
+from kingmaker.io._fast_block import first_lines, parse_block
 from kingmaker.io._source import SourceLike, open_source
 from kingmaker.io.limits import DEFAULT_LIMITS, ReadLimits, Tally, padded_rankings, parse_count
 from kingmaker.io.registry import BALLOT_FORMATS
@@ -354,7 +354,7 @@ def write_preflib(ballots: Ballots, path: str | Path) -> None:
 
 def looks_like_preflib(text: str) -> bool:
     """True for a current-format header (``# NUMBER ALTERNATIVES``) or a legacy ``n`` then ``1,name``."""
-    lines = [s.strip() for s in text.splitlines()[:3] if s.strip()]
+    lines = [s.strip() for s in first_lines(text, 3) if s.strip()]
     if lines and lines[0].startswith("#"):
         return "NUMBER ALTERNATIVES" in text[:100_000].upper()
     return len(lines) >= 2 and lines[0].isdigit() and lines[1].startswith("1,")
