@@ -63,14 +63,25 @@ def find_block(text: str, start: int) -> tuple[int, int] | None:
     return term.start(), term.start()
 
 
+def ascii_bytes(text: str, start: int, end: int) -> tuple[bytes, int, int] | None:
+    """``text[start:end]`` as ASCII bytes ``(data, start, end)``: the whole text encoded once
+    (a copy, no slice of it) when it is all ASCII, else the slice; None when that is not ASCII."""
+    if text.isascii():  # O(1) in CPython: a flag of the string
+        return text.encode("ascii"), start, end
+    block = text[start:end]
+    return (block.encode("ascii"), 0, len(block)) if block.isascii() else None
+
+
 def parse_block(
-    block: bytes, n: int, limits: ReadLimits, kind: str = "blt"
+    data: bytes, n: int, limits: ReadLimits, kind: str = "blt", start: int = 0, end: int | None = None
 ) -> tuple[np.ndarray, np.ndarray, bool] | None:
-    """``(matrix, weights, last candidate ranked)`` of a plain ballot block, or None to go slow.
+    """``(matrix, weights, last candidate ranked)`` of the plain ballot block ``data[start:end]``,
+    or None to go slow.
 
     ``kind`` is ``"blt"`` (``w c1 c2 ... 0``) or ``"preflib"`` (``count: c1,c2,...``).
     """
-    if b"\r" in block and block.count(b"\r") != block.count(b"\r\n"):
+    end = len(data) if end is None else end
+    if data.find(b"\r", start, end) >= 0 and data.count(b"\r", start, end) != data.count(b"\r\n", start, end):
         return None
     parse: Callable[[np.ndarray, int, ReadLimits], Slice | None] = (
         _blt_slice if kind == "blt" else _preflib_slice
@@ -81,13 +92,13 @@ def parse_block(
     width = 0
     total = 0.0
     ranked_last = False
-    pos = 0
-    while pos < len(block):
-        cut = block.rfind(b"\n", pos, pos + _SLICE) if pos + _SLICE < len(block) else len(block) - 1
+    pos = start
+    while pos < end:
+        cut = data.rfind(b"\n", pos, pos + _SLICE) if pos + _SLICE < end else end - 1
         if cut < pos:
-            cut = block.find(b"\n", pos + _SLICE)
-            cut = len(block) - 1 if cut < 0 else cut
-        buf = np.frombuffer(block, dtype=np.uint8, count=cut + 1 - pos, offset=pos)
+            cut = data.find(b"\n", pos + _SLICE, end)
+            cut = end - 1 if cut < 0 else cut
+        buf = np.frombuffer(data, dtype=np.uint8, count=cut + 1 - pos, offset=pos)
         piece = _plain_slice(buf, n, limits, kind)
         if piece is None:  # not the plain layout: the general parser reads it (or refuses it)
             piece = parse(buf, n, limits)
@@ -132,7 +143,9 @@ def _plain_slice(buf: np.ndarray, n: int, limits: ReadLimits, kind: str) -> Slic
         return None
     sep = np.flatnonzero((buf - np.uint8(48)) > 9)  # every byte that is not a digit
     byte = buf[sep]
-    gap = np.diff(sep, prepend=np.intp(-1))  # 1 + the digits of the number before each separator
+    gap = np.empty_like(sep)  # 1 + the digits of the number before each separator
+    gap[0] = sep[0] + 1
+    np.subtract(sep[1:], sep[:-1], out=gap[1:])
     if kind != "blt":  # a space may follow a colon; it ends no number, so it is dropped
         space = byte == _SPACE
         if space.any():
@@ -149,19 +162,20 @@ def _plain_slice(buf: np.ndarray, n: int, limits: ReadLimits, kind: str) -> Slic
         known |= byte == b
     if not known.all():
         return None
-    lengths = gap - 1
-    del gap, known
-    longest = int(lengths.max())
+    del known
+    longest = int(gap.max()) - 1
     if longest > _MAX_DIGITS:
         return None
     kind_t = np.int32 if longest <= 9 else np.int64
-    values = buf[sep - 1].astype(kind_t) - 48  # units; then each longer number's next digit
+    sep -= 1  # now each number's last digit
+    values = buf[sep].astype(kind_t)
+    values -= 48  # units; then each longer number's next digit
     scale = 1
     for k in range(1, longest):
         scale *= 10
-        idx = np.flatnonzero(lengths > k)
-        values[idx] += (buf[sep[idx] - 1 - k].astype(kind_t) - 48) * scale
-    del lengths, sep
+        idx = np.flatnonzero(gap > k + 1)
+        values[idx] += (buf[sep[idx] - k].astype(kind_t) - 48) * scale
+    del gap, sep
     tail = np.flatnonzero(byte == _NL)  # the last number of each line
     count = np.diff(tail, prepend=np.intp(-1))
     head = tail - count + 1
