@@ -86,7 +86,10 @@ def parse_block(
     parse: Callable[[np.ndarray, int, ReadLimits], Slice | None] = (
         _blt_slice if kind == "blt" else _preflib_slice
     )
-    mats: list[np.ndarray] = []
+    # Slices are copied into ``out`` as they come (so that a 10-million-line block never holds
+    # its matrix twice), sized at first for every line of the block, within the limits.
+    out: np.ndarray | None = None
+    lines = data.count(b"\n", start, end) + 1
     wts: list[np.ndarray] = []
     rows = 0
     width = 0
@@ -106,6 +109,7 @@ def parse_block(
         if piece is None:
             return None
         mat, w = piece
+        used = rows
         rows += len(w)
         width = max(width, mat.shape[1])
         total += float(w.sum(dtype=np.float64))
@@ -115,17 +119,19 @@ def parse_block(
             return None
         if kind == "blt":  # only BLT asks (a last name no ballot ranks may be a title)
             ranked_last = ranked_last or bool((mat == n - 1).any())
-        mats.append(mat)
+        if out is None and pos >= end:  # the whole block in one slice: no copy
+            return mat, w, ranked_last
+        if out is None or rows > len(out) or width > out.shape[1]:
+            cap = max(rows, min(lines, limits.max_rows, limits.max_cells // max(width, 1)))
+            grown = np.full((cap, width), PAD, dtype=np.int32)
+            if out is not None:
+                grown[:used, : out.shape[1]] = out[:used]
+            out = grown
+        out[used:rows, : mat.shape[1]] = mat
         wts.append(w)
-    if len(mats) == 1:
-        return mats[0], wts[0], ranked_last
-    out = np.full((rows, width), PAD, dtype=np.int32)
-    r = 0
-    for mat in mats:
-        out[r : r + len(mat), : mat.shape[1]] = mat
-        r += len(mat)
-    weights = np.concatenate(wts) if wts else np.zeros(0, dtype=np.int64)
-    return out, weights, ranked_last
+    if out is None:
+        return np.full((0, 0), PAD, dtype=np.int32), np.zeros(0, dtype=np.int64), ranked_last
+    return out[:rows], np.concatenate(wts), ranked_last
 
 
 def _plain_slice(buf: np.ndarray, n: int, limits: ReadLimits, kind: str) -> Slice | None:
