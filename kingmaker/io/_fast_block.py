@@ -30,6 +30,22 @@ _NL, _SPACE, _TAB, _CR, _COMMA, _COLON = 10, 32, 9, 13, 44, 58
 Slice = tuple[np.ndarray, np.ndarray]
 
 
+def _two_digit_table() -> np.ndarray:
+    """Value of the number ending at byte ``hi`` given the byte ``lo`` before it, indexed by
+    the little-endian word ``lo | hi << 8``: ``10 * lo + hi`` when both are digits, ``hi`` when
+    only ``hi`` is (a one-digit number), -1 when ``hi`` is no digit (never looked up)."""
+    lo = np.arange(65536) & 0xFF
+    hi = np.arange(65536) >> 8
+    lo_digit = (lo >= 48) & (lo <= 57)
+    hi_digit = (hi >= 48) & (hi <= 57)
+    table = np.where(lo_digit, 10 * (lo - 48), 0) + hi - 48
+    return np.where(hi_digit, table, -1).astype(np.int32)
+
+
+#: See :func:`_two_digit_table`.
+_TWO_DIGITS = _two_digit_table()
+
+
 def first_lines(text: str, count: int) -> list[str]:
     """``text.splitlines()[:count]`` without splitting the whole text (a sniffer's look at a
     300 MB file): prefixes four times longer each time until they hold more than ``count``
@@ -147,19 +163,26 @@ def _plain_slice(buf: np.ndarray, n: int, limits: ReadLimits, kind: str) -> Slic
     """
     if len(buf) == 0 or buf[-1] != _NL:
         return None
-    sep = np.flatnonzero((buf - np.uint8(48)) > 9)  # every byte that is not a digit
+    other = (buf - np.uint8(48)) > 9  # every byte that is not a digit
+    spaces = 0
+    if kind != "blt":  # PrefLib: a space may follow a colon; it ends no number, so it is skipped
+        space = buf == _SPACE
+        spaces = int(np.count_nonzero(space))
+        if spaces:
+            other &= ~space
+        del space
+    sep = np.flatnonzero(other)  # the separators: each ends one number
+    del other
     byte = buf[sep]
     gap = np.empty_like(sep)  # 1 + the digits of the number before each separator
     gap[0] = sep[0] + 1
     np.subtract(sep[1:], sep[:-1], out=gap[1:])
-    if kind != "blt":  # a space may follow a colon; it ends no number, so it is dropped
-        space = byte == _SPACE
-        if space.any():
-            if space[0] or (space[1:] & ((byte[:-1] != _COLON) | (gap[1:] != 1))).any():
-                return None
-            keep = ~space
-            sep, byte = sep[keep], byte[keep]
-            gap = gap[keep]  # a comma's gap still counts from the space: its number's digits
+    if spaces:  # each space right after a colon, counted out of the next number's digits
+        colon = np.flatnonzero(byte == _COLON)
+        spaced = buf[sep[colon] + 1] == _SPACE  # a colon is never the last byte (that is \n)
+        if int(np.count_nonzero(spaced)) != spaces:
+            return None
+        gap[colon[spaced] + 1] -= 1
     if (gap < 2).any():
         return None
     ends = (_SPACE, _NL) if kind == "blt" else (_COMMA, _COLON, _NL)
@@ -173,14 +196,22 @@ def _plain_slice(buf: np.ndarray, n: int, limits: ReadLimits, kind: str) -> Slic
     if longest > _MAX_DIGITS:
         return None
     kind_t = np.int32 if longest <= 9 else np.int64
-    sep -= 1  # now each number's last digit
-    values = buf[sep].astype(kind_t)
-    values -= 48  # units; then each longer number's next digit
-    scale = 1
-    for k in range(1, longest):
+    # the two bytes before each separator, read as one 16-bit word, give numbers up to 99
+    sep -= 2
+    if len(buf) > 1:
+        pairs = np.ndarray((len(buf) - 1,), dtype="<u2", buffer=buf, strides=(1,))
+        values = _TWO_DIGITS[np.ascontiguousarray(pairs)[sep]]  # a copy first: gathers faster
+        if kind_t is np.int64:
+            values = values.astype(np.int64)
+    else:
+        values = np.zeros(len(sep), dtype=kind_t)
+    if gap[0] == 2:  # a one-digit number first: no byte before it (its pair wrapped round)
+        values[0] = int(buf[0]) - 48
+    scale = 10
+    for k in range(2, longest):  # each longer number's next digit
         scale *= 10
         idx = np.flatnonzero(gap > k + 1)
-        values[idx] += (buf[sep[idx] - k].astype(kind_t) - 48) * scale
+        values[idx] += (buf[sep[idx] + 1 - k].astype(kind_t) - 48) * scale
     del gap, sep
     tail = np.flatnonzero(byte == _NL)  # the last number of each line
     count = np.diff(tail, prepend=np.intp(-1))
@@ -209,9 +240,13 @@ def _plain_slice(buf: np.ndarray, n: int, limits: ReadLimits, kind: str) -> Slic
     # candidates 1..n: only the weights and closing zeros just set are 0
     if int(np.count_nonzero(values == 0)) != not_cand or int(values.max()) > n:
         return None
-    # number t of line r goes to cell r * width + (t - head[r] - 1); weights and zeros to a spare
-    where = np.repeat(np.arange(rows, dtype=np.int64) * width - head - 1, count)
-    where += np.arange(len(values), dtype=np.int64)
+    # number t of line r goes to cell r * width + (t - head[r] - 1), a running sum that steps by
+    # 1 within a line and jumps at each line's first number; weights and zeros go to a spare cell
+    start = np.arange(rows, dtype=np.int64) * width - 1  # where each line's first number goes
+    step = np.ones(len(values), dtype=np.int64)
+    step[head[1:]] = start[1:] - start[:-1] - count[:-1] + 1
+    step[0] = start[0]
+    where = np.cumsum(step, out=step)
     spare = rows * width
     where[head] = spare
     if kind == "blt":
