@@ -7,6 +7,11 @@ line-by-line reader runs and raises its precise, line-numbered message -- whenev
 is out of the ordinary: comments, ids, equal or skipped ranks, fractional weights, a number
 too long, a candidate out of range, a malformed line, or any limit that would be passed.
 They never raise, and never allocate the ranking matrix before the same caps are checked.
+
+Each slice is tried first in the plain layout (:func:`_plain_slice`: single separators, every
+line ending in a line feed), the layout every writer produces, in a dozen passes over its
+bytes; a slice in any other layout goes to the general parser (:func:`_blt_slice`,
+:func:`_preflib_slice`), which handles blanks, tabs and CR too.
 """
 
 from __future__ import annotations
@@ -203,8 +208,8 @@ def _plain_slice(buf: np.ndarray, n: int, limits: ReadLimits, kind: str) -> Slic
         values = _TWO_DIGITS[np.ascontiguousarray(pairs)[sep]]  # a copy first: gathers faster
         if kind_t is np.int64:
             values = values.astype(np.int64)
-    else:
-        values = np.zeros(len(sep), dtype=kind_t)
+    else:  # never: a one-byte slice is a lone line feed, refused above
+        return None
     if gap[0] == 2:  # a one-digit number first: no byte before it (its pair wrapped round)
         values[0] = int(buf[0]) - 48
     scale = 10
