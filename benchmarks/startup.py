@@ -3,7 +3,7 @@
 Run alone: ``.venv/bin/python benchmarks/startup.py [--runs N]``.
 
 Each command line runs ``--runs`` times (default 5), each in a fresh process, wall clock from
-spawn to exit; so does the reference, ``python -c "import numpy"``. The table shows min and median
+spawn to exit, in rounds (one run of every line per round); so does the reference, ``python -c "import numpy"``. The table shows min and median
 and min / reference min, and the same for CPU time (user + system, steadier when the machine is
 busy); the target (issue 15) is within 3.5x. It ends with the slowest imports of
 ``kingmaker --help`` from ``python -X importtime`` (cumulative microseconds).
@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -30,11 +31,23 @@ from rich.table import Table
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from _fresh import ROOT, load, wall
+from _fresh import ROOT, Timing, load, wall
 
 from kingmaker.cli.main import COMMANDS
 
 TARGET = 3.5
+
+
+def _merge(runs: list[Timing]) -> Timing:
+    """One timing from single runs: min and median of the wall clock, min of the CPU time."""
+    walls = [t.min_s for t in runs]
+    return Timing(
+        len(runs),
+        min(walls),
+        statistics.median(walls),
+        max(t.peak_mb for t in runs),
+        min(t.cpu_min_s for t in runs),
+    )
 
 
 def main() -> None:
@@ -60,8 +73,13 @@ def main() -> None:
         for argv in [["-c", "import numpy"]] + [["-m", "kingmaker", *a] for _, a in lines]:
             wall([*env_py, *argv], runs=1)  # compiles and caches the bytecode, untimed
         console.print("bytecode: compiled and cached first, as an installed package has it")
-    reference = wall([*env_py, "-c", "import numpy"], runs=args.runs)
-    table = Table(title=f"CLI start-up, {args.runs} fresh processes each")
+    # runs in rounds, one of each command line per round, so that a burst of load on the shared
+    # machine falls on every line alike rather than on the few measured while it lasted
+    argvs = [[*env_py, "-c", "import numpy"]] + [[*env_py, "-m", "kingmaker", *a] for _, a in lines]
+    rounds = [[wall(argv, runs=1) for argv in argvs] for _ in range(args.runs)]
+    timings = [_merge([r[i] for r in rounds]) for i in range(len(argvs))]
+    reference = timings[0]
+    table = Table(title=f"CLI start-up, {args.runs} fresh processes each, in rounds")
     for col in ("command", "min s", "median s", "min / import numpy", "min CPU s", "CPU / import numpy"):
         table.add_column(col, justify="left" if col == "command" else "right")
     table.add_row(
@@ -73,8 +91,7 @@ def main() -> None:
         "1.00x",
     )
     worst = worst_cpu = 0.0
-    for label, argv in lines:
-        t = wall([*env_py, "-m", "kingmaker", *argv], runs=args.runs)
+    for (label, _), t in zip(lines, timings[1:], strict=True):
         ratio = t.min_s / reference.min_s
         cpu_ratio = t.cpu_min_s / reference.cpu_min_s
         worst, worst_cpu = max(worst, ratio), max(worst_cpu, cpu_ratio)
