@@ -52,6 +52,34 @@ def test_each_command_help_imports_no_pandas_scipy_matplotlib() -> None:
     assert not set(loaded) & set(HEAVY), loaded
 
 
+def test_each_command_help_imports_no_pydantic_nor_click() -> None:
+    """Typer coerces a flag left unset (the group's ``--help`` when a command's is asked for)
+    through Pydantic; the group's default of False avoids that. Typer >= 0.26 carries its own
+    click, so the real one is not needed either (older Typer imports it itself)."""
+    names = [name for name, _, _ in COMMANDS]
+    probe = "import sys\nimport typer\nTYPER_CLICK = 'click' in sys.modules\n" + _QUIET
+    probe += f"for name in {names!r}:\n    quiet([name, '--help'])\n"
+    probe += "import json\nprint(json.dumps([m for m in ('pydantic', 'click') if m in sys.modules"
+    probe += " and not (m == 'click' and TYPER_CLICK)]))\n"
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert json.loads(out.stdout.strip().splitlines()[-1]) == []
+
+
+def test_a_command_that_needs_no_parliament_does_not_load_one() -> None:
+    """``kingmaker.cli.common`` makes ``PresetOption`` (whose help lists the presets) on first use."""
+
+    def parliament_after(name: str) -> str:
+        probe = (
+            _QUIET
+            + f"quiet([{name!r}, '--help'])\nimport sys\nprint('kingmaker.parliament' in sys.modules)\n"
+        )
+        out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+        return out.stdout.strip().splitlines()[-1]
+
+    assert parliament_after("odds") == "False"
+    assert parliament_after("coalitions") == "True"  # its --preset help lists the presets
+
+
 def test_the_listed_commands_are_the_registered_ones() -> None:
     """COMMANDS (name, module, help) matches what the modules register, in full."""
     eager = typer.Typer()

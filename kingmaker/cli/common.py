@@ -10,15 +10,15 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from kingmaker.cli.tables import console as console
 from kingmaker.errors import InputError
-from kingmaker.parliament import DEFAULT_PRESET, Parliament, Threshold
-from kingmaker.presets import PARLIAMENTS
-from kingmaker.provenance import provenance, with_provenance
+
+if TYPE_CHECKING:  # imported where used: a command's --help that needs no parliament skips them
+    from kingmaker.parliament import Parliament, Threshold
 
 
 class Format(StrEnum):
@@ -38,17 +38,30 @@ class TableOrJson(StrEnum):
 
 FormatOption = Annotated[Format, typer.Option("--format", help="table, json or csv.")]
 TableOrJsonOption = Annotated[TableOrJson, typer.Option("--format", help="table or json.")]
-PresetOption = Annotated[
-    str | None,
-    typer.Option(
-        "--preset",
-        "-p",
-        "--parlgov",
-        help=f"Embedded parliament: {', '.join(PARLIAMENTS.names())} (default {DEFAULT_PRESET}); or a "
-        "ParlGov election COUNTRY:YEAR or COUNTRY:DATE, e.g. --parlgov DEU:2017 (files: "
-        "$KINGMAKER_PARLGOV_DIR or kingmaker data fetch parlgov).",
-    ),
-]
+
+
+def __getattr__(name: str) -> Any:
+    """``PresetOption``, made on first use: its help lists the presets, which loads them."""
+    if name != "PresetOption":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from kingmaker.parliament import DEFAULT_PRESET
+    from kingmaker.presets import PARLIAMENTS
+
+    option = Annotated[
+        str | None,
+        typer.Option(
+            "--preset",
+            "-p",
+            "--parlgov",
+            help=f"Embedded parliament: {', '.join(PARLIAMENTS.names())} (default {DEFAULT_PRESET}); or a "
+            "ParlGov election COUNTRY:YEAR or COUNTRY:DATE, e.g. --parlgov DEU:2017 (files: "
+            "$KINGMAKER_PARLGOV_DIR or kingmaker data fetch parlgov).",
+        ),
+    ]
+    globals()[name] = option
+    return option
+
+
 FileOption = Annotated[
     Path | None,
     typer.Option(
@@ -73,6 +86,8 @@ ThresholdOption = Annotated[
 
 def load_parliament(preset: str | None, file: Path | None, seats: str | None) -> Parliament:
     """The parliament named by exactly one of --preset, --file, --seats (default: uk-2010)."""
+    from kingmaker.parliament import DEFAULT_PRESET, Parliament
+
     given = [x for x in (preset, file, seats) if x is not None]
     if len(given) > 1:
         raise InputError("give only one of --preset, --file and --seats")
@@ -206,6 +221,8 @@ def parliament_inputs(
         return {"seats": seats}
     if parliament is not None:
         return {preset or parliament.name: parliament}
+    from kingmaker.parliament import DEFAULT_PRESET
+
     return {"preset": preset or DEFAULT_PRESET}
 
 
@@ -232,6 +249,8 @@ def print_json(
     and ``inputs`` (name -> path, bytes, text or object; see :func:`kingmaker.provenance.provenance`)
     become the block. A list is wrapped as ``{key: data, "provenance": ...}``.
     """
+    from kingmaker.provenance import provenance, with_provenance
+
     block = provenance(method, options, inputs)
     typer.echo(json.dumps(with_provenance(data, block, key), indent=2, ensure_ascii=False, default=str))
 

@@ -10,13 +10,16 @@ from __future__ import annotations
 import importlib
 import sys
 import warnings
+from typing import TYPE_CHECKING
 
-import click
 import typer
 import typer.main
-from typer.core import TyperGroup
+from typer.core import TyperCommand, TyperGroup
 
 from kingmaker.errors import KingmakerError, KingmakerWarning
+
+if TYPE_CHECKING:  # typer >= 0.26 carries its own copy of click: the real one is not imported
+    from click import Command, Context, Option
 
 #: Command modules, each with a ``register(app: typer.Typer) -> None``.
 COMMAND_MODULES: tuple[str, ...] = (
@@ -93,7 +96,7 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
 )
 
 
-def load_command(name: str) -> click.Command:
+def load_command(name: str) -> Command:
     """The real command ``name``: import its module and let it register on a scratch app."""
     module = next(m for n, m, _ in COMMANDS if n == name)
     scratch = typer.Typer()
@@ -102,25 +105,31 @@ def load_command(name: str) -> click.Command:
     return group.commands[name]
 
 
-class _Listed(click.Command):
+class _Listed(TyperCommand):
     """A command as the top-level help lists it: name and help, nothing imported."""
 
 
 class _LazyGroup(TyperGroup):
     """The top-level group: lists :data:`COMMANDS` from their help lines, imports one when it runs."""
 
-    def list_commands(self, ctx: click.Context) -> list[str]:
+    def get_help_option(self, ctx: Context) -> Option | None:
+        """The group's ``--help``, defaulting to False rather than None: Typer coerces a None
+        flag through a Pydantic adapter, which would import Pydantic for ``kingmaker CMD --help``."""
+        option = super().get_help_option(ctx)
+        if option is not None and option.default is None:
+            option.default = False
+        return option
+
+    def list_commands(self, ctx: Context) -> list[str]:
         return [name for name, _, _ in COMMANDS]
 
-    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+    def get_command(self, ctx: Context, cmd_name: str) -> Command | None:
         for name, _, help_text in COMMANDS:
             if name == cmd_name:
                 return _Listed(name, help=help_text)
         return None
 
-    def resolve_command(
-        self, ctx: click.Context, args: list[str]
-    ) -> tuple[str | None, click.Command | None, list[str]]:
+    def resolve_command(self, ctx: Context, args: list[str]) -> tuple[str | None, Command | None, list[str]]:
         name, cmd, rest = super().resolve_command(ctx, args)
         if isinstance(cmd, _Listed):
             cmd = load_command(cmd.name)  # type: ignore[arg-type]

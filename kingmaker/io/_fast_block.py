@@ -7,6 +7,11 @@ line-by-line reader runs and raises its precise, line-numbered message -- whenev
 is out of the ordinary: comments, ids, equal or skipped ranks, fractional weights, a number
 too long, a candidate out of range, a malformed line, or any limit that would be passed.
 They never raise, and never allocate the ranking matrix before the same caps are checked.
+
+Each slice is tried first in the plain layout (:func:`_plain_slice`: single separators, every
+line ending in a line feed), the layout every writer produces, in a dozen passes over its
+bytes; a slice in any other layout goes to the general parser (:func:`_blt_slice`,
+:func:`_preflib_slice`), which handles blanks, tabs and CR too.
 """
 
 from __future__ import annotations
@@ -30,6 +35,34 @@ _NL, _SPACE, _TAB, _CR, _COMMA, _COLON = 10, 32, 9, 13, 44, 58
 Slice = tuple[np.ndarray, np.ndarray]
 
 
+def _two_digit_table() -> np.ndarray:
+    """Value of the number ending at byte ``hi`` given the byte ``lo`` before it, indexed by
+    the little-endian word ``lo | hi << 8``: ``10 * lo + hi`` when both are digits, ``hi`` when
+    only ``hi`` is (a one-digit number), -1 when ``hi`` is no digit (never looked up)."""
+    lo = np.arange(65536) & 0xFF
+    hi = np.arange(65536) >> 8
+    lo_digit = (lo >= 48) & (lo <= 57)
+    hi_digit = (hi >= 48) & (hi <= 57)
+    table = np.where(lo_digit, 10 * (lo - 48), 0) + hi - 48
+    return np.where(hi_digit, table, -1).astype(np.int32)
+
+
+#: See :func:`_two_digit_table`.
+_TWO_DIGITS = _two_digit_table()
+
+
+def first_lines(text: str, count: int) -> list[str]:
+    """``text.splitlines()[:count]`` without splitting the whole text (a sniffer's look at a
+    300 MB file): prefixes four times longer each time until they hold more than ``count``
+    lines, the first ``count`` then being whole."""
+    size = 4096
+    while True:
+        lines = text[:size].splitlines()
+        if len(lines) > count or size >= len(text):
+            return lines[:count]
+        size *= 4
+
+
 def find_block(text: str, start: int) -> tuple[int, int] | None:
     """``(end of block, start of terminator line)``: the first line ``0`` from ``text[start:]`` on.
 
@@ -37,11 +70,10 @@ def find_block(text: str, start: int) -> tuple[int, int] | None:
     ``0`` with blanks, which :func:`parse_block` refuses, sending the file to the slow reader.
     """
     at = start - 1 if start and text[start - 1] == "\n" else start
-    best = -1
-    for probe in ("\n0\n", "\n0\r\n"):
-        i = text.find(probe, at)
-        if i >= 0 and (best < 0 or i < best):
-            best = i
+    best = text.find("\n0\n", at)
+    crlf = text.find("\n0\r\n", at, len(text) if best < 0 else best + 4)  # one starting before it
+    if crlf >= 0:
+        best = crlf
     if best < 0 and text.endswith("\n0"):
         best = len(text) - 2
     if best >= 0 and best + 1 >= start:
@@ -52,33 +84,53 @@ def find_block(text: str, start: int) -> tuple[int, int] | None:
     return term.start(), term.start()
 
 
+def ascii_bytes(text: str, start: int, end: int) -> tuple[bytes, int, int] | None:
+    """``text[start:end]`` as ASCII bytes ``(data, start, end)``: the whole text encoded once
+    (a copy, no slice of it) when it is all ASCII, else the slice; None when that is not ASCII."""
+    if text.isascii():  # O(1) in CPython: a flag of the string
+        return text.encode("ascii"), start, end
+    block = text[start:end]
+    return (block.encode("ascii"), 0, len(block)) if block.isascii() else None
+
+
 def parse_block(
-    block: bytes, n: int, limits: ReadLimits, kind: str = "blt"
+    data: bytes, n: int, limits: ReadLimits, kind: str = "blt", start: int = 0, end: int | None = None
 ) -> tuple[np.ndarray, np.ndarray, bool] | None:
-    """``(matrix, weights, last candidate ranked)`` of a plain ballot block, or None to go slow.
+    """``(matrix, weights, last candidate ranked)`` of the plain ballot block ``data[start:end]``,
+    or None to go slow.
 
     ``kind`` is ``"blt"`` (``w c1 c2 ... 0``) or ``"preflib"`` (``count: c1,c2,...``).
     """
-    if block.count(b"\r") != block.count(b"\r\n"):
+    end = len(data) if end is None else end
+    if data.find(b"\r", start, end) >= 0 and data.count(b"\r", start, end) != data.count(b"\r\n", start, end):
         return None
-    parse: Callable[[np.ndarray, int], Slice | None] = _blt_slice if kind == "blt" else _preflib_slice
-    mats: list[np.ndarray] = []
+    parse: Callable[[np.ndarray, int, ReadLimits], Slice | None] = (
+        _blt_slice if kind == "blt" else _preflib_slice
+    )
+    # Slices are copied into ``out`` as they come (so that a 10-million-line block never holds
+    # its matrix twice), sized at first for every line of the block, within the limits.
+    out: np.ndarray | None = None
+    lines = data.count(b"\n", start, end) + 1
     wts: list[np.ndarray] = []
     rows = 0
     width = 0
     total = 0.0
     ranked_last = False
-    pos = 0
-    while pos < len(block):
-        cut = block.rfind(b"\n", pos, pos + _SLICE) if pos + _SLICE < len(block) else len(block) - 1
+    pos = start
+    while pos < end:
+        cut = data.rfind(b"\n", pos, pos + _SLICE) if pos + _SLICE < end else end - 1
         if cut < pos:
-            cut = block.find(b"\n", pos + _SLICE)
-            cut = len(block) - 1 if cut < 0 else cut
-        piece = parse(np.frombuffer(block, dtype=np.uint8, count=cut + 1 - pos, offset=pos), n)
+            cut = data.find(b"\n", pos + _SLICE, end)
+            cut = end - 1 if cut < 0 else cut
+        buf = np.frombuffer(data, dtype=np.uint8, count=cut + 1 - pos, offset=pos)
+        piece = _plain_slice(buf, n, limits, kind)
+        if piece is None:  # not the plain layout: the general parser reads it (or refuses it)
+            piece = parse(buf, n, limits)
         pos = cut + 1
         if piece is None:
             return None
         mat, w = piece
+        used = rows
         rows += len(w)
         width = max(width, mat.shape[1])
         total += float(w.sum(dtype=np.float64))
@@ -86,16 +138,128 @@ def parse_block(
             return None
         if rows * width > limits.max_cells:
             return None
-        ranked_last = ranked_last or bool((mat == n - 1).any())
-        mats.append(mat)
+        if kind == "blt":  # only BLT asks (a last name no ballot ranks may be a title)
+            ranked_last = ranked_last or bool((mat == n - 1).any())
+        if out is None and pos >= end:  # the whole block in one slice: no copy
+            return mat, w, ranked_last
+        if out is None or rows > len(out) or width > out.shape[1]:
+            cap = max(rows, min(lines, limits.max_rows, limits.max_cells // max(width, 1)))
+            grown = np.full((cap, width), PAD, dtype=np.int32)
+            if out is not None:
+                grown[:used, : out.shape[1]] = out[:used]
+            out = grown
+        out[used:rows, : mat.shape[1]] = mat
         wts.append(w)
-    out = np.full((rows, width), PAD, dtype=np.int32)
-    r = 0
-    for mat in mats:
-        out[r : r + len(mat), : mat.shape[1]] = mat
-        r += len(mat)
-    weights = np.concatenate(wts) if wts else np.zeros(0, dtype=np.int64)
-    return out, weights, ranked_last
+    if out is None:
+        return np.full((0, 0), PAD, dtype=np.int32), np.zeros(0, dtype=np.int64), ranked_last
+    return out[:rows], np.concatenate(wts), ranked_last
+
+
+def _plain_slice(buf: np.ndarray, n: int, limits: ReadLimits, kind: str) -> Slice | None:
+    """A slice in the plain layout, parsed in a few passes over its bytes; else None.
+
+    Plain: digits and single separators only, each line ending in ``\\n``. BLT lines are
+    ``w c1 c2 ... 0`` (one space between numbers); PrefLib lines ``count: c1,c2,...`` (the
+    space after the colon optional). Then every separator ends one number, so one pass over
+    the bytes finds every number's end, the bytes before it are its digits and the line ends
+    delimit the rows; the matrix is filled by one scatter. What this accepts the general
+    parser accepts with the same result; for anything else (blank lines, doubled blanks, tabs,
+    CR, a missing final line end) it returns None and the general parser decides.
+    """
+    if len(buf) == 0 or buf[-1] != _NL:
+        return None
+    other = (buf - np.uint8(48)) > 9  # every byte that is not a digit
+    spaces = 0
+    if kind != "blt":  # PrefLib: a space may follow a colon; it ends no number, so it is skipped
+        space = buf == _SPACE
+        spaces = int(np.count_nonzero(space))
+        if spaces:
+            other &= ~space
+        del space
+    sep = np.flatnonzero(other)  # the separators: each ends one number
+    del other
+    byte = buf[sep]
+    gap = np.empty_like(sep)  # 1 + the digits of the number before each separator
+    gap[0] = sep[0] + 1
+    np.subtract(sep[1:], sep[:-1], out=gap[1:])
+    if spaces:  # each space right after a colon, counted out of the next number's digits
+        colon = np.flatnonzero(byte == _COLON)
+        spaced = buf[sep[colon] + 1] == _SPACE  # a colon is never the last byte (that is \n)
+        if int(np.count_nonzero(spaced)) != spaces:
+            return None
+        gap[colon[spaced] + 1] -= 1
+    if (gap < 2).any():
+        return None
+    ends = (_SPACE, _NL) if kind == "blt" else (_COMMA, _COLON, _NL)
+    known = byte == ends[0]
+    for b in ends[1:]:
+        known |= byte == b
+    if not known.all():
+        return None
+    del known
+    longest = int(gap.max()) - 1
+    if longest > _MAX_DIGITS:
+        return None
+    kind_t = np.int32 if longest <= 9 else np.int64
+    # the two bytes before each separator, read as one 16-bit word, give numbers up to 99
+    sep -= 2
+    if len(buf) > 1:
+        pairs = np.ndarray((len(buf) - 1,), dtype="<u2", buffer=buf, strides=(1,))
+        values = _TWO_DIGITS[np.ascontiguousarray(pairs)[sep]]  # a copy first: gathers faster
+        if kind_t is np.int64:
+            values = values.astype(np.int64)
+    else:  # never: a one-byte slice is a lone line feed, refused above
+        return None
+    if gap[0] == 2:  # a one-digit number first: no byte before it (its pair wrapped round)
+        values[0] = int(buf[0]) - 48
+    scale = 10
+    for k in range(2, longest):  # each longer number's next digit
+        scale *= 10
+        idx = np.flatnonzero(gap > k + 1)
+        values[idx] += (buf[sep[idx] + 1 - k].astype(kind_t) - 48) * scale
+    del gap, sep
+    tail = np.flatnonzero(byte == _NL)  # the last number of each line
+    count = np.diff(tail, prepend=np.intp(-1))
+    head = tail - count + 1
+    if (count < 2).any():
+        return None
+    if kind == "blt":
+        if (values[tail] != 0).any():
+            return None
+        ranks = count - 2
+    else:  # one colon a line, right after the count
+        colon = byte == _COLON
+        if int(np.count_nonzero(colon)) != len(head) or not colon[head].all():
+            return None
+        ranks = count - 1
+    del byte
+    rows, width = len(head), int(ranks.max())
+    if not _fits(rows, width, limits):
+        return None
+    weights = values[head].astype(np.int64)
+    values[head] = 0
+    not_cand = len(head)
+    if kind == "blt":
+        values[tail] = 0
+        not_cand += len(tail)
+    # candidates 1..n: only the weights and closing zeros just set are 0
+    if int(np.count_nonzero(values == 0)) != not_cand or int(values.max()) > n:
+        return None
+    # number t of line r goes to cell r * width + (t - head[r] - 1), a running sum that steps by
+    # 1 within a line and jumps at each line's first number; weights and zeros go to a spare cell
+    start = np.arange(rows, dtype=np.int64) * width - 1  # where each line's first number goes
+    step = np.ones(len(values), dtype=np.int64)
+    step[head[1:]] = start[1:] - start[:-1] - count[:-1] + 1
+    step[0] = start[0]
+    where = np.cumsum(step, out=step)
+    spare = rows * width
+    where[head] = spare
+    if kind == "blt":
+        where[tail] = spare
+    cells = np.full(spare + 1, PAD, dtype=np.int32)
+    values -= 1
+    cells[where] = values
+    return cells[:spare].reshape(rows, width), weights
 
 
 def _numbers(buf: np.ndarray, allowed: tuple[int, ...]) -> tuple[np.ndarray, ...] | None:
@@ -132,14 +296,21 @@ def _numbers(buf: np.ndarray, allowed: tuple[int, ...]) -> tuple[np.ndarray, ...
     return values, starts, ends, line, head
 
 
+def _fits(rows: int, width: int, limits: ReadLimits) -> bool:
+    """True when a slice's ``rows`` x ``width`` matrix is within ``limits`` (checked before it is made)."""
+    return rows <= limits.max_rows and width <= limits.max_ranks and rows * width <= limits.max_cells
+
+
 def _matrix(
-    values: np.ndarray, head: np.ndarray, ranks: np.ndarray, inner: np.ndarray, n: int
+    values: np.ndarray, head: np.ndarray, ranks: np.ndarray, inner: np.ndarray, n: int, limits: ReadLimits
 ) -> Slice | None:
     """The code matrix from the candidate numbers ``values[inner]`` (``ranks`` a line), weights."""
     cand = values[inner]
     if len(cand) and (int(cand.min()) < 1 or int(cand.max()) > n):
         return None
     width = int(ranks.max()) if len(ranks) else 0
+    if not _fits(len(head), width, limits):
+        return None
     row = np.repeat(np.arange(len(head)), ranks)
     col = np.arange(len(cand)) - np.repeat(np.cumsum(ranks) - ranks, ranks)
     mat = np.full((len(head), width), PAD, dtype=np.int32)
@@ -154,7 +325,7 @@ def _empty(buf: np.ndarray) -> Slice | None:
     return np.zeros((0, 0), dtype=np.int32), np.zeros(0, dtype=np.int64)
 
 
-def _blt_slice(buf: np.ndarray, n: int) -> Slice | None:
+def _blt_slice(buf: np.ndarray, n: int, limits: ReadLimits) -> Slice | None:
     """BLT ballot lines ``w c1 ... 0`` (bytes ending at a line end): code matrix and weights."""
     found = _numbers(buf, (_SPACE, _TAB, _CR, _NL))
     if not found:
@@ -167,10 +338,10 @@ def _blt_slice(buf: np.ndarray, n: int) -> Slice | None:
     inner = np.ones(len(values), dtype=bool)
     inner[head] = False
     inner[tail] = False
-    return _matrix(values, head, count - 2, inner, n)
+    return _matrix(values, head, count - 2, inner, n, limits)
 
 
-def _preflib_slice(buf: np.ndarray, n: int) -> Slice | None:
+def _preflib_slice(buf: np.ndarray, n: int, limits: ReadLimits) -> Slice | None:
     """PrefLib order lines ``count: c1,c2,...`` (bytes ending at a line end): matrix and counts.
 
     Exactly as the line reader takes them: one number, one colon, then numbers with at least
@@ -209,4 +380,4 @@ def _preflib_slice(buf: np.ndarray, n: int) -> Slice | None:
     count = np.diff(np.append(head, len(values)))
     inner = np.ones(len(values), dtype=bool)
     inner[head] = False
-    return _matrix(values, head, count - 1, inner, n)
+    return _matrix(values, head, count - 1, inner, n, limits)

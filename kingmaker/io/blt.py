@@ -28,7 +28,7 @@ import numpy as np
 from kingmaker.ballots import OVERVOTE, PAD, SKIPPED, Ballots, group_code, group_index
 from kingmaker.errors import InputError, KingmakerError
 from kingmaker.io import format_weight
-from kingmaker.io._fast_block import find_block, parse_block
+from kingmaker.io._fast_block import ascii_bytes, find_block, first_lines, parse_block
 from kingmaker.io._source import SourceLike, open_source
 from kingmaker.io.limits import DEFAULT_LIMITS, ReadLimits, Tally, padded_rankings, parse_count, parse_weight
 from kingmaker.io.registry import BALLOT_FORMATS
@@ -201,11 +201,11 @@ def _read_plain(text: str, src: str, limits: ReadLimits) -> Ballots | None:
     if found is None:
         return None
     end, term_start = found
-    block = text[block_start:end]
-    if not block.isascii():
+    found_bytes = ascii_bytes(text, block_start, end)
+    if found_bytes is None:
         return None
-    parsed = parse_block(block.encode("ascii"), n, limits)
-    del block
+    parsed = parse_block(found_bytes[0], n, limits, "blt", found_bytes[1], found_bytes[2])
+    del found_bytes
     if parsed is None:
         return None
     mat, weights, ranked_last = parsed
@@ -292,7 +292,7 @@ def write_blt(ballots: Ballots, path: str | Path, seats: int | None = None) -> N
 
 def looks_like_blt(text: str) -> bool:
     """True when the first line that is not a comment is a ``candidates seats`` header."""
-    for raw in text.splitlines()[:50]:
+    for raw in first_lines(text, 50):
         s = raw.split("#", 1)[0].strip()
         if s:
             return bool(_HEADER.fullmatch(s))

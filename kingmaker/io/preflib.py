@@ -28,7 +28,7 @@ import numpy as np
 
 from kingmaker.ballots import OVERVOTE, PAD, SKIPPED, Ballots, group_code, group_index
 from kingmaker.errors import InputError, KingmakerError
-from kingmaker.io._fast_block import parse_block
+from kingmaker.io._fast_block import ascii_bytes, first_lines, parse_block
 from kingmaker.io._source import SourceLike, open_source
 from kingmaker.io.limits import DEFAULT_LIMITS, ReadLimits, Tally, padded_rankings, parse_count
 from kingmaker.io.registry import BALLOT_FORMATS
@@ -193,11 +193,11 @@ def _read_plain(text: str, src: str, limits: ReadLimits) -> Ballots | None:
     if block_start < 0 or not meta or _ODD_BREAKS.search(text, 0, block_start):
         return None
     n = _alternatives(claims, names, src, no)
-    block = text[block_start:]
-    if not block.isascii():
+    found_bytes = ascii_bytes(text, block_start, len(text))
+    if found_bytes is None:
         return None
-    parsed = parse_block(block.encode("ascii"), n, limits, "preflib")
-    del block
+    parsed = parse_block(found_bytes[0], n, limits, "preflib", found_bytes[1], found_bytes[2])
+    del found_bytes
     if parsed is None:
         return None
     mat, weights, _ = parsed
@@ -354,7 +354,7 @@ def write_preflib(ballots: Ballots, path: str | Path) -> None:
 
 def looks_like_preflib(text: str) -> bool:
     """True for a current-format header (``# NUMBER ALTERNATIVES``) or a legacy ``n`` then ``1,name``."""
-    lines = [s.strip() for s in text.splitlines()[:3] if s.strip()]
+    lines = [s.strip() for s in first_lines(text, 3) if s.strip()]
     if lines and lines[0].startswith("#"):
         return "NUMBER ALTERNATIVES" in text[:100_000].upper()
     return len(lines) >= 2 and lines[0].isdigit() and lines[1].startswith("1,")
