@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from kingmaker.errors import KingmakerWarning
+from kingmaker.parliament import Parliament
 from tests.cli_runner import invoke
 
 DATA = Path(__file__).parent / "data"
@@ -184,6 +185,11 @@ CASES: list[tuple[str, tuple[str, ...]]] = [
     ("power-index-unknown", ("power", "--index", "luck")),
     ("power-incompatible-self", ("power", "--incompatible", "Con:Con")),
     ("power-exclude-all", ("power", "--seats", "Con=3,Lab=2", "--exclude", "Con,Lab")),
+    ("power-exclude-leaves-no-majority", ("power", "--exclude", "Con,Lab")),
+    (
+        "power-incompatible-leaves-no-majority",
+        ("power", "--seats", "Con=3,Lab=2,LD=1", "--incompatible", "Con:Lab,Con:LD,Lab:LD"),
+    ),
     # ----- odds
     ("odds-model-deep", ("odds", "A 2/1, B 3/1", "--model", "{deep_json}")),
     ("odds-model-deep-object", ("odds", "A 2/1, B 3/1", "--model", "{deep_object_json}")),
@@ -308,3 +314,15 @@ def test_bad_invocation_is_one_error_line(
     lines = out.stderr.splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: "), out.stderr
     assert not Path(files["no_dir_png"]).parent.exists()
+
+
+def test_power_says_which_exclusions_leave_no_winning_coalition() -> None:
+    out = invoke("power", "--exclude", "Con,Lab", "--format", "json")
+    assert out.exit_code == 2 and out.stdout == ""
+    assert "Con,Lab" in out.stderr and "no coalition can win" in out.stderr
+    house = Parliament.preset("uk-2010")
+    weights = house.weights("absolute")  # the voting members: no Speaker, no abstaining SF
+    left = sum(w for name, w in weights.items() if name not in ("Con", "Lab"))
+    assert f"hold {left} of the {house.quota('absolute')} needed" in out.stderr
+    kept = invoke("power", "--exclude", "SNP,DUP", "--index", "banzhaf")
+    assert kept.exit_code == 0 and "Excluded (never join): SNP, DUP" in kept.stdout
