@@ -253,6 +253,14 @@ CASES: list[tuple[str, tuple[str, ...]]] = [
     ("forecast-sims-zero", ("forecast", *FORECAST, "-n", "0")),
     ("forecast-sims-huge", ("forecast", *FORECAST, "-n", HUGE)),
     ("forecast-error-negative", ("forecast", *FORECAST, "-n", "20", "--national-error", "-1")),
+    ("forecast-error-huge", ("forecast", *FORECAST, "-n", "20", "--national-error", "1e308")),
+    ("forecast-error-over-100", ("forecast", *FORECAST, "-n", "20", "--national-error", "101")),
+    ("forecast-error-nan", ("forecast", *FORECAST, "-n", "20", "--national-error", "nan")),
+    ("forecast-regional-error-inf", ("forecast", *FORECAST, "-n", "20", "--regional-error", "inf")),
+    ("forecast-regional-error-negative", ("forecast", *FORECAST, "-n", "20", "--regional-error", "-0.5")),
+    ("forecast-seat-error-huge", ("forecast", *FORECAST, "-n", "20", "--seat-error", "1e20")),
+    ("forecast-seat-error-nan", ("forecast", *FORECAST, "-n", "20", "--seat-error", "nan")),
+    ("forecast-correlation-inf", ("forecast", *FORECAST, "-n", "20", "--correlation", "-inf")),
     ("forecast-correlation-nan", ("forecast", *FORECAST, "-n", "20", "--correlation", "nan")),
     ("forecast-coalition-unknown", ("forecast", *FORECAST, "-n", "20", "-c", "A+Zed")),
     ("forecast-workers-zero", ("forecast", *FORECAST, "-n", "20", "--workers", "0")),
@@ -326,3 +334,12 @@ def test_power_says_which_exclusions_leave_no_winning_coalition() -> None:
     assert f"hold {left} of the {house.quota('absolute')} needed" in out.stderr
     kept = invoke("power", "--exclude", "SNP,DUP", "--index", "banzhaf")
     assert kept.exit_code == 0 and "Excluded (never join): SNP, DUP" in kept.stdout
+
+
+@pytest.mark.parametrize("value", ["1e308", "100.5", "inf", "nan", "-1"])
+def test_forecast_error_sizes_outside_0_to_100_are_refused(value: str, files: dict[str, str]) -> None:
+    out = invoke("forecast", "-b", files["votes"], "-s", "A=40,B=40,C=20", "-n", "20", "--seat-error", value)
+    assert out.exit_code == 2 and out.stderr.startswith("error: seat error must be")
+    assert "from 0 to 100" in out.stderr and len(out.stderr.splitlines()) == 1
+    edge = invoke("forecast", "-b", files["votes"], "-s", "A=40,B=40,C=20", "-n", "20", "--seat-error", "100")
+    assert edge.exit_code == 0, edge.stderr
