@@ -10,6 +10,10 @@ not one of kingmaker's own (which the CLI prints as ``warning:``) fails the case
 
 from __future__ import annotations
 
+import os
+import socket
+import subprocess
+import sys
 import warnings
 from pathlib import Path
 
@@ -343,3 +347,32 @@ def test_forecast_error_sizes_outside_0_to_100_are_refused(value: str, files: di
     assert "from 0 to 100" in out.stderr and len(out.stderr.splitlines()) == 1
     edge = invoke("forecast", "-b", files["votes"], "-s", "A=40,B=40,C=20", "-n", "20", "--seat-error", "100")
     assert edge.exit_code == 0, edge.stderr
+
+
+def _closed_port() -> int:
+    """A local TCP port nothing listens on (bound, then released): a download there is refused."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.mark.parametrize("mirror", ["http", "missing folder"])
+def test_a_failed_download_is_one_line(mirror: str, tmp_path: Path) -> None:
+    """No network (a refused address) or a mirror without the file: one ``error:`` line, no
+    "Downloading data from ..." line from pooch before it. A real process: pooch's log handler
+    writes to the process's stderr, which an in-process capture does not see."""
+    url = f"http://127.0.0.1:{_closed_port()}/" if mirror == "http" else str(tmp_path / "no-mirror")
+    env = {**os.environ, "KINGMAKER_CACHE": str(tmp_path / "cache"), "KINGMAKER_DATA_URL": url}
+    env.pop("KINGMAKER_DATA_DIR", None)
+    env.pop("KINGMAKER_PARLGOV_DIR", None)
+    run = subprocess.run(
+        [sys.executable, "-m", "kingmaker.cli.main", "formation", "--parlgov", "XYZ:abc"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert run.returncode == 2 and run.stdout == ""
+    lines = run.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: cannot "), run.stderr
+    assert "view_cabinet.csv" in lines[0] and "SHA-256" not in lines[0]
