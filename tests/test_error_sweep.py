@@ -10,6 +10,7 @@ not one of kingmaker's own (which the CLI prints as ``warning:``) fails the case
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -110,6 +111,9 @@ def _files(root: Path) -> dict[str, str]:
     paths["png"] = str(root / "out.png")
     paths["small"] = str(DATA / "small.blt")
     paths["toi"] = str(DATA / "small.toi")
+    (root / "copy").mkdir()
+    paths["toi_copy"] = str(root / "copy" / "small.toi")  # another file with the same name
+    Path(paths["toi_copy"]).write_bytes((DATA / "small.toi").read_bytes())
     paths["votes"] = paths["votes_csv"]
     return paths
 
@@ -141,6 +145,10 @@ CASES: list[tuple[str, tuple[str, ...]]] = [
     ("count-seed-negative", ("count", "{small}", "--seats", "1", "--seed", "-1")),
     ("count-format-unknown", ("count", "{small}", "--seats", "1", "--format", "xml")),
     ("count-college-weights-nan", ("count", "{toi}", "{small}", "-m", "college", "--weights", "nan,1")),
+    ("count-college-same-file-twice", ("count", "{toi}", "{toi}", "-m", "college")),
+    ("count-college-same-file-weighted", ("count", "{toi}", "{toi}", "-m", "college", "--weights", "1,1")),
+    ("count-college-same-file-name", ("count", "{toi}", "{toi_copy}", "-m", "college")),
+    ("count-college-sections-repeated", ("count", "{toi}", "{small}", "-m", "college", "--sections", "a,a")),
     # ----- spoilers
     ("spoilers-empty", ("spoilers", "{empty_blt}")),
     ("spoilers-missing", ("spoilers", "{missing}")),
@@ -219,6 +227,10 @@ CASES: list[tuple[str, tuple[str, ...]]] = [
     ("plot-hemicycle-coalition-unknown", ("plot", "hemicycle", "--coalition", "Zed", "-o", "{png}")),
     ("plot-rounds-missing-folder", ("plot", "rounds", "{small}", "-s", "1", "-o", "{no_dir_png}")),
     ("plot-rounds-empty", ("plot", "rounds", "{empty_blt}", "-o", "{png}")),
+    (
+        "plot-rounds-college-same-file-twice",
+        ("plot", "rounds", "{toi}", "{toi}", "-m", "college", "-o", "{png}"),
+    ),
     ("plot-rounds-zero-votes", ("plot", "rounds", "{zero_blt}", "-o", "{png}")),
     ("plot-forecast-missing-folder", ("plot", "forecast", *FORECAST, "-n", "20", "-o", "{no_dir_png}")),
     # ----- seats
@@ -376,3 +388,24 @@ def test_a_failed_download_is_one_line(mirror: str, tmp_path: Path) -> None:
     lines = run.stderr.splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: cannot "), run.stderr
     assert "view_cabinet.csv" in lines[0] and "SHA-256" not in lines[0]
+
+
+def test_a_college_section_file_given_twice_is_refused_by_name(files: dict[str, str]) -> None:
+    """Two sections with the same ballot file are almost surely a slip: refused, naming the file
+    (it used to count as one section, the other dropped without a word)."""
+    out = invoke("count", files["toi"], files["toi"], "-m", "college", "--format", "json")
+    assert out.exit_code == 2 and out.stdout == ""
+    assert out.stderr.startswith(f"error: {files['toi']}: ballot file given twice as a college section")
+    copy = invoke(
+        "count",
+        files["toi"],
+        files["toi_copy"],
+        "-m",
+        "college",
+        "--sections",
+        "mps,members",
+        "--format",
+        "json",
+    )
+    assert copy.exit_code == 0, copy.stderr  # the same ballots in two files, named apart: both count
+    assert set(json.loads(copy.stdout)["options"]["weights"]) == {"mps", "members"}
