@@ -330,6 +330,8 @@ def fetch(
                 downloader=_local_downloader if local else None,
                 progressbar=False,
             )
+        except InputError as exc:  # our local downloader: the mirror lacks the file
+            raise InputError(f"cannot fetch {file.name}: {exc}") from None
         except ValueError as exc:  # pooch: hash mismatch
             raise InputError(
                 f"{file.name}: SHA-256 differs from the registered copy ({exc}). The House of "

@@ -10,12 +10,18 @@ not one of kingmaker's own (which the CLI prints as ``warning:``) fails the case
 
 from __future__ import annotations
 
+import json
+import os
+import socket
+import subprocess
+import sys
 import warnings
 from pathlib import Path
 
 import pytest
 
 from kingmaker.errors import KingmakerWarning
+from kingmaker.parliament import Parliament
 from tests.cli_runner import invoke
 
 DATA = Path(__file__).parent / "data"
@@ -105,6 +111,9 @@ def _files(root: Path) -> dict[str, str]:
     paths["png"] = str(root / "out.png")
     paths["small"] = str(DATA / "small.blt")
     paths["toi"] = str(DATA / "small.toi")
+    (root / "copy").mkdir()
+    paths["toi_copy"] = str(root / "copy" / "small.toi")  # another file with the same name
+    Path(paths["toi_copy"]).write_bytes((DATA / "small.toi").read_bytes())
     paths["votes"] = paths["votes_csv"]
     return paths
 
@@ -136,6 +145,10 @@ CASES: list[tuple[str, tuple[str, ...]]] = [
     ("count-seed-negative", ("count", "{small}", "--seats", "1", "--seed", "-1")),
     ("count-format-unknown", ("count", "{small}", "--seats", "1", "--format", "xml")),
     ("count-college-weights-nan", ("count", "{toi}", "{small}", "-m", "college", "--weights", "nan,1")),
+    ("count-college-same-file-twice", ("count", "{toi}", "{toi}", "-m", "college")),
+    ("count-college-same-file-weighted", ("count", "{toi}", "{toi}", "-m", "college", "--weights", "1,1")),
+    ("count-college-same-file-name", ("count", "{toi}", "{toi_copy}", "-m", "college")),
+    ("count-college-sections-repeated", ("count", "{toi}", "{small}", "-m", "college", "--sections", "a,a")),
     # ----- spoilers
     ("spoilers-empty", ("spoilers", "{empty_blt}")),
     ("spoilers-missing", ("spoilers", "{missing}")),
@@ -184,6 +197,11 @@ CASES: list[tuple[str, tuple[str, ...]]] = [
     ("power-index-unknown", ("power", "--index", "luck")),
     ("power-incompatible-self", ("power", "--incompatible", "Con:Con")),
     ("power-exclude-all", ("power", "--seats", "Con=3,Lab=2", "--exclude", "Con,Lab")),
+    ("power-exclude-leaves-no-majority", ("power", "--exclude", "Con,Lab")),
+    (
+        "power-incompatible-leaves-no-majority",
+        ("power", "--seats", "Con=3,Lab=2,LD=1", "--incompatible", "Con:Lab,Con:LD,Lab:LD"),
+    ),
     # ----- odds
     ("odds-model-deep", ("odds", "A 2/1, B 3/1", "--model", "{deep_json}")),
     ("odds-model-deep-object", ("odds", "A 2/1, B 3/1", "--model", "{deep_object_json}")),
@@ -209,6 +227,10 @@ CASES: list[tuple[str, tuple[str, ...]]] = [
     ("plot-hemicycle-coalition-unknown", ("plot", "hemicycle", "--coalition", "Zed", "-o", "{png}")),
     ("plot-rounds-missing-folder", ("plot", "rounds", "{small}", "-s", "1", "-o", "{no_dir_png}")),
     ("plot-rounds-empty", ("plot", "rounds", "{empty_blt}", "-o", "{png}")),
+    (
+        "plot-rounds-college-same-file-twice",
+        ("plot", "rounds", "{toi}", "{toi}", "-m", "college", "-o", "{png}"),
+    ),
     ("plot-rounds-zero-votes", ("plot", "rounds", "{zero_blt}", "-o", "{png}")),
     ("plot-forecast-missing-folder", ("plot", "forecast", *FORECAST, "-n", "20", "-o", "{no_dir_png}")),
     # ----- seats
@@ -247,6 +269,14 @@ CASES: list[tuple[str, tuple[str, ...]]] = [
     ("forecast-sims-zero", ("forecast", *FORECAST, "-n", "0")),
     ("forecast-sims-huge", ("forecast", *FORECAST, "-n", HUGE)),
     ("forecast-error-negative", ("forecast", *FORECAST, "-n", "20", "--national-error", "-1")),
+    ("forecast-error-huge", ("forecast", *FORECAST, "-n", "20", "--national-error", "1e308")),
+    ("forecast-error-over-100", ("forecast", *FORECAST, "-n", "20", "--national-error", "101")),
+    ("forecast-error-nan", ("forecast", *FORECAST, "-n", "20", "--national-error", "nan")),
+    ("forecast-regional-error-inf", ("forecast", *FORECAST, "-n", "20", "--regional-error", "inf")),
+    ("forecast-regional-error-negative", ("forecast", *FORECAST, "-n", "20", "--regional-error", "-0.5")),
+    ("forecast-seat-error-huge", ("forecast", *FORECAST, "-n", "20", "--seat-error", "1e20")),
+    ("forecast-seat-error-nan", ("forecast", *FORECAST, "-n", "20", "--seat-error", "nan")),
+    ("forecast-correlation-inf", ("forecast", *FORECAST, "-n", "20", "--correlation", "-inf")),
     ("forecast-correlation-nan", ("forecast", *FORECAST, "-n", "20", "--correlation", "nan")),
     ("forecast-coalition-unknown", ("forecast", *FORECAST, "-n", "20", "-c", "A+Zed")),
     ("forecast-workers-zero", ("forecast", *FORECAST, "-n", "20", "--workers", "0")),
@@ -308,3 +338,74 @@ def test_bad_invocation_is_one_error_line(
     lines = out.stderr.splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: "), out.stderr
     assert not Path(files["no_dir_png"]).parent.exists()
+
+
+def test_power_says_which_exclusions_leave_no_winning_coalition() -> None:
+    out = invoke("power", "--exclude", "Con,Lab", "--format", "json")
+    assert out.exit_code == 2 and out.stdout == ""
+    assert "Con,Lab" in out.stderr and "no coalition can win" in out.stderr
+    house = Parliament.preset("uk-2010")
+    weights = house.weights("absolute")  # the voting members: no Speaker, no abstaining SF
+    left = sum(w for name, w in weights.items() if name not in ("Con", "Lab"))
+    assert f"hold {left} of the {house.quota('absolute')} needed" in out.stderr
+    kept = invoke("power", "--exclude", "SNP,DUP", "--index", "banzhaf")
+    assert kept.exit_code == 0 and "Excluded (never join): SNP, DUP" in kept.stdout
+
+
+@pytest.mark.parametrize("value", ["1e308", "100.5", "inf", "nan", "-1"])
+def test_forecast_error_sizes_outside_0_to_100_are_refused(value: str, files: dict[str, str]) -> None:
+    out = invoke("forecast", "-b", files["votes"], "-s", "A=40,B=40,C=20", "-n", "20", "--seat-error", value)
+    assert out.exit_code == 2 and out.stderr.startswith("error: seat error must be")
+    assert "from 0 to 100" in out.stderr and len(out.stderr.splitlines()) == 1
+    edge = invoke("forecast", "-b", files["votes"], "-s", "A=40,B=40,C=20", "-n", "20", "--seat-error", "100")
+    assert edge.exit_code == 0, edge.stderr
+
+
+def _closed_port() -> int:
+    """A local TCP port nothing listens on (bound, then released): a download there is refused."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.mark.parametrize("mirror", ["http", "missing folder"])
+def test_a_failed_download_is_one_line(mirror: str, tmp_path: Path) -> None:
+    """No network (a refused address) or a mirror without the file: one ``error:`` line, no
+    "Downloading data from ..." line from pooch before it. A real process: pooch's log handler
+    writes to the process's stderr, which an in-process capture does not see."""
+    url = f"http://127.0.0.1:{_closed_port()}/" if mirror == "http" else str(tmp_path / "no-mirror")
+    env = {**os.environ, "KINGMAKER_CACHE": str(tmp_path / "cache"), "KINGMAKER_DATA_URL": url}
+    env.pop("KINGMAKER_DATA_DIR", None)
+    env.pop("KINGMAKER_PARLGOV_DIR", None)
+    run = subprocess.run(
+        [sys.executable, "-m", "kingmaker.cli.main", "formation", "--parlgov", "XYZ:abc"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert run.returncode == 2 and run.stdout == ""
+    lines = run.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: cannot "), run.stderr
+    assert "view_cabinet.csv" in lines[0] and "SHA-256" not in lines[0]
+
+
+def test_a_college_section_file_given_twice_is_refused_by_name(files: dict[str, str]) -> None:
+    """Two sections with the same ballot file are almost surely a slip: refused, naming the file
+    (it used to count as one section, the other dropped without a word)."""
+    out = invoke("count", files["toi"], files["toi"], "-m", "college", "--format", "json")
+    assert out.exit_code == 2 and out.stdout == ""
+    assert out.stderr.startswith(f"error: {files['toi']}: ballot file given twice as a college section")
+    copy = invoke(
+        "count",
+        files["toi"],
+        files["toi_copy"],
+        "-m",
+        "college",
+        "--sections",
+        "mps,members",
+        "--format",
+        "json",
+    )
+    assert copy.exit_code == 0, copy.stderr  # the same ballots in two files, named apart: both count
+    assert set(json.loads(copy.stdout)["options"]["weights"]) == {"mps", "members"}

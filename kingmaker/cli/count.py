@@ -172,8 +172,9 @@ def count_files(
     """Read ballot ``files`` and count them by ``method`` with the command-line options.
 
     Shared by ``kingmaker count`` and ``kingmaker plot rounds``: several files are the
-    sections of a college (``names``/``weights`` comma-separated) or the MPs' and members'
-    ballots of an exhaustive ballot (the method's registered ``inputs``). One RCTab contest
+    sections of a college (``names``/``weights`` comma-separated; a file or a section name given
+    twice is refused, being almost surely a slip) or the MPs' and members' ballots of an
+    exhaustive ballot (the method's registered ``inputs``). One RCTab contest
     configuration (``*_config.json``) is counted by its own rules (method ``rctab``), the
     options given replacing its rules. ``more``: further rule options by their Python names
     (``None`` values are not given).
@@ -225,6 +226,15 @@ def count_files(
                 opts["weights"] = [Fraction(x.strip()) for x in weights.split(",")]
             except ValueError:
                 raise InputError(f"bad --weights {weights!r}") from None
+        _check_sections_distinct(files)
+        twice = sorted({label for label in labels if labels.count(label) > 1})
+        if twice:  # a dict of sections would silently keep only the last of each
+            raise InputError(
+                f"--sections: {twice[0]!r} names {labels.count(twice[0])} sections; each needs its own name"
+                if names
+                else f"{labels.count(twice[0])} section files are named {twice[0]!r} (a section takes its "
+                "file's name): name the sections with --sections"
+            )
         return count(dict(zip(labels, loaded, strict=True)), method=m, **opts)
     if inputs == "pair":
         return count(loaded, method=m, **opts)
@@ -237,6 +247,27 @@ def count_files(
             f"{m} fills several seats and the file does not say how many; give --seats N",
             source=str(files[0]),
         ) from None
+
+
+def _check_sections_distinct(files: list[Path]) -> None:
+    """Refuse a ballot file given twice as sections of a college: two sections with the same
+    ballots are almost surely a slip (and would count its voters twice); a user who means it
+    copies the file."""
+    seen: dict[tuple[int, int] | str, Path] = {}
+    for f in files:
+        try:
+            st = Path(f).stat()
+            key: tuple[int, int] | str = (st.st_dev, st.st_ino)  # the same file by any path
+        except OSError:
+            key = str(Path(f).resolve())
+        if key in seen:
+            also = "" if str(seen[key]) == str(f) else f" (also as {seen[key]})"
+            raise InputError(
+                f"ballot file given twice as a college section{also}: each section is its own file "
+                "(copy it if two sections really have the same ballots)",
+                source=str(f),
+            )
+        seen[key] = Path(f)
 
 
 def _write(result: Result, fmt: str, files: list[Path]) -> None:
@@ -268,7 +299,7 @@ def register(app: typer.Typer) -> None:
     def count_command(
         files: list[Path] = typer.Argument(
             ...,
-            help="Ballot file(s): .blt, .soi/.soc/.toi/.toc, .csv (CVR or count,rank1,...), or an RCTab *_config.json (counted by its rules). Several for college (one per section) or exhaustive (MPs, members).",
+            help="Ballot file(s): .blt, .soi/.soc/.toi/.toc, .csv (CVR or count,rank1,...), or an RCTab *_config.json (counted by its rules). Several for college (one per section, each file once) or exhaustive (MPs, members).",
         ),
         method: str = typer.Option("av", "--method", "-m", help=method_help),
         seats: int | None = typer.Option(
@@ -342,7 +373,11 @@ def register(app: typer.Typer) -> None:
         weights: str | None = typer.Option(
             None, "--weights", help="College section weights, comma-separated"
         ),
-        names: str | None = typer.Option(None, "--sections", help="College section names, comma-separated"),
+        names: str | None = typer.Option(
+            None,
+            "--sections",
+            help="College section names, comma-separated (default: each file's name; each once)",
+        ),
         papers: str | None = typer.Option(
             None,
             "--papers",

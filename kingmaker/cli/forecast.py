@@ -174,13 +174,19 @@ def forecast_command(
     coalition: CoalitionOption = None,
     national_error: Annotated[
         float,
-        typer.Option("--national-error", help="National polling error (sd, points, for a party at 35%)."),
+        typer.Option(
+            "--national-error", help="National polling error (sd, points, for a party at 35%; 0 to 100)."
+        ),
     ] = 2.5,
-    correlation: Annotated[float, typer.Option("--correlation", help="Correlation of party errors.")] = 0.0,
+    correlation: Annotated[
+        float, typer.Option("--correlation", help="Correlation of party errors (-1 to 1).")
+    ] = 0.0,
     regional_error: Annotated[
-        float, typer.Option("--regional-error", help="Regional error (sd, points).")
+        float, typer.Option("--regional-error", help="Regional error (sd, points; 0 to 100).")
     ] = 1.5,
-    seat_error: Annotated[float, typer.Option("--seat-error", help="Constituency error (sd, points).")] = 3.0,
+    seat_error: Annotated[
+        float, typer.Option("--seat-error", help="Constituency error (sd, points; 0 to 100).")
+    ] = 3.0,
     level: LevelOption = None,
     new_party: NewPartyOption = None,
     scope: ScopeOption = "auto",

@@ -91,6 +91,13 @@ def _game_from_options(
     return weights, q, f"{title}: {label} majority threshold, {q} seats"
 
 
+def _all_zero(result: PowerResult) -> bool:
+    """Whether every index computed is 0 for every player: no coalition can win (in a game with a
+    winning coalition, each member of a minimal one is a swing)."""
+    computed = [getattr(result, key) for key in result.INDICES if getattr(result, key) is not None]
+    return bool(computed) and all(v == 0 for values in computed for v in values.values())
+
+
 def _cell(value: float | Fraction | None) -> str:
     if value is None:
         return "-"
@@ -206,6 +213,12 @@ def power_command(
     for a, b in pairs:
         if a == b:  # the same player spelt two ways
             raise InputError(f"--incompatible: a player cannot be incompatible with itself ({a!r})")
+    left = sum(w for name, w in game_weights.items() if name not in excluded)
+    if excluded and left < q:  # the library's answer would be all zeros: say why instead
+        raise InputError(
+            f"--exclude {','.join(excluded)}: no coalition can win: the players left hold {left} "
+            f"of the {q} needed, so every power index would be 0"
+        )
     err = Console(stderr=True, highlight=False)
     work = len(game_weights) * sum(game_weights.values())
     with warnings.catch_warnings(record=True) as caught:
@@ -237,6 +250,13 @@ def power_command(
     for w in caught:
         if issubclass(w.category, KingmakerWarning):
             print(f"warning: {w.message}", file=sys.stderr)
+    if pairs and _all_zero(result):
+        raise InputError(
+            "--incompatible "
+            + ",".join(f"{a}:{b}" for a, b in pairs)
+            + (f" (with --exclude {','.join(excluded)})" if excluded else "")
+            + f": no coalition of compatible players reaches the {q} needed, so every power index is 0"
+        )
     if format == TableOrJson.json:
         options = {
             "quota": q,

@@ -24,7 +24,8 @@ makes errors negatively correlated (one party's overstatement is another's under
 negative to model a Con-Lab see-saw like 1992 and 2015. ``regional = 1.5`` and ``seat = 3.0``
 points are judgement defaults of the size of the spread of regional and constituency swings around
 the national swing in British elections since 2010 (swing is never truly uniform); raise them for
-volatile elections.
+volatile elections. Each size must be finite and from 0 to
+:data:`~kingmaker.forecast.kernel.MAX_ERROR_POINTS` (100 points: the whole scale of a share).
 
 Results are **deterministic**: simulations are cut into chunks of :data:`CHUNK_SIZE`, and chunk *i*
 draws from ``numpy.random.SeedSequence(seed, spawn_key=(i,))``, so the numbers depend only on the

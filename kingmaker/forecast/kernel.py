@@ -29,6 +29,9 @@ POOL_BELOW = 0.10
 _BLOCK_ELEMENTS = 65_536
 #: Slack (shares) on the bounds that rule a party out of a seat for a block (float32 rounding).
 _PRUNE_MARGIN = 1e-5
+#: Largest error size (sd, points) accepted: shares live on a 0-100 scale, so a larger spread is
+#: noise over the whole scale (and 1e308 overflows the arithmetic), never a forecast.
+MAX_ERROR_POINTS = 100.0
 #: Reference share for the error sizes: the given sd applies to a party at 35%.
 _REF = math.sqrt(0.35 * 0.65)
 
@@ -45,8 +48,10 @@ class PollingError:
     def __post_init__(self) -> None:
         for name in ("national", "regional", "seat"):
             value = getattr(self, name)
-            if not math.isfinite(value) or value < 0:
-                raise InputError(f"{name} error must be a number of points >= 0, got {value}")
+            if not math.isfinite(value) or not 0 <= value <= MAX_ERROR_POINTS:
+                raise InputError(
+                    f"{name} error must be a number of points from 0 to {MAX_ERROR_POINTS:g}, got {value:g}"
+                )
         if not math.isfinite(self.correlation) or not -1 <= self.correlation <= 1:
             raise InputError(f"correlation must be between -1 and 1, got {self.correlation}")
 

@@ -54,6 +54,11 @@ READ_NICENESS = 10
 REFUSAL_DELAY_SECONDS = 0.25
 #: Seconds a refused client is asked to wait (``Retry-After``).
 RETRY_AFTER_SECONDS = 1
+#: Seconds :meth:`ReadGate.close` lets the worker processes finish the reads they are running
+#: before it terminates them: a stopping server must stop, whatever a worker is doing.
+SHUTDOWN_GRACE_SECONDS = 2.0
+#: Seconds to wait for a terminated worker before killing it (SIGKILL).
+TERMINATE_WAIT_SECONDS = 1.0
 
 
 def read_executor(processes: int = 0, threads: int = READ_WORKERS) -> Executor:
@@ -217,11 +222,41 @@ class ReadGate:
         for _ in range(self.processes):
             self.executor.submit(_warm)
 
-    def close(self) -> None:
-        """Stop the workers: worker processes finish the reads they are running, threads are left to."""
-        self.executor.shutdown(wait=self.processes > 0, cancel_futures=True)
+    def close(self, grace: float = SHUTDOWN_GRACE_SECONDS) -> None:
+        """Stop the read executors, in bounded time: no new reads, the queued ones cancelled, the
+        running ones given ``grace`` seconds to end; then the worker processes still alive are
+        terminated (killed if that does not end them). Threads cannot be stopped and are left to end."""
+        workers = _worker_processes(self.executor)
+        self.executor.shutdown(wait=False, cancel_futures=True)
         if self.local is not self.executor:
             self.local.shutdown(wait=False, cancel_futures=True)
+        _stop_processes(workers, grace)
+
+
+def _worker_processes(executor: Executor) -> list[multiprocessing.process.BaseProcess]:
+    """The worker processes of a process pool as they are now (none for other executors)."""
+    if not isinstance(executor, ProcessPoolExecutor):
+        return []
+    processes = getattr(executor, "_processes", None) or {}  # no public accessor in concurrent.futures
+    return list(processes.values())
+
+
+def _stop_processes(processes: list[multiprocessing.process.BaseProcess], grace: float) -> None:
+    """Wait up to ``grace`` seconds for ``processes`` to end, then terminate (and if need be kill)
+    the ones left."""
+    deadline = time.monotonic() + grace
+    for process in processes:
+        process.join(max(0.0, deadline - time.monotonic()))
+    left = [p for p in processes if p.is_alive()]
+    for process in left:
+        process.terminate()
+    deadline = time.monotonic() + TERMINATE_WAIT_SECONDS
+    for process in left:
+        process.join(max(0.0, deadline - time.monotonic()))
+    for process in left:
+        if process.is_alive():
+            process.kill()  # SIGKILL also ends a stopped process, which SIGTERM does not
+            process.join(TERMINATE_WAIT_SECONDS)
 
 
 def _consume(future: asyncio.Future[Any]) -> None:
