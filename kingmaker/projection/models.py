@@ -114,7 +114,8 @@ def transition(plan: ProjectionPlan, targets: np.ndarray) -> np.ndarray:
     with ``k`` a correction (:data:`FIT_PASSES` fitting passes) that keeps each gainer's area total
     on target where it does not stand everywhere, as far as the votes released where it stands allow
     (a party surging in one nation needs that nation's shares, or ``level="nation"``, to get its
-    gain). ``strong_threshold=1`` gives the plain Transition Model (purely proportional losses,
+    gain). A seat where no gaining party stands keeps its base shares (the votes its decliners
+    would lose have nowhere to go). ``strong_threshold=1`` gives the plain Transition Model (purely proportional losses,
     Electoral Calculus 2004). References: electoralcalculus.co.uk, "Transition Model 2004" and
     "Strong Transition Model 2007".
     """
@@ -161,6 +162,10 @@ def transition(plan: ProjectionPlan, targets: np.ndarray) -> np.ndarray:
     gained *= stand[None]
     gained *= ratio[:, :, None]
     out += gained
+    # a seat where no gaining party stands keeps its base shares: its losers' votes have nowhere to go
+    stranded = (norm <= 0) & (released > 0)
+    if stranded.any():
+        out = np.where(stranded[:, :, None], b[None], out)
     return out
 
 
