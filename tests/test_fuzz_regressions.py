@@ -278,3 +278,26 @@ def test_live_results_csv_with_a_bare_carriage_return() -> None:
     assert [(r.constituency, dict(r.votes)) for r in rows] == [("Seat 1", {"Lab": 5})]
     with pytest.raises(InputError, match="malformed CSV"):
         parse_results_csv(b"constituency,party,votes\nA,B," + b"1" * 140_000 + b"\n")
+
+
+def test_ess_workbook_xml_in_an_unknown_encoding_is_an_input_error() -> None:
+    """LookupError (unknown encoding: UTF0) from the array xlsx reader's workbook.xml parse before;
+    it now leaves the workbook to calamine, which refuses it in its words."""
+    import io
+    import zipfile
+
+    from kingmaker.io import read_ballots
+
+    source = Path(__file__).parent / "data" / "cvr" / "ess.xlsx"
+    buf = io.BytesIO()
+    with zipfile.ZipFile(source) as zin, zipfile.ZipFile(buf, "w") as zout:
+        for n in zin.namelist():
+            body = zin.read(n)
+            if n == "xl/workbook.xml":
+                body = body.replace(b'encoding="UTF-8"', b'encoding="UTF0"', 1)
+                assert b'encoding="UTF0"' in body
+            zout.writestr(n, body)
+    try:
+        read_ballots(buf.getvalue(), "ess", name="up.xlsx")
+    except KingmakerError:
+        pass  # calamine's refusal is fine too; any other exception fails the test

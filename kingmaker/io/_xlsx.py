@@ -187,7 +187,14 @@ def read_sheet(
             sst = _shared_strings(zf, sst_member, limits, src)
             with zf.open(info) as fh, no_gc():
                 return _scan(fh, sst, lambda: _plain_styles(zf, styles_member), src, limits, keep)
-    except (_Unsupported, KeyError, IndexError, ValueError, UnicodeDecodeError, ET.ParseError):
+    except (
+        _Unsupported,
+        KeyError,
+        IndexError,
+        ValueError,
+        LookupError,
+        ET.ParseError,
+    ):  # LookupError: an unknown XML encoding
         return None
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, zlib.error, NotImplementedError):
         return None  # calamine reports the broken workbook in its words
