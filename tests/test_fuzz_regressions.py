@@ -283,6 +283,7 @@ def test_live_results_csv_with_a_bare_carriage_return() -> None:
 def test_ess_workbook_xml_in_an_unknown_encoding_is_an_input_error() -> None:
     """LookupError (unknown encoding: UTF0) from the array xlsx reader's workbook.xml parse before;
     it now leaves the workbook to calamine, which refuses it in its words."""
+    import contextlib
     import io
     import zipfile
 
@@ -297,7 +298,5 @@ def test_ess_workbook_xml_in_an_unknown_encoding_is_an_input_error() -> None:
                 body = body.replace(b'encoding="UTF-8"', b'encoding="UTF0"', 1)
                 assert b'encoding="UTF0"' in body
             zout.writestr(n, body)
-    try:
+    with contextlib.suppress(KingmakerError):  # a refusal is fine; any other exception fails the test
         read_ballots(buf.getvalue(), "ess", name="up.xlsx")
-    except KingmakerError:
-        pass  # calamine's refusal is fine too; any other exception fails the test
