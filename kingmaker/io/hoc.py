@@ -25,6 +25,7 @@ independents and the Speaker are marked in :attr:`VoteTable.independents`.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -200,6 +201,19 @@ _CANDIDATE_LAYOUTS = {
 }
 
 
+def _candidate_columns(
+    path: str | Path, layouts: dict[str, Sequence[str]]
+) -> tuple[str, Iterator[tuple[int, list[str]]], list[int]]:
+    """A per-candidate file's name, its rows, and the indices of the columns its layout (told by
+    which key column the header has) names; an InputError when it is no such file."""
+    src = str(path)
+    header, rows = _rows(Path(path))
+    layout = next((v for k, v in layouts.items() if k in header), None)
+    if layout is None:
+        raise InputError("not a HoC Library candidate file (no ONS id column)", source=src, line=1)
+    return src, rows, [_column(header, name, src) for name in layout]
+
+
 def read_hoc_candidates(path: str | Path, *, election: str | None = None) -> VoteTable:
     """A HoC Library per-candidate results file: one column per party abbreviation.
 
@@ -208,13 +222,7 @@ def read_hoc_candidates(path: str | Path, *, election: str | None = None) -> Vot
     still sees candidates (summing them would elect phantom independents: 2 in 2024).
     :attr:`VoteTable.groups` lists those columns.
     """
-    path = Path(path)
-    src = str(path)
-    header, rows = _rows(path)
-    layout = next((v for k, v in _CANDIDATE_LAYOUTS.items() if k in header), None)
-    if layout is None:
-        raise InputError("not a HoC Library candidate file (no ONS id column)", source=src, line=1)
-    idx = [_column(header, name, src) for name in layout]
+    src, rows, idx = _candidate_columns(path, _CANDIDATE_LAYOUTS)
     seats: dict[str, int] = {}
     meta: list[tuple[str, str, str, str]] = []
     parties: dict[str, int] = {}
@@ -283,13 +291,7 @@ def read_hoc_candidate_names(path: str | Path) -> dict[tuple[str, str], str]:
     """``{(ONS code, party column): "First Surname"}`` of a HoC Library per-candidate file: the
     person behind each vote cell of :func:`read_hoc_candidates` (the same columns, repeats of an
     abbreviation in a seat numbered ``"Ind (2)"``, ... in file order)."""
-    path = Path(path)
-    src = str(path)
-    header, rows = _rows(path)
-    layout = next((v for k, v in _NAME_COLUMNS.items() if k in header), None)
-    if layout is None:
-        raise InputError("not a HoC Library candidate file (no ONS id column)", source=src, line=1)
-    idx = [_column(header, name, src) for name in layout]
+    src, rows, idx = _candidate_columns(path, _NAME_COLUMNS)
     raw: dict[tuple[str, str], str] = {}
     for line, row in rows:
         code, abbrev, first, last = (_cell(row, i, src, line).strip() for i in idx)
