@@ -61,6 +61,10 @@ COUNT_TIE_POLICIES: tuple[str, ...] = tuple(k for k, (fam, _) in TIE_POLICIES.it
 SEAT_TIE_POLICIES: tuple[str, ...] = tuple(k for k, (fam, _) in TIE_POLICIES.items() if fam == "seats")
 
 
+#: Tied names a message lists before it says how many more there are.
+_NAMES_SHOWN = 12
+
+
 @dataclass(frozen=True)
 class TieBreak:
     """One tie and how a named policy broke it.
@@ -275,7 +279,12 @@ class TiePolicy:
     ) -> list[int]:
         """Pick ``k`` of the ``tied`` party columns (``votes`` are the district's votes)."""
         tied = list(tied)
-        label = ", ".join(names[i] for i in tied)
+        shown = ", ".join(names[i] for i in tied[:_NAMES_SHOWN])
+        label = (
+            shown
+            if len(tied) <= _NAMES_SHOWN
+            else f"{len(tied)} of them ({shown} and {len(tied) - _NAMES_SHOWN} more)"
+        )
         if not np.any(votes):
             raise RuleError(f"no votes were cast in {district}: no one can be elected there, not even by lot")
         if self.name == "raise":

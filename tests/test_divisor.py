@@ -8,10 +8,10 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
-from hypothesis import assume, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from kingmaker.errors import InputError, RuleError, UnknownNameError
+from kingmaker.errors import InputError, KingmakerError, RuleError, UnknownNameError
 from kingmaker.seats.allocation import VoteThreshold
 from kingmaker.seats.apportion import apportion
 from kingmaker.seats.divisor import (
@@ -274,3 +274,49 @@ def test_lumped_column_takes_no_list_seats_and_swamped_pools_stay_unfilled(syste
     assert any("10 seat(s) left unfilled in R2" in n for n in region.notes)
     # district level: each district is a real contest, oth wins where it leads
     assert allocate(t, system, level="district").seats_of("oth") > 0
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    votes=st.lists(st.sampled_from([0, 1, 2, 3, 5, 8, 1000, 1001, 3000]), min_size=1, max_size=12),
+    seats=st.integers(1, 30),
+    method=st.sampled_from(sorted(DIVISORS.names())),
+    tie=st.sampled_from(["most-votes", "lot"]),
+)
+def test_near_boundary_comparison_gives_what_comparing_every_bid_gives(
+    votes, seats, method, tie, monkeypatch
+):
+    """The exact check compares only the bids near the boundary; comparing all of them (the path
+    kept for zero divisors) must give the same seats and the same ties, equal votes included."""
+    import kingmaker.seats.divisor as divisor
+
+    v = np.array([votes])
+    if not (v > 0).any():
+        return
+    try:
+        fast = divisor.highest_averages(v, seats, method, tie=tie, seed=7)
+    except KingmakerError as exc:
+        fast = type(exc).__name__
+    with monkeypatch.context() as m:
+        m.setattr(divisor, "_float_top", lambda votes, init, live, s, method, out, rows: rows)
+        m.setattr(divisor, "_near_boundary", lambda *a: None)
+        try:
+            slow = divisor.highest_averages(v, seats, method, tie=tie, seed=7)
+        except KingmakerError as exc:
+            slow = type(exc).__name__
+    if isinstance(fast, str) or isinstance(slow, str):
+        assert fast == slow
+    else:
+        assert fast[0].tolist() == slow[0].tolist() and fast[1] == slow[1]
+
+
+def test_a_tie_among_many_names_a_dozen_and_counts_the_rest():
+    """650 equal districts apportioned 700 seats listed all 650 codes in one error line."""
+    from kingmaker.seats.divisor import highest_averages
+
+    names = [f"D{i:03d}" for i in range(30)]
+    with pytest.raises(RuleError) as info:
+        highest_averages(np.full((1, 30), 100), 40, "sainte-lague", names=names)
+    message = str(info.value)
+    assert "30 of them (D000, D001" in message and "D011 and 18 more" in message
+    assert "D012" not in message

@@ -182,15 +182,24 @@ def _exact_district(
     district: str,
     rng: np.random.Generator,
 ) -> tuple[np.ndarray, list[TieBreak]]:
-    """Exact top-``s`` of one district's bids; ties at the boundary go to the policy."""
-    bids: list[tuple[tuple[int, Fraction], int]] = []
-    for p in np.flatnonzero(live):
-        for j in range(s):
-            bids.append((_exact_bid(int(votes[p]), int(init[p]) + j, method), int(p)))
-    if not bids:
+    """Exact top-``s`` of one district's bids; ties at the boundary go to the policy.
+
+    Only the bids near the boundary are compared exactly (:func:`_near_boundary`): the float bids
+    far above it are seats whatever the rounding, those far below are not. A district of 650
+    equal parties and 700 seats compares 650 fractions, not 455,000.
+    """
+    if not live.any():
         raise RuleError(f"no party is eligible for seats in {district}")
-    bids.sort(key=lambda b: b[0], reverse=True)
     seats = np.zeros(len(votes), dtype=np.int64)
+    band = _near_boundary(votes, init, live, s, method, seats)
+    if band is None:  # zero divisors, or too few bids: compare every bid exactly
+        band = [
+            (_exact_bid(int(votes[p]), int(init[p]) + j, method), int(p))
+            for p in np.flatnonzero(live)
+            for j in range(s)
+        ]
+    s -= int(seats.sum())
+    bids = sorted(band, key=lambda b: b[0], reverse=True)
     ties: list[TieBreak] = []
     if len(bids) <= s:
         for _, p in bids:
@@ -217,6 +226,33 @@ def _exact_district(
     for p in at:
         seats[p] += 1
     return seats, ties
+
+
+def _near_boundary(
+    votes: np.ndarray, init: np.ndarray, live: np.ndarray, s: int, method: DivisorMethod, seats: np.ndarray
+) -> list[tuple[tuple[int, Fraction], int]] | None:
+    """Add to ``seats`` each party's bids that are certainly above the ``s``-th largest bid, and
+    return the exact bids within :data:`_REL_TOL` of it (the only ones whose order needs exact
+    arithmetic); None where floats cannot be used (a zero divisor) or every bid wins."""
+    parties = np.flatnonzero(live)
+    if len(parties) * s <= s:
+        return None
+    div = method.divisors(int(init[parties].max()) + s)
+    ks = init[parties][:, None] + np.arange(s)[None, :]
+    if np.any(div[ks] == 0):
+        return None
+    floats = votes[parties][:, None] / div[ks]  # (parties, s), falling along each row
+    last_in = np.partition(floats.ravel(), floats.size - s)[floats.size - s]
+    if not last_in > 0:
+        return None
+    above = floats > last_in * (1 + _REL_TOL)
+    near = (floats >= last_in * (1 - _REL_TOL)) & ~above
+    seats[parties] += above.sum(axis=1)
+    rows, cols = np.nonzero(near)
+    return [
+        (_exact_bid(int(votes[parties[r]]), int(ks[r, c]), method), int(parties[r]))
+        for r, c in zip(rows.tolist(), cols.tolist(), strict=True)
+    ]
 
 
 # ---------------------------------------------------------------------------- table-level API
