@@ -300,3 +300,23 @@ def test_ess_workbook_xml_in_an_unknown_encoding_is_an_input_error() -> None:
             zout.writestr(n, body)
     with contextlib.suppress(KingmakerError):  # a refusal is fine; any other exception fails the test
         read_ballots(buf.getvalue(), "ess", name="up.xlsx")
+
+
+def test_ess_sheet_of_five_bytes_does_not_hang() -> None:
+    """A sheet1.xml of b'\\xff\\xfe\\n\\xff\\xfe' (no row, under 6 bytes) made the array xlsx reader
+    loop for ever at the end of the member (found by the ESS fuzz run)."""
+    import contextlib
+    import io
+    import zipfile
+
+    from kingmaker.io import read_ballots
+
+    source = Path(__file__).parent / "data" / "cvr" / "ess.xlsx"
+    buf = io.BytesIO()
+    with zipfile.ZipFile(source) as zin, zipfile.ZipFile(buf, "w") as zout:
+        for n in zin.namelist():
+            zout.writestr(n, b"\xff\xfe\n\xff\xfe" if n == "xl/worksheets/sheet1.xml" else zin.read(n))
+    from tests.test_fuzz_harness import bounded
+
+    with bounded(seconds=20), contextlib.suppress(KingmakerError):  # a refusal is fine; a hang is not
+        read_ballots(buf.getvalue(), "ess", name="up.xlsx")

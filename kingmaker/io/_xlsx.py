@@ -309,6 +309,8 @@ def _scan(fh: Any, sst: list[bytes], styles: Any, src: str, limits: ReadLimits, 
         buf = carry + block
         cut = len(buf) if not block else buf.rfind(b"</row>") + 6
         if cut < 6:
+            if not block:  # the end, with under 6 bytes left and no row in them
+                break
             if len(buf) > 16 * _CHUNK:  # one row over 128 MB: not a CVR
                 raise _Unsupported
             carry = buf
