@@ -320,3 +320,13 @@ def test_ess_sheet_of_five_bytes_does_not_hang() -> None:
 
     with bounded(seconds=20), contextlib.suppress(KingmakerError):  # a refusal is fine; a hang is not
         read_ballots(buf.getvalue(), "ess", name="up.xlsx")
+
+
+@pytest.mark.parametrize("text", [b"3 2\n-2", b"3 2\n-2 -3", b"3 2\n-2\n"])
+def test_blt_of_only_a_withdrawn_line_is_an_input_error(text: bytes) -> None:
+    """IndexError (string index out of range) in the plain-block finder before: the withdrawn
+    line ran to the end of the text, so the block started past it (found by the BLT fuzz run)."""
+    from kingmaker.io import read_ballots
+
+    with pytest.raises(InputError, match=r"x\.blt"):
+        read_ballots(text, "blt", name="x.blt")

@@ -69,6 +69,8 @@ def find_block(text: str, start: int) -> tuple[int, int] | None:
     ``str.find`` of a bare ``0`` line is tried first (fast); the block may still hold a line
     ``0`` with blanks, which :func:`parse_block` refuses, sending the file to the slow reader.
     """
+    if start > len(text):  # the header's last line ran to the end of the text: no block
+        return None
     at = start - 1 if start and text[start - 1] == "\n" else start
     best = text.find("\n0\n", at)
     crlf = text.find("\n0\r\n", at, len(text) if best < 0 else best + 4)  # one starting before it
