@@ -306,6 +306,22 @@ def read_hoc_candidate_names(path: str | Path) -> dict[tuple[str, str], str]:
 # ---------------------------------------------------------------------------- constituency files
 
 
+#: The per-constituency files' columns, by layout (told by which ONS id column the header has):
+#: first party, last (the "other" column), ONS code, name, region, country, electorate.
+_CONSTITUENCY_LAYOUTS = {
+    "ons_id": ("con", "other", "ons_id", "constituency_name", "region_name", "country_name", "electorate"),
+    "ons id": (
+        "con",
+        "all other candidates",
+        "ons id",
+        "constituency name",
+        "region name",
+        "country name",
+        "electorate",
+    ),
+}
+
+
 def read_hoc_constituencies(path: str | Path, *, election: str | None = None) -> VoteTable:
     """A HoC Library per-constituency file (2017 original or 2019/2024 current layout).
 
@@ -317,34 +333,10 @@ def read_hoc_constituencies(path: str | Path, *, election: str | None = None) ->
     src = str(path)
     header, rows = _rows(path)
     lower = [h.lower() for h in header]
-    if "ons_id" in lower:
-        first, last, code_c, name_c, region_c, country_c, elect_c = (
-            _column(header, c, src)
-            for c in (
-                "con",
-                "other",
-                "ons_id",
-                "constituency_name",
-                "region_name",
-                "country_name",
-                "electorate",
-            )
-        )
-    elif "ons id" in lower:
-        first, last, code_c, name_c, region_c, country_c, elect_c = (
-            _column(header, c, src)
-            for c in (
-                "con",
-                "all other candidates",
-                "ons id",
-                "constituency name",
-                "region name",
-                "country name",
-                "electorate",
-            )
-        )
-    else:
+    layout = next((cols for key, cols in _CONSTITUENCY_LAYOUTS.items() if key in lower), None)
+    if layout is None:
         raise InputError("not a HoC Library constituency file", source=src, line=1)
+    first, last, code_c, name_c, region_c, country_c, elect_c = (_column(header, c, src) for c in layout)
     if last < first:
         raise InputError(
             f"the party columns run from {header[first]!r} to {header[last]!r}, which comes before it",
