@@ -34,6 +34,33 @@ from kingmaker.io.limits import ReadLimits
 UWI_NAME = "Undeclared Write-ins"
 
 
+#: The reader options every vendor CVR format with contests takes (Dominion, Hart, CDF, Clear Ballot).
+CONTEST_OPTIONS = (
+    "contest_id",
+    "candidates",
+    "aliases",
+    "undeclared_write_in_label",
+    "max_rankings",
+    "seats",
+)
+#: The reader options of the one-ballot-per-row formats RCTab configures alike (ES&S, RCTab's CSV).
+ROW_OPTIONS = (
+    "first_vote_column",
+    "first_vote_row",
+    "id_column",
+    "precinct_column",
+    "overvote_label",
+    "undervote_label",
+    "undeclared_write_in_label",
+    "overvote_delimiter",
+    "treat_blank_as_undeclared_write_in",
+    "max_rankings",
+    "candidates",
+    "aliases",
+    "seats",
+)
+
+
 def raw_source(source: Any, name: str | None) -> tuple[Path | None, bytes | None, str]:
     """A reader's input as ``(path, None, label)`` for a path or ``(None, bytes, label)`` otherwise."""
     if isinstance(source, Source):

@@ -27,7 +27,15 @@ import numpy as np
 
 from kingmaker.ballots import Ballots
 from kingmaker.errors import InputError
-from kingmaker.io._marks import Labels, ballots_from_marks, no_gc, peek, raw_source, read_bytes
+from kingmaker.io._marks import (
+    CONTEST_OPTIONS,
+    Labels,
+    ballots_from_marks,
+    no_gc,
+    peek,
+    raw_source,
+    read_bytes,
+)
 from kingmaker.io.limits import DEFAULT_LIMITS, ReadLimits
 from kingmaker.io.registry import BALLOT_FORMATS
 
@@ -363,7 +371,7 @@ BALLOT_FORMATS.register(
     "cdf",
     summary="NIST SP 1500-103 Common Data Format cast-vote records (JSON or XML)",
     extensions=(".json", ".xml"),
-    options=("contest_id", "candidates", "aliases", "undeclared_write_in_label", "max_rankings", "seats"),
+    options=CONTEST_OPTIONS,
     raw=True,
     sniff_raw=looks_like_cdf,
 )(read_cdf)

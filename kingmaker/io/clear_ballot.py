@@ -17,7 +17,15 @@ import numpy as np
 
 from kingmaker.ballots import Ballots
 from kingmaker.errors import InputError
-from kingmaker.io._marks import Labels, ballots_from_marks, open_text, peek, raw_source, read_bytes
+from kingmaker.io._marks import (
+    CONTEST_OPTIONS,
+    Labels,
+    ballots_from_marks,
+    open_text,
+    peek,
+    raw_source,
+    read_bytes,
+)
 from kingmaker.io.limits import DEFAULT_LIMITS, ReadLimits
 from kingmaker.io.registry import BALLOT_FORMATS
 
@@ -120,7 +128,7 @@ BALLOT_FORMATS.register(
     summary="Clear Ballot cast-vote-record CSV (Choice_<n>_<k>:<contest>:<rank>:... columns)",
     aliases=("clearBallot",),
     extensions=(".csv",),
-    options=("contest_id", "candidates", "aliases", "undeclared_write_in_label", "max_rankings", "seats"),
+    options=CONTEST_OPTIONS,
     raw=True,
     sniff_raw=looks_like_clear_ballot,
 )(read_clear_ballot)

@@ -29,7 +29,15 @@ import numpy as np
 from kingmaker.ballots import Ballots
 from kingmaker.errors import InputError
 from kingmaker.io._folder import MemoryFolder
-from kingmaker.io._marks import Labels, ballots_from_marks, no_gc, peek, raw_source, read_bytes
+from kingmaker.io._marks import (
+    CONTEST_OPTIONS,
+    Labels,
+    ballots_from_marks,
+    no_gc,
+    peek,
+    raw_source,
+    read_bytes,
+)
 from kingmaker.io.limits import DEFAULT_LIMITS, ReadLimits
 from kingmaker.io.registry import BALLOT_FORMATS
 
@@ -198,7 +206,7 @@ BALLOT_FORMATS.register(
     "dominion",
     summary="Dominion CVR JSON export (a folder of manifests and CvrExport*.json)",
     extensions=(),
-    options=("contest_id", "candidates", "aliases", "undeclared_write_in_label", "max_rankings", "seats"),
+    options=CONTEST_OPTIONS,
     raw=True,
     sniff_raw=looks_like_dominion,
 )(read_dominion)

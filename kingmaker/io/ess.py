@@ -34,7 +34,7 @@ import numpy as np
 
 from kingmaker.ballots import Ballots
 from kingmaker.errors import InputError
-from kingmaker.io._marks import Labels, cell_text, peek, raw_source
+from kingmaker.io._marks import ROW_OPTIONS, Labels, cell_text, peek, raw_source
 from kingmaker.io._xlsx import SheetCodes, read_sheet
 from kingmaker.io.limits import DEFAULT_LIMITS, ReadLimits
 from kingmaker.io.registry import BALLOT_FORMATS
@@ -356,22 +356,7 @@ BALLOT_FORMATS.register(
     "ess",
     summary="ES&S cast-vote-record .xlsx (one ballot per row; RCTab's ES&S options)",
     extensions=(".xlsx",),
-    options=(
-        "first_vote_column",
-        "first_vote_row",
-        "id_column",
-        "precinct_column",
-        "overvote_label",
-        "undervote_label",
-        "undeclared_write_in_label",
-        "overvote_delimiter",
-        "treat_blank_as_undeclared_write_in",
-        "max_rankings",
-        "candidates",
-        "aliases",
-        "sheet",
-        "seats",
-    ),
+    options=(*ROW_OPTIONS, "sheet"),
     raw=True,
     sniff_raw=looks_like_xlsx,
 )(read_ess)

@@ -21,7 +21,7 @@ import numpy as np
 from kingmaker.ballots import Ballots
 from kingmaker.errors import InputError
 from kingmaker.io._folder import MemoryFolder
-from kingmaker.io._marks import Labels, ballots_from_marks, peek, raw_source, read_bytes
+from kingmaker.io._marks import CONTEST_OPTIONS, Labels, ballots_from_marks, peek, raw_source, read_bytes
 from kingmaker.io.limits import DEFAULT_LIMITS, ReadLimits
 from kingmaker.io.registry import BALLOT_FORMATS
 
@@ -153,7 +153,7 @@ BALLOT_FORMATS.register(
     "hart",
     summary="Hart InterCivic XML CVRs (a folder, one <Cvr> file per ballot)",
     extensions=(),
-    options=("contest_id", "candidates", "aliases", "undeclared_write_in_label", "max_rankings", "seats"),
+    options=CONTEST_OPTIONS,
     raw=True,
     sniff_raw=looks_like_hart,
 )(read_hart)

@@ -16,7 +16,7 @@ from typing import Any
 
 from kingmaker.ballots import Ballots
 from kingmaker.errors import InputError
-from kingmaker.io._marks import open_text, peek, raw_source, read_bytes
+from kingmaker.io._marks import ROW_OPTIONS, open_text, peek, raw_source, read_bytes
 from kingmaker.io.ess import decode_rows
 from kingmaker.io.limits import DEFAULT_LIMITS, ReadLimits
 from kingmaker.io.registry import BALLOT_FORMATS
@@ -93,21 +93,7 @@ BALLOT_FORMATS.register(
     summary="RCTab's generic CVR CSV (its own CVR export among them)",
     aliases=("genericCsv",),
     extensions=(".csv",),
-    options=(
-        "first_vote_column",
-        "first_vote_row",
-        "id_column",
-        "precinct_column",
-        "overvote_label",
-        "undervote_label",
-        "undeclared_write_in_label",
-        "overvote_delimiter",
-        "treat_blank_as_undeclared_write_in",
-        "max_rankings",
-        "candidates",
-        "aliases",
-        "seats",
-    ),
+    options=ROW_OPTIONS,
     raw=True,
     sniff_raw=looks_like_rctab_csv,
 )(read_rctab_csv)
